@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: libtdx - launch Intel TDX guests (Trust Domains) on Linux KVM
+ *
+ * Umbrella header.  See libtdx(7) for the launch walk-through and each
+ * sub-header for its functions.  C99/C11 and C++ clean; exposes no kernel
+ * structs, so it works with any kernel headers (or none).
+ */
+#ifndef LIBTDX_H
+#define LIBTDX_H
+
+#include <libtdx/version.h>
+#include <libtdx/common.h>
+#include <libtdx/status.h>
+#include <libtdx/probe.h>
+#include <libtdx/caps.h>
+#include <libtdx/vm.h>
+
+#endif /* LIBTDX_H */

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: libtdx common definitions
+ *
+ * Conventions that hold for every libtdx function:
+ *
+ * - Every fallible function returns an int: 0 (or a non-negative count) on
+ *   success, a negative errno on failure.  Nothing aborts, exits or prints.
+ *   Callers never need to read errno.
+ * - Out-parameters are named ret_* and come last; they are written only on
+ *   success.
+ * - Every handle (ctx, vm, caps, ...) keeps a last-error record: the errno,
+ *   the step that failed (an ioctl or a validation step), the offending
+ *   field and bit, the raw TDX-module status (hw_error) with its decoded
+ *   name, and a one-line message.  Read it with tdx_*_last_error().
+ * - There is no global mutable state.  One thread may use a given handle at
+ *   a time; distinct handles may be used concurrently.  Exceptions are
+ *   documented where a function is meant for vCPU threads.
+ * - Every file descriptor libtdx opens is O_CLOEXEC.
+ */
+#ifndef LIBTDX_COMMON_H
+#define LIBTDX_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * TDX_OPTS() - declare an options struct with its size filled in.
+ * @type: struct tag, e.g. tdx_vm_opts
+ *
+ * Options structs start with "size_t sz".  Zeroed fields mean "default";
+ * libtdx reads only the fields that sz covers and rejects a larger struct
+ * whose unknown tail is not zero (-EINVAL), so binaries built against an
+ * older or newer libtdx behave predictably.
+ *
+ *   struct tdx_vm_opts o = TDX_OPTS(tdx_vm_opts);
+ *   o.attributes = TDX_ATTR_SEPT_VE_DISABLE;
+ */
+#ifdef __cplusplus
+#define TDX_OPTS(type) ([]() { struct type o_{}; o_.sz = sizeof(o_); return o_; }())
+#else
+#define TDX_OPTS(type) ((struct type){ .sz = sizeof(struct type) })
+#endif
+
+/** tdx_version() - the runtime library version as "MAJOR.MINOR.PATCH". */
+const char *tdx_version(void);
+
+/* ---------------------------------------------------------------------- */
+/* Errors                                                                  */
+/* ---------------------------------------------------------------------- */
+
+/** struct tdx_error - opaque last-error record; read it with the accessors. */
+struct tdx_error;
+
+/** tdx_error_errno() - the negative errno of the last failure, 0 if none. */
+int tdx_error_errno(const struct tdx_error *err);
+/**
+ * tdx_error_step() - which step failed: an ioctl ("KVM_TDX_INIT_VM"), a
+ * syscall ("open") or a validation step ("validate"); "" if none.
+ */
+const char *tdx_error_step(const struct tdx_error *err);
+/** tdx_error_field() - the offending field ("attributes", "xfam", ...), or "". */
+const char *tdx_error_field(const struct tdx_error *err);
+/** tdx_error_bit() - the offending bit number, or -1 when none applies. */
+int tdx_error_bit(const struct tdx_error *err);
+/** tdx_error_hw() - the raw TDX-module status (kvm_tdx_cmd.hw_error), or 0. */
+uint64_t tdx_error_hw(const struct tdx_error *err);
+/** tdx_error_message() - a one-line human-readable description, or "". */
+const char *tdx_error_message(const struct tdx_error *err);
+
+/* ---------------------------------------------------------------------- */
+/* Context                                                                 */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * struct tdx_ctx - a libtdx context: the KVM device, the log callback and
+ * the results of kernel probes (cached per context, never globally).
+ * Reference counted; VMs hold a reference to their context.
+ */
+struct tdx_ctx;
+
+/**
+ * tdx_ctx_new() - create a context.
+ * @device: KVM device path, or NULL for "/dev/kvm".
+ * @ret_ctx: the new context (refcount 1).
+ *
+ * The device is opened lazily, by the first call that needs it, so a
+ * context can be created (and tdx_ctx_probe() asked why TDs cannot run) on
+ * a machine without KVM.
+ *
+ * Return: 0, -EINVAL (NULL ret_ctx, empty or over-long path), -ENOMEM.
+ */
+int tdx_ctx_new(const char *device, struct tdx_ctx **ret_ctx);
+/** tdx_ctx_ref() - take a reference; returns @ctx. */
+struct tdx_ctx *tdx_ctx_ref(struct tdx_ctx *ctx);
+/** tdx_ctx_unref() - drop a reference (NULL is fine); always returns NULL. */
+struct tdx_ctx *tdx_ctx_unref(struct tdx_ctx *ctx);
+/** tdx_ctx_device() - the device path this context uses. */
+const char *tdx_ctx_device(const struct tdx_ctx *ctx);
+/**
+ * tdx_ctx_get_fd() - the open /dev/kvm fd (borrowed: do not close it).
+ *
+ * Return: the fd, or a negative errno from open(2) (-ENOENT, -EACCES, ...).
+ */
+int tdx_ctx_get_fd(struct tdx_ctx *ctx);
+/** tdx_ctx_last_error() - the context's last-error record (never NULL). */
+const struct tdx_error *tdx_ctx_last_error(const struct tdx_ctx *ctx);
+
+/**
+ * typedef tdx_log_fn - log callback.
+ * @userdata: as given to tdx_ctx_set_log_fn()
+ * @priority: syslog priority (LOG_ERR = 3 ... LOG_DEBUG = 7)
+ * @msg: one preformatted line, without a trailing newline
+ *
+ * Called from whichever thread is using an object of that context.
+ */
+typedef void (*tdx_log_fn)(void *userdata, int priority, const char *msg);
+
+/**
+ * tdx_ctx_set_log_fn() - install a log callback (NULL to silence).
+ * @max_priority: messages with a priority numerically above this are
+ *   dropped (e.g. 6 = LOG_INFO keeps everything but debug).
+ *
+ * Contexts are silent by default.  If the environment variable TDX_LOG is
+ * set to a number when the context is created (read with secure_getenv),
+ * messages up to that priority go to stderr until a callback is installed.
+ */
+void tdx_ctx_set_log_fn(struct tdx_ctx *ctx, tdx_log_fn fn, void *userdata,
+			int max_priority);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LIBTDX_COMMON_H */

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: vm - create, initialise and finalise a Trust Domain
+ *
+ * Order (enforced by KVM; libtdx checks it first and says which step is
+ * out of order):
+ *
+ *   tdx_vm_new()       KVM_CREATE_VM(KVM_X86_TDX_VM), KVM_TDX_CAPABILITIES,
+ *                      split irqchip (24 pins), x2APIC API, MapGPA
+ *                      hypercall exits, APIC bus cycle (40 ns)
+ *   tdx_vm_init()      checks the config, VM-scope TSC, KVM_TDX_INIT_VM
+ *   ... vCPUs and memory (vcpu/mem layers) ...
+ *   tdx_vm_finalize()  KVM_TDX_FINALIZE_VM
+ *   tdx_vm_unref()     closes the VM fd (KVM then tears the TD down)
+ *
+ * Thread safety: one thread at a time per tdx_vm.
+ */
+#ifndef LIBTDX_VM_H
+#define LIBTDX_VM_H
+
+#include <libtdx/common.h>
+#include <libtdx/caps.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * struct tdx_vm_opts - TD creation options; TDX_OPTS(tdx_vm_opts).
+ * @ioapic_pins: split-irqchip IOAPIC pins routed to userspace (0 = 24)
+ * @apic_bus_ns: APIC bus cycle in ns (0 = 40, the 25 MHz TDX fixes)
+ * @init_retries: KVM_TDX_INIT_VM attempts on -EAGAIN (entropy
+ *   exhaustion; 0 = 10000)
+ */
+struct tdx_vm_opts {
+	size_t sz;
+	uint32_t ioapic_pins;
+	uint32_t apic_bus_ns;
+	uint32_t init_retries;
+};
+
+/** TD states as libtdx tracks them (tdx_vm_state()). */
+#define TDX_VM_CREATED		0
+#define TDX_VM_INITIALIZED	1
+#define TDX_VM_FINALIZED	2
+
+/** struct tdx_vm - a TD; reference counted; holds a ctx reference. */
+struct tdx_vm;
+
+/**
+ * tdx_vm_new() - create a TD VM and prepare it for KVM_TDX_INIT_VM.
+ * @opts: NULL for defaults.
+ *
+ * Return: 0; -EINVAL (bad opts) or the failing ioctl's errno (-EINVAL from
+ * KVM_CREATE_VM when the host has no TDX VM type; -ENOTTY when the
+ * kvm_intel tdx parameter is off); -ENOMEM.  Nothing is leaked on failure.
+ * Detail (which step) in tdx_ctx_last_error().
+ */
+int tdx_vm_new(struct tdx_ctx *ctx, const struct tdx_vm_opts *opts,
+	       struct tdx_vm **ret_vm);
+struct tdx_vm *tdx_vm_ref(struct tdx_vm *vm);
+/** tdx_vm_unref() - drop a reference; the last one closes the VM fd. Returns NULL. */
+struct tdx_vm *tdx_vm_unref(struct tdx_vm *vm);
+/** tdx_vm_get_fd() - the VM fd (borrowed) for KVM_RUN-side ioctls the VMM issues itself. */
+int tdx_vm_get_fd(const struct tdx_vm *vm);
+/** tdx_vm_get_ctx() - the context (borrowed). */
+struct tdx_ctx *tdx_vm_get_ctx(const struct tdx_vm *vm);
+/** tdx_vm_caps() - the capabilities queried at creation (borrowed). */
+struct tdx_caps *tdx_vm_caps(const struct tdx_vm *vm);
+/** tdx_vm_max_vcpus() - KVM_CAP_MAX_VCPUS on this VM. */
+unsigned int tdx_vm_max_vcpus(const struct tdx_vm *vm);
+/** tdx_vm_state() - TDX_VM_CREATED / _INITIALIZED / _FINALIZED. */
+int tdx_vm_state(const struct tdx_vm *vm);
+/** tdx_vm_shared_bit() - the GPA shared bit (1<<47 or 1<<51) after init, else 0. */
+uint64_t tdx_vm_shared_bit(const struct tdx_vm *vm);
+/** tdx_vm_xfam() - the XFAM passed to INIT_VM (after defaults), 0 before. */
+uint64_t tdx_vm_xfam(const struct tdx_vm *vm);
+/** tdx_vm_attributes() - the attributes passed to INIT_VM, 0 before. */
+uint64_t tdx_vm_attributes(const struct tdx_vm *vm);
+/** tdx_vm_last_error() - the VM's last-error record. */
+const struct tdx_error *tdx_vm_last_error(const struct tdx_vm *vm);
+
+/**
+ * tdx_vm_init() - check @cfg (tdx_caps_check_config()), set the TSC, and
+ * issue KVM_TDX_INIT_VM, retrying -EAGAIN up to opts->init_retries times.
+ * @cfg: NULL for defaults.
+ *
+ * Return: 0; -EINVAL (config rejected by libtdx: problems listed in
+ * tdx_vm_caps(); or by KVM/the TDX module: hw_error in the error record,
+ * e.g. TDX_OPERAND_INVALID with operand CPUID_CONFIG); -EALREADY (already
+ * initialised); -E2BIG (more than 256 CPUID entries); -EAGAIN (retries
+ * exhausted); -EIO (the module failed; the VM is dead).
+ */
+int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg);
+/**
+ * tdx_vm_finalize() - KVM_TDX_FINALIZE_VM: seal the measurement; vCPUs can
+ * run afterwards, no more vCPUs or initial memory can be added.
+ *
+ * Return: 0; -EINVAL (not initialised: step in the error record);
+ * -EALREADY (already finalised); -EBUSY (module busy, hw_error set);
+ * -EIO (module failure, VM dead).
+ */
+int tdx_vm_finalize(struct tdx_vm *vm);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LIBTDX_VM_H */
