@@ -1,3 +1,392 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: being written */
+/* A Trust Domain: create, KVM_TDX_INIT_VM, KVM_TDX_FINALIZE_VM, teardown. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "internal.h"
+
+#define TDX_DEFAULT_IOAPIC_PINS	24
+#define TDX_DEFAULT_APIC_BUS_NS	40	/* TDX fixes a 25 MHz crystal clock */
+#define TDX_DEFAULT_INIT_RETRIES 10000
+#define TDX_MAX_IOAPIC_PINS	4096
+
+struct tdx_vm {
+	atomic_int refs;
+	struct tdx_ctx *ctx;
+	int fd;
+	pid_t pid;
+	int state;
+	bool dead;
+	struct tdx_caps *caps;
+	unsigned int max_vcpus;
+	uint32_t init_retries;
+	uint64_t shared_bit;
+	uint64_t xfam;
+	uint64_t attributes;
+	struct tdx_error error;
+};
+
+static void vm_free(struct tdx_vm *vm)
+{
+	if (vm->fd >= 0)
+		close(vm->fd);
+	tdx_caps_free(vm->caps);
+	tdx_ctx_unref(vm->ctx);
+	free(vm);
+}
+
+/* The capability setup every TD needs before KVM_TDX_INIT_VM. */
+static int vm_enable_caps(struct tdx_vm *vm, uint32_t pins, uint32_t bus_ns)
+{
+	struct tdx_ctx *ctx = vm->ctx;
+	struct tdx_error *e = &ctx->error;
+	long v;
+	int r;
+
+	r = tdx_kvm_enable_cap(ctx, vm->fd, KVM_CAP_SPLIT_IRQCHIP, pins);
+	if (r)
+		return tdx_err(e, r, "KVM_ENABLE_CAP", "ioapic_pins", -1,
+			       "enabling the split irqchip (%u pins) failed: %s",
+			       pins, strerror(-r));
+	r = tdx_kvm_enable_cap(ctx, vm->fd, KVM_CAP_X2APIC_API,
+			       KVM_X2APIC_API_USE_32BIT_IDS |
+			       KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK);
+	if (r)
+		return tdx_err(e, r, "KVM_ENABLE_CAP", NULL, -1,
+			       "enabling KVM_CAP_X2APIC_API failed: %s", strerror(-r));
+	r = tdx_kvm_enable_cap(ctx, vm->fd, KVM_CAP_EXIT_HYPERCALL,
+			       1ULL << KVM_HC_MAP_GPA_RANGE);
+	if (r)
+		return tdx_err(e, r, "KVM_ENABLE_CAP", NULL, -1,
+			       "enabling MapGPA hypercall exits (KVM_CAP_EXIT_HYPERCALL) failed: %s",
+			       strerror(-r));
+	v = tdx_kvm_check_ext(ctx, vm->fd, KVM_CAP_X86_APIC_BUS_CYCLES_NS);
+	if (v > 0) {
+		r = tdx_kvm_enable_cap(ctx, vm->fd, KVM_CAP_X86_APIC_BUS_CYCLES_NS,
+				       bus_ns);
+		if (r)
+			return tdx_err(e, r, "KVM_ENABLE_CAP", "apic_bus_ns", -1,
+				       "setting the APIC bus cycle to %u ns failed: %s",
+				       bus_ns, strerror(-r));
+	} else {
+		tdx_info(ctx, "KVM_CAP_X86_APIC_BUS_CYCLES_NS not available; the APIC timer keeps KVM's default bus clock");
+	}
+	v = tdx_kvm_check_ext(ctx, vm->fd, KVM_CAP_MAX_VCPUS);
+	if (v <= 0)
+		return tdx_err(e, v < 0 ? (int)v : -EIO, "KVM_CHECK_EXTENSION",
+			       NULL, -1, "KVM_CAP_MAX_VCPUS on the TD failed");
+	vm->max_vcpus = (unsigned int)v;
+	return 0;
+}
+
+TDX_EXPORT int tdx_vm_new(struct tdx_ctx *ctx, const struct tdx_vm_opts *opts,
+			  struct tdx_vm **ret_vm)
+{
+	uint32_t pins, bus_ns;
+	struct tdx_vm *vm;
+	long fd;
+	int kvm, r;
+
+	if (!ctx || !ret_vm)
+		return -EINVAL;
+	if (!tdx_opts_valid(opts, sizeof(struct tdx_vm_opts)))
+		return tdx_err(&ctx->error, -EINVAL, "tdx_vm_new", "opts", -1,
+			       "tdx_vm_opts: bad sz or unknown non-zero fields");
+	pins = TDX_OPTS_GET(opts, ioapic_pins, 0);
+	bus_ns = TDX_OPTS_GET(opts, apic_bus_ns, 0);
+	if (!pins)
+		pins = TDX_DEFAULT_IOAPIC_PINS;
+	if (!bus_ns)
+		bus_ns = TDX_DEFAULT_APIC_BUS_NS;
+	if (pins > TDX_MAX_IOAPIC_PINS)
+		return tdx_err(&ctx->error, -EINVAL, "tdx_vm_new", "ioapic_pins",
+			       -1, "ioapic_pins %u exceeds KVM's limit of %d",
+			       pins, TDX_MAX_IOAPIC_PINS);
+
+	kvm = tdx_ctx_open(ctx);
+	if (kvm < 0)
+		return kvm;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	atomic_init(&vm->refs, 1);
+	vm->ctx = tdx_ctx_ref(ctx);
+	vm->fd = -1;
+	vm->pid = getpid();
+	vm->state = TDX_VM_CREATED;
+	vm->init_retries = TDX_OPTS_GET(opts, init_retries, 0);
+	if (!vm->init_retries)
+		vm->init_retries = TDX_DEFAULT_INIT_RETRIES;
+	tdx_err_clear(&vm->error);
+
+	fd = tdx_kvm_ioctl(ctx, kvm, KVM_CREATE_VM, KVM_X86_TDX_VM);
+	if (fd < 0) {
+		r = tdx_err(&ctx->error, (int)fd, "KVM_CREATE_VM", NULL, -1,
+			    fd == -EINVAL ?
+			    "KVM_CREATE_VM(KVM_X86_TDX_VM): the host offers no TDX VM type (see tdx_ctx_probe())" :
+			    "KVM_CREATE_VM(KVM_X86_TDX_VM) failed: %s",
+			    strerror((int)-fd));
+		goto fail;
+	}
+	vm->fd = (int)fd;
+	r = tdx_caps_fetch(ctx, vm->fd, &vm->caps);
+	if (r)
+		goto fail;
+	r = vm_enable_caps(vm, pins, bus_ns);
+	if (r)
+		goto fail;
+	tdx_dbg(ctx, "TD VM fd %d created, max vCPUs %u", vm->fd, vm->max_vcpus);
+	*ret_vm = vm;
+	return 0;
+fail:
+	vm_free(vm);
+	return r;
+}
+
+TDX_EXPORT struct tdx_vm *tdx_vm_ref(struct tdx_vm *vm)
+{
+	if (vm)
+		atomic_fetch_add(&vm->refs, 1);
+	return vm;
+}
+
+TDX_EXPORT struct tdx_vm *tdx_vm_unref(struct tdx_vm *vm)
+{
+	if (vm && atomic_fetch_sub(&vm->refs, 1) == 1)
+		vm_free(vm);
+	return NULL;
+}
+
+TDX_EXPORT int tdx_vm_get_fd(const struct tdx_vm *vm)
+{
+	return vm ? vm->fd : -EINVAL;
+}
+
+TDX_EXPORT struct tdx_ctx *tdx_vm_get_ctx(const struct tdx_vm *vm)
+{
+	return vm ? vm->ctx : NULL;
+}
+
+TDX_EXPORT struct tdx_caps *tdx_vm_caps(const struct tdx_vm *vm)
+{
+	return vm ? vm->caps : NULL;
+}
+
+TDX_EXPORT unsigned int tdx_vm_max_vcpus(const struct tdx_vm *vm)
+{
+	return vm ? vm->max_vcpus : 0;
+}
+
+TDX_EXPORT int tdx_vm_state(const struct tdx_vm *vm)
+{
+	return vm ? vm->state : -EINVAL;
+}
+
+TDX_EXPORT uint64_t tdx_vm_shared_bit(const struct tdx_vm *vm)
+{
+	return vm ? vm->shared_bit : 0;
+}
+
+TDX_EXPORT uint64_t tdx_vm_xfam(const struct tdx_vm *vm)
+{
+	return vm ? vm->xfam : 0;
+}
+
+TDX_EXPORT uint64_t tdx_vm_attributes(const struct tdx_vm *vm)
+{
+	return vm ? vm->attributes : 0;
+}
+
+TDX_EXPORT const struct tdx_error *tdx_vm_last_error(const struct tdx_vm *vm)
+{
+	return vm ? &vm->error : NULL;
+}
+
+/* Common entry checks for calls that issue VM ioctls. */
+static int vm_usable(struct tdx_vm *vm, const char *step)
+{
+	if (vm->pid != getpid())
+		return tdx_err(&vm->error, -ECHILD, step, NULL, -1,
+			       "the TD belongs to process %d; KVM refuses VM ioctls from another process",
+			       (int)vm->pid);
+	if (vm->dead)
+		return tdx_err(&vm->error, -EIO, step, NULL, -1,
+			       "the TD is dead after an earlier TDX module failure");
+	return 0;
+}
+
+/* Map the operand id of an OPERAND_INVALID status to our field name. */
+static const char *hw_operand_field(uint64_t hw)
+{
+	if ((hw & TDX_STATUS_MASK) != TDX_STATUS_OPERAND_INVALID)
+		return NULL;
+	switch (hw & 0xffffffffu) {
+	case 0x40: return "attributes";
+	case 0x41: return "xfam";
+	case 0x44: return "max_vcpus";
+	case 0x45: return "cpuid";
+	case 0x46: return "tsc_khz";
+	default: return NULL;
+	}
+}
+
+/* Host KVM_GET_SUPPORTED_CPUID; NULL (not fatal) when unavailable. */
+static struct kvm_cpuid2 *host_supported_cpuid(struct tdx_vm *vm)
+{
+	size_t n = LIBTDX_KVM_MAX_CPUID_ENTRIES;
+	struct kvm_cpuid2 *c;
+	long r;
+
+	c = calloc(1, sizeof(*c) + n * sizeof(struct kvm_cpuid_entry2));
+	if (!c)
+		return NULL;
+	c->nent = (uint32_t)n;
+	r = tdx_kvm_ioctl(vm->ctx, vm->ctx->kvm_fd, KVM_GET_SUPPORTED_CPUID,
+			  (unsigned long)c);
+	if (r < 0) {
+		tdx_info(vm->ctx, "KVM_GET_SUPPORTED_CPUID failed (%s); CPUID defaults use the TDX configurable masks alone",
+			 strerror((int)-r));
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static int vm_set_tsc(struct tdx_vm *vm, uint32_t khz)
+{
+	long r;
+
+	if (!khz)
+		return 0;
+	if (tdx_kvm_check_ext(vm->ctx, vm->fd, KVM_CAP_VM_TSC_CONTROL) <= 0)
+		return tdx_err(&vm->error, -EOPNOTSUPP, "KVM_SET_TSC_KHZ",
+			       "tsc_khz", -1,
+			       "a TD TSC frequency was requested but KVM lacks VM-scope TSC control (KVM_CAP_VM_TSC_CONTROL)");
+	r = tdx_kvm_ioctl(vm->ctx, vm->fd, KVM_SET_TSC_KHZ, khz);
+	if (r < 0)
+		return tdx_err(&vm->error, (int)r, "KVM_SET_TSC_KHZ", "tsc_khz",
+			       -1, "setting the TD TSC to %u kHz failed: %s", khz,
+			       strerror((int)-r));
+	return 0;
+}
+
+static int vm_issue_init(struct tdx_vm *vm, struct kvm_tdx_init_vm *iv)
+{
+	uint64_t hw = 0;
+	uint32_t tries;
+	int r = -EAGAIN;
+
+	for (tries = 0; tries < vm->init_retries && r == -EAGAIN; tries++)
+		r = tdx_kvm_tdx_cmd(vm->ctx, vm->fd, KVM_TDX_INIT_VM, 0,
+				    (uint64_t)(uintptr_t)iv, &hw);
+	if (!r)
+		return 0;
+	if (r == -EAGAIN)
+		return tdx_err(&vm->error, r, "KVM_TDX_INIT_VM", NULL, -1,
+			       "KVM_TDX_INIT_VM: the TDX module ran out of entropy %u times in a row",
+			       tries);
+	if (r == -EIO)
+		vm->dead = true;
+	tdx_err_hw(&vm->error, r, "KVM_TDX_INIT_VM", hw,
+		   "KVM_TDX_INIT_VM failed: %s%s", strerror(-r),
+		   r == -EIO ? " (the TD is now unusable)" : "");
+	if (hw_operand_field(hw))
+		snprintf(vm->error.field, sizeof(vm->error.field), "%s",
+			 hw_operand_field(hw));
+	return r;
+}
+
+TDX_EXPORT int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg)
+{
+	const struct tdx_td_config defaults = { .sz = sizeof(defaults) };
+	struct kvm_cpuid2 *host = NULL;
+	struct kvm_tdx_init_vm *iv;
+	int n, r;
+
+	if (!vm)
+		return -EINVAL;
+	if (!cfg)
+		cfg = &defaults;
+	r = vm_usable(vm, "KVM_TDX_INIT_VM");
+	if (r)
+		return r;
+	if (vm->state != TDX_VM_CREATED)
+		return tdx_err(&vm->error, -EALREADY, "KVM_TDX_INIT_VM", NULL, -1,
+			       "the TD is already initialised");
+	r = tdx_caps_check_config(vm->caps, cfg);
+	if (r) {
+		tdx_err_copy(&vm->error, tdx_caps_last_error(vm->caps));
+		return r;
+	}
+	r = vm_set_tsc(vm, TDX_OPTS_GET(cfg, tsc_khz, 0));
+	if (r)
+		return r;
+
+	iv = calloc(1, sizeof(*iv) + LIBTDX_KVM_MAX_CPUID_ENTRIES *
+		    sizeof(struct kvm_cpuid_entry2));
+	if (!iv)
+		return tdx_err(&vm->error, -ENOMEM, "KVM_TDX_INIT_VM", NULL, -1,
+			       "out of memory");
+	host = host_supported_cpuid(vm);
+	n = tdx_caps_build_init_cpuid(vm->caps, cfg, host, iv->cpuid.entries,
+				      LIBTDX_KVM_MAX_CPUID_ENTRIES, &vm->error);
+	free(host);
+	if (n < 0) {
+		free(iv);
+		return n;
+	}
+	iv->cpuid.nent = (uint32_t)n;
+	iv->attributes = TDX_OPTS_GET(cfg, attributes, 0);
+	iv->xfam = TDX_OPTS_GET(cfg, xfam, 0);
+	if (!iv->xfam)
+		iv->xfam = tdx_caps_default_xfam(vm->caps);
+	if (cfg->sz >= offsetof(struct tdx_td_config, mrownerconfig) + 48) {
+		memcpy(iv->mrconfigid, cfg->mrconfigid, 48);
+		memcpy(iv->mrowner, cfg->mrowner, 48);
+		memcpy(iv->mrownerconfig, cfg->mrownerconfig, 48);
+	}
+	r = vm_issue_init(vm, iv);
+	if (!r) {
+		uint32_t gpaw = TDX_OPTS_GET(cfg, gpaw, 0);
+
+		vm->state = TDX_VM_INITIALIZED;
+		vm->attributes = iv->attributes;
+		vm->xfam = iv->xfam;
+		vm->shared_bit = gpaw == 52 ? 1ULL << 51 : 1ULL << 47;
+		tdx_dbg(vm->ctx, "TD initialised: attributes 0x%llx xfam 0x%llx, %d CPUID entries",
+			(unsigned long long)vm->attributes,
+			(unsigned long long)vm->xfam, n);
+	}
+	free(iv);
+	return r;
+}
+
+TDX_EXPORT int tdx_vm_finalize(struct tdx_vm *vm)
+{
+	uint64_t hw = 0;
+	int r;
+
+	if (!vm)
+		return -EINVAL;
+	r = vm_usable(vm, "KVM_TDX_FINALIZE_VM");
+	if (r)
+		return r;
+	if (vm->state == TDX_VM_CREATED)
+		return tdx_err(&vm->error, -EINVAL, "KVM_TDX_FINALIZE_VM", NULL,
+			       -1, "KVM_TDX_FINALIZE_VM before KVM_TDX_INIT_VM (call tdx_vm_init() first)");
+	if (vm->state == TDX_VM_FINALIZED)
+		return tdx_err(&vm->error, -EALREADY, "KVM_TDX_FINALIZE_VM", NULL,
+			       -1, "the TD is already finalised");
+	r = tdx_kvm_tdx_cmd(vm->ctx, vm->fd, KVM_TDX_FINALIZE_VM, 0, 0, &hw);
+	if (r) {
+		if (r == -EIO)
+			vm->dead = true;
+		return tdx_err_hw(&vm->error, r, "KVM_TDX_FINALIZE_VM", hw,
+				  "KVM_TDX_FINALIZE_VM failed: %s", strerror(-r));
+	}
+	vm->state = TDX_VM_FINALIZED;
+	tdx_err_clear(&vm->error);
+	return 0;
+}
