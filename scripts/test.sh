@@ -1,0 +1,51 @@
+#!/bin/bash
+# Set up and run every libtdx test suite: a -Werror build, then the same
+# suites again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Usage: scripts/test.sh            (from a fresh Debian 12 clone)
+# Ends with one line: "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh || { echo "deps: install failed"; exit 1; }
+
+total_pass=0 total_fail=0 total_skip=0
+status=0
+
+count() {	# count <builddir>: add that run's results to the totals
+	local log="$1/meson-logs/testlog.json"
+	[ -f "$log" ] || return 0
+	read -r p f s < <(python3 - "$log" <<'PY'
+import json, sys
+p = f = s = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line).get("result")
+    if r in ("OK", "EXPECTEDFAIL"): p += 1
+    elif r == "SKIP": s += 1
+    else: f += 1
+print(p, f, s)
+PY
+)
+	total_pass=$((total_pass + p)); total_fail=$((total_fail + f)); total_skip=$((total_skip + s))
+}
+
+run() {		# run <builddir> <meson setup args...>
+	local dir="$1"; shift
+	echo "=== build $dir ($*)"
+	rm -rf "$dir"
+	if ! meson setup "$dir" -Dtests=enabled --werror "$@" >"$dir.setup.log" 2>&1; then
+		cat "$dir.setup.log"; status=1; total_fail=$((total_fail + 1)); return
+	fi
+	if ! ninja -C "$dir"; then
+		status=1; total_fail=$((total_fail + 1)); return
+	fi
+	echo "=== test $dir"
+	meson test -C "$dir" --print-errorlogs --num-processes 2 || status=1
+	count "$dir"
+}
+
+mkdir -p build-ci
+run build-ci/plain
+run build-ci/asan -Db_sanitize=address,undefined -Db_lundef=false \
+	-Dbuildtype=debug
+
+echo "${total_pass} passed, ${total_fail} failed, ${total_skip} skipped"
+exit $status
