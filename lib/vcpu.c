@@ -8,21 +8,10 @@
 
 #include "internal.h"
 #include "vm-internal.h"
+#include "vcpu-internal.h"
 
 #define CPUID_1_ECX_X2APIC (1u << 21)
 
-struct tdx_vcpu {
-	atomic_int refs;
-	struct tdx_vm *vm;
-	unsigned int id;
-	int fd;
-	void *run;
-	size_t run_size;
-	bool initialized;
-	struct kvm_cpuid_entry2 *cpuid;	/* from KVM_TDX_GET_CPUID */
-	size_t n_cpuid;
-	struct tdx_error error;
-};
 
 static void vcpu_free(struct tdx_vcpu *v)
 {

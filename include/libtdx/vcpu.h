@@ -98,6 +98,139 @@ int tdx_vcpu_cpuid_get(const struct tdx_vcpu *vcpu, size_t i,
 int tdx_vcpu_cpuid_report(const struct tdx_vcpu *vcpu,
 			  struct tdx_cpuid_diff *diffs, size_t max);
 
+
+/* ---------------------------------------------------------------------- */
+/* Running and exits                                                       */
+/* ---------------------------------------------------------------------- */
+
+/* Exit types (struct tdx_exit.type). */
+#define TDX_EXIT_IO			1  /* port I/O: u.io */
+#define TDX_EXIT_MMIO			2  /* MMIO: u.mmio */
+#define TDX_EXIT_MEMORY_FAULT		3  /* implicit conversion: u.convert */
+#define TDX_EXIT_MAP_GPA		4  /* TDVMCALL MapGPA: u.convert; answer it */
+#define TDX_EXIT_GET_QUOTE		5  /* u.get_quote; answer it */
+#define TDX_EXIT_SETUP_EVENT_NOTIFY	6  /* u.notify; answer it */
+#define TDX_EXIT_GET_TDVMCALL_INFO	7  /* u.tdvmcall_info; answer it */
+#define TDX_EXIT_FATAL			8  /* ReportFatalError: u.fatal */
+#define TDX_EXIT_SHUTDOWN		9  /* triple fault / shutdown */
+#define TDX_EXIT_FAIL_ENTRY		10 /* u.fail_entry */
+#define TDX_EXIT_INTERNAL_ERROR		11 /* u.internal */
+#define TDX_EXIT_INTR			12 /* KVM_RUN interrupted by a signal */
+#define TDX_EXIT_TDX_UNKNOWN		13 /* KVM_EXIT_TDX with an unknown leaf: u.tdx_unknown */
+#define TDX_EXIT_OTHER			14 /* any other KVM exit: kvm_reason */
+
+/** TDX_FATAL_MESSAGE_MAX - bytes of guest message ReportFatalError can carry. */
+#define TDX_FATAL_MESSAGE_MAX 64
+
+/**
+ * struct tdx_exit - a decoded vCPU exit.  All guest-controlled values are
+ * reported as the guest gave them (after the kernel's own checks); helpers
+ * that act on them validate them again.
+ */
+struct tdx_exit {
+	uint32_t type;		/* TDX_EXIT_* */
+	uint32_t kvm_reason;	/* kvm_run.exit_reason */
+	union {
+		struct {
+			uint16_t port;
+			uint8_t size;		/* 1, 2 or 4 */
+			uint8_t is_write;
+			uint32_t count;
+			uint8_t *data;		/* size * count bytes in the run area */
+		} io;
+		struct {
+			uint64_t gpa;
+			uint32_t len;		/* 1..8 */
+			uint8_t is_write;
+			uint8_t *data;		/* len bytes in the run area */
+		} mmio;
+		/* TDX_EXIT_MEMORY_FAULT and TDX_EXIT_MAP_GPA */
+		struct {
+			uint64_t gpa;		/* shared bit stripped */
+			uint64_t size;		/* UINT64_MAX if the guest's count overflowed */
+			uint8_t to_private;
+		} convert;
+		struct {
+			uint64_t gpa;		/* shared buffer, shared bit stripped */
+			uint64_t size;
+		} get_quote;
+		struct {
+			uint64_t vector;
+		} notify;
+		struct {
+			uint64_t leaf;
+		} tdvmcall_info;
+		struct {
+			uint64_t error_code;	/* guest R12 */
+			uint64_t gpa;		/* guest R13, valid if has_gpa */
+			uint8_t has_gpa;	/* error_code bit 63 */
+			uint8_t code_valid;	/* error_code bits 15:0 are zero (GHCI) */
+			uint8_t message_len;
+			char message[TDX_FATAL_MESSAGE_MAX + 1]; /* NUL-terminated, non-printables as '?' */
+		} fatal;
+		struct {
+			uint64_t hardware_entry_failure_reason;
+			uint32_t cpu;
+		} fail_entry;
+		struct {
+			uint32_t suberror;
+		} internal;
+		struct {
+			uint64_t nr;
+		} tdx_unknown;
+		uint8_t reserved[128];
+	} u;
+};
+
+/**
+ * tdx_vcpu_run() - KVM_RUN once and decode why it returned.
+ *
+ * KVM reports an implicit private/shared conversion as KVM_RUN failing with
+ * EFAULT and exit reason KVM_EXIT_MEMORY_FAULT; that is returned as a
+ * TDX_EXIT_MEMORY_FAULT exit (0), not as an error.  A signal gives
+ * TDX_EXIT_INTR.
+ *
+ * Return: 0 with @ret_exit filled; -EINVAL (vCPU not initialised or TD not
+ * finalised: message in tdx_vcpu_last_error()); other KVM_RUN errnos.
+ */
+int tdx_vcpu_run(struct tdx_vcpu *vcpu, struct tdx_exit *ret_exit);
+
+/* Status values for tdx_vcpu_complete() (TDVMCALL status codes). */
+#define TDX_TDVMCALL_SUCCESS			0x0ULL
+#define TDX_TDVMCALL_RETRY			0x1ULL
+#define TDX_TDVMCALL_INVALID_OPERAND		0x8000000000000000ULL
+#define TDX_TDVMCALL_GPA_INUSE			0x8000000000000001ULL
+#define TDX_TDVMCALL_ALIGN_ERROR		0x8000000000000002ULL
+#define TDX_TDVMCALL_SUBFUNC_UNSUPPORTED	0x8000000000000003ULL
+
+/**
+ * tdx_vcpu_complete() - write the VMM's answer for the last exit into the
+ * run area before the next tdx_vcpu_run().
+ * @status: for MAP_GPA 0 = converted, anything else makes the guest see
+ *   INVALID_OPERAND; for GET_QUOTE / SETUP_EVENT_NOTIFY /
+ *   GET_TDVMCALL_INFO / TDX_UNKNOWN a TDX_TDVMCALL_* status.
+ *
+ * Return: 0, or -EINVAL if @exit is not of a type that takes an answer.
+ */
+int tdx_vcpu_complete(struct tdx_vcpu *vcpu, const struct tdx_exit *exit,
+		      uint64_t status);
+/**
+ * tdx_vcpu_answer_tdvmcall_info() - answer GetTdVmCallInfo: status SUCCESS
+ * and the four result registers (r11 bit 1 = SetupEventNotifyInterrupt ...).
+ * Return: 0, or -EINVAL if the last exit was not GET_TDVMCALL_INFO.
+ */
+int tdx_vcpu_answer_tdvmcall_info(struct tdx_vcpu *vcpu, const struct tdx_exit *exit,
+				  uint64_t r11, uint64_t r12, uint64_t r13,
+				  uint64_t r14);
+/** tdx_exit_type_name() - "io", "map-gpa", "fatal", ...; "unknown" otherwise. */
+const char *tdx_exit_type_name(uint32_t type);
+/**
+ * tdx_exit_format() - one readable line for an exit (e.g. the fatal-error
+ * report "TD reported a fatal error 0x...: <message> (GPA 0x...)"), with
+ * snprintf semantics.
+ */
+int tdx_exit_format(const struct tdx_exit *exit, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif
