@@ -13,8 +13,8 @@
 #define STEP_CAPS	"KVM_TDX_CAPABILITIES"
 #define FIRST_NENT	6
 
-static int decode(struct tdx_ctx *ctx, const struct kvm_tdx_capabilities *kc,
-		  uint32_t allocated, struct tdx_caps **ret_caps)
+int tdx_caps_decode(const struct kvm_tdx_capabilities *kc, uint32_t allocated,
+		    struct tdx_error *err, struct tdx_caps **ret_caps)
 {
 	struct tdx_cpuid_entry *e;
 	struct tdx_tdvmcallinfo info;
@@ -22,12 +22,12 @@ static int decode(struct tdx_ctx *ctx, const struct kvm_tdx_capabilities *kc,
 	int r;
 
 	if (n > allocated)
-		return tdx_err(&ctx->error, -EIO, STEP_CAPS, "cpuid", -1,
+		return tdx_err(err, -EIO, STEP_CAPS, "cpuid", -1,
 			       "%s: kernel reported %u entries for a %u-entry array",
 			       STEP_CAPS, n, allocated);
 	e = calloc(n ? n : 1, sizeof(*e));
 	if (!e)
-		return tdx_err(&ctx->error, -ENOMEM, STEP_CAPS, NULL, -1,
+		return tdx_err(err, -ENOMEM, STEP_CAPS, NULL, -1,
 			       "%s: out of memory", STEP_CAPS);
 	for (i = 0; i < n; i++) {
 		const struct kvm_cpuid_entry2 *k = &kc->cpuid.entries[i];
@@ -45,7 +45,7 @@ static int decode(struct tdx_ctx *ctx, const struct kvm_tdx_capabilities *kc,
 	info.kernel_r12 = kc->kernel_tdvmcallinfo_1_r12;
 	info.user_r12 = kc->user_tdvmcallinfo_1_r12;
 	r = tdx_caps_new(kc->supported_attrs, kc->supported_xfam, &info, e, n,
-			 &ctx->error, STEP_CAPS, ret_caps);
+			 err, STEP_CAPS, ret_caps);
 	free(e);
 	return r;
 }
@@ -87,7 +87,7 @@ int tdx_caps_fetch(struct tdx_ctx *ctx, int vm_fd, struct tdx_caps **ret_caps)
 		tdx_err(&ctx->error, r, STEP_CAPS, NULL, -1, "%s: %s",
 			STEP_CAPS, strerror(-r));
 	else
-		r = decode(ctx, kc, nent, ret_caps);
+		r = tdx_caps_decode(kc, nent, &ctx->error, ret_caps);
 	free(kc);
 	return r;
 }

@@ -41,6 +41,13 @@ int tdx_caps_new(uint64_t attrs, uint64_t xfam,
 		 struct tdx_caps **ret_caps);
 
 /*
+ * Decode a successful KVM_TDX_CAPABILITIES answer (kc->cpuid.nent entries,
+ * at most allocated) into caps.  Failures go to err (may be NULL).
+ */
+int tdx_caps_decode(const struct kvm_tdx_capabilities *kc, uint32_t allocated,
+		    struct tdx_error *err, struct tdx_caps **ret_caps);
+
+/*
  * Position of the configurable entry a (function, index) pair selects, or
  * -1.  For a function with one entry (not INDEXED) the index is ignored,
  * as KVM does for entries without SIGNIFCANT_INDEX.
