@@ -16,5 +16,8 @@
 #include <libtdx/caps.h>
 #include <libtdx/vm.h>
 #include <libtdx/vcpu.h>
+#include <libtdx/tdvf.h>
+#include <libtdx/layout.h>
+#include <libtdx/hob.h>
 
 #endif /* LIBTDX_H */
