@@ -28,7 +28,17 @@ void sim_unlock(void)
 
 static void atfork_prepare(void) { pthread_mutex_lock(&lock); }
 static void atfork_parent(void) { pthread_mutex_unlock(&lock); }
-static void atfork_child(void) { pthread_mutex_unlock(&lock); }
+/* The child's thread id differs from the owner recorded by the prepare
+ * handler, so a recursive mutex cannot be unlocked there: re-create it. */
+static void atfork_child(void)
+{
+	pthread_mutexattr_t a;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&lock, &a);
+	pthread_mutexattr_destroy(&a);
+}
 
 /* ---- real functions ------------------------------------------------------ */
 int (*real_open)(const char *, int, ...);
