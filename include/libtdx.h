@@ -15,5 +15,8 @@
 #include <libtdx/probe.h>
 #include <libtdx/caps.h>
 #include <libtdx/vm.h>
+#include <libtdx/tdvf.h>
+#include <libtdx/layout.h>
+#include <libtdx/hob.h>
 
 #endif /* LIBTDX_H */
