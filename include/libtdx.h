@@ -18,5 +18,7 @@
 #include <libtdx/tdvf.h>
 #include <libtdx/layout.h>
 #include <libtdx/hob.h>
+#include <libtdx/plan.h>
+#include <libtdx/measure.h>
 
 #endif /* LIBTDX_H */
