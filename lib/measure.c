@@ -15,12 +15,7 @@
 #define CHUNK		256u			/* bytes per TDH.MR.EXTEND */
 #define EXT_BYTES	(BLOCK + CHUNK)		/* hashed per MR.EXTEND */
 #define PAGE_EXT_BYTES	(16u * EXT_BYTES)	/* hashed per measured page */
-/*
- * Staging buffer: blocks are assembled here and handed to libcrypto in
- * large spans (a multiple of the SHA-384 block size, so nothing is
- * buffered inside OpenSSL).  Holds 16 measured pages plus their ADDs.
- */
-#define STAGE_SIZE	(16u * (PAGE_EXT_BYTES + BLOCK))
+#define ADD_BATCH	256u			/* PAGE.ADD blocks staged at once */
 
 struct tdx_measurement {
 	uint8_t mrtd[TDX_MRTD_SIZE];
@@ -32,10 +27,21 @@ struct tdx_measurement {
 	struct tdx_measure_op_summary *ops;
 };
 
+/*
+ * Replay state.  Blocks are assembled in two staging areas whose constant
+ * bytes (tags, zero padding) are written once: per block only the GPA and,
+ * for MR.EXTEND, the chunk bytes change.  libcrypto then gets large spans
+ * that are multiples of the SHA-384 block size (nothing is buffered
+ * inside OpenSSL):
+ *  - adds: up to ADD_BATCH pending PAGE.ADD blocks, flushed before any
+ *    MR.EXTEND data and at the end, so call order is kept;
+ *  - ext: the 16 MR.EXTEND groups of one page (6 KiB).
+ */
 struct replay {
 	EVP_MD_CTX *md;
-	uint8_t *buf;
-	size_t fill;
+	uint8_t *adds;
+	size_t n_adds;
+	uint8_t *ext;
 	uint64_t flushed;	/* bytes already handed to the digest */
 	uint64_t seq;		/* transcript position */
 	tdx_measure_event_fn fn;
@@ -61,28 +67,50 @@ static int crypto_fail(struct tdx_error *e, const char *what)
 		       buf[0] ? ": " : "", buf);
 }
 
-static int flush(struct replay *rp)
+static int update(struct replay *rp, const uint8_t *p, size_t n)
 {
-	if (!rp->fill)
-		return 0;
-	if (EVP_DigestUpdate(rp->md, rp->buf, rp->fill) != 1)
+	if (EVP_DigestUpdate(rp->md, p, n) != 1)
 		return crypto_fail(rp->e, "EVP_DigestUpdate");
-	rp->flushed += rp->fill;
-	rp->fill = 0;
+	rp->flushed += n;
 	return 0;
 }
 
-static inline int reserve(struct replay *rp, size_t n)
+static int flush_adds(struct replay *rp)
 {
-	return rp->fill + n > STAGE_SIZE ? flush(rp) : 0;
+	size_t n = rp->n_adds;
+
+	rp->n_adds = 0;
+	return n ? update(rp, rp->adds, n * BLOCK) : 0;
+}
+
+static inline uint64_t position(const struct replay *rp)
+{
+	return rp->flushed + (uint64_t)rp->n_adds * BLOCK;
+}
+
+static int replay_init(struct replay *rp)
+{
+	static const char add_tag[12] = "MEM.PAGE.ADD";
+	static const char ext_tag[9] = "MR.EXTEND";
+	size_t i;
+
+	rp->adds = calloc(ADD_BATCH, BLOCK);
+	rp->ext = calloc(1, PAGE_EXT_BYTES);
+	if (!rp->adds || !rp->ext)
+		return -ENOMEM;
+	for (i = 0; i < ADD_BATCH; i++)
+		memcpy(rp->adds + i * BLOCK, add_tag, sizeof(add_tag));
+	for (i = 0; i < 16; i++)
+		memcpy(rp->ext + i * EXT_BYTES, ext_tag, sizeof(ext_tag));
+	return 0;
 }
 
 static int event(struct replay *rp, int kind, size_t op, size_t section,
-		 uint64_t gpa)
+		 uint64_t gpa, uint64_t offset)
 {
 	struct tdx_measure_event ev = {
 		.seq = rp->seq, .kind = kind, .op = op, .section = section,
-		.gpa = gpa, .offset = rp->flushed + rp->fill,
+		.gpa = gpa, .offset = offset,
 	};
 	int r = rp->fn(rp->ud, &ev);
 
@@ -95,23 +123,19 @@ static int event(struct replay *rp, int kind, size_t op, size_t section,
 	return r;
 }
 
-/* The 128-byte TDH.MEM.PAGE.ADD block for one page. */
+/* The 128-byte TDH.MEM.PAGE.ADD block for one page (staged). */
 static int page_add(struct replay *rp, const struct tdx_plan_op *op, size_t opi,
 		    uint64_t gpa)
 {
-	static const char tag[12] = "MEM.PAGE.ADD";
-	uint8_t *b;
 	int r;
 
-	if (rp->fn && (r = event(rp, TDX_MEASURE_PAGE_ADD, opi, op->section, gpa)))
+	if (rp->fn &&
+	    (r = event(rp, TDX_MEASURE_PAGE_ADD, opi, op->section, gpa, position(rp))))
 		return r;
-	if ((r = reserve(rp, BLOCK)))
+	if (rp->n_adds == ADD_BATCH && (r = flush_adds(rp)))
 		return r;
-	b = rp->buf + rp->fill;
-	memcpy(b, tag, sizeof(tag));
-	memset(b + 12, 0, BLOCK - 12);
-	put_le64(b + 16, gpa);
-	rp->fill += BLOCK;
+	put_le64(rp->adds + rp->n_adds * BLOCK + 16, gpa);
+	rp->n_adds++;
 	rp->seq++;
 	return 0;
 }
@@ -124,38 +148,31 @@ static int page_add(struct replay *rp, const struct tdx_plan_op *op, size_t opi,
 static int page_extend(struct replay *rp, const struct tdx_plan_op *op,
 		       size_t opi, uint64_t gpa, const uint8_t *data, size_t avail)
 {
-	static const char tag[9] = "MR.EXTEND";
-	uint8_t *b;
+	uint8_t *b = rp->ext;
 	int r;
 
-	if ((r = reserve(rp, PAGE_EXT_BYTES)))
+	if ((r = flush_adds(rp)))
 		return r;
-	b = rp->buf + rp->fill;
 	for (unsigned j = 0; j < 16; j++, b += EXT_BYTES) {
 		size_t off = (size_t)j * CHUNK;
-		size_t n = avail > off ? avail - off : 0;
 
-		if (n > CHUNK)
-			n = CHUNK;
-		if (rp->fn) {
-			/* offsets must count what is staged before this chunk */
-			rp->fill = (size_t)(b - rp->buf);
-			r = event(rp, TDX_MEASURE_MR_EXTEND, opi, op->section,
-				  gpa + off);
-			if (r)
-				return r;
-		}
-		memcpy(b, tag, sizeof(tag));
-		memset(b + sizeof(tag), 0, BLOCK - sizeof(tag));
+		if (rp->fn &&
+		    (r = event(rp, TDX_MEASURE_MR_EXTEND, opi, op->section,
+			       gpa + off, rp->flushed + (size_t)j * EXT_BYTES)))
+			return r;
 		put_le64(b + 16, gpa + off);
-		if (n)
-			memcpy(b + BLOCK, data + off, n);
-		if (n < CHUNK)
+		if (avail >= off + CHUNK) {
+			memcpy(b + BLOCK, data + off, CHUNK);
+		} else {
+			size_t n = avail > off ? avail - off : 0;
+
+			if (n)
+				memcpy(b + BLOCK, data + off, n);
 			memset(b + BLOCK + n, 0, CHUNK - n);
+		}
 		rp->seq++;
 	}
-	rp->fill = (size_t)(b - rp->buf);
-	return 0;
+	return update(rp, rp->ext, PAGE_EXT_BYTES);
 }
 
 static inline size_t page_avail(const struct tdx_plan_op *op, uint64_t p)
@@ -172,7 +189,7 @@ static int replay_op(struct replay *rp, const struct tdx_plan *plan, size_t i,
 {
 	const struct tdx_plan_op *op = &plan->ops[i];
 	const uint8_t *src = plan->src[i];
-	uint64_t start = rp->flushed + rp->fill, p;
+	uint64_t start = position(rp), p;
 	int r;
 
 	sum->op = i;
@@ -205,7 +222,7 @@ static int replay_op(struct replay *rp, const struct tdx_plan *plan, size_t i,
 				return r;
 	sum->page_add = op->pages;
 	sum->mr_extend = op->measured ? op->pages * 16 : 0;
-	sum->bytes = rp->flushed + rp->fill - start;
+	sum->bytes = position(rp) - start;
 	return 0;
 }
 
@@ -237,8 +254,7 @@ TDX_EXPORT int tdx_measure_plan(struct tdx_ctx *ctx, const struct tdx_plan *plan
 	m = calloc(1, sizeof(*m));
 	if (m)
 		m->ops = calloc(plan->n_ops ? plan->n_ops : 1, sizeof(*m->ops));
-	rp.buf = malloc(STAGE_SIZE);
-	if (!m || !m->ops || !rp.buf) {
+	if (!m || !m->ops || replay_init(&rp)) {
 		r = tdx_err(e, -ENOMEM, "measure", NULL, -1, "out of memory");
 		goto out;
 	}
@@ -261,7 +277,7 @@ TDX_EXPORT int tdx_measure_plan(struct tdx_ctx *ctx, const struct tdx_plan *plan
 		m->page_add += m->ops[i].page_add;
 		m->mr_extend += m->ops[i].mr_extend;
 	}
-	if ((r = flush(&rp)))
+	if ((r = flush_adds(&rp)))
 		goto out;
 	if (EVP_DigestFinal_ex(rp.md, m->mrtd, &mdlen) != 1 || mdlen != TDX_MRTD_SIZE) {
 		r = crypto_fail(e, "EVP_DigestFinal_ex");
@@ -276,7 +292,8 @@ TDX_EXPORT int tdx_measure_plan(struct tdx_ctx *ctx, const struct tdx_plan *plan
 	r = 0;
 out:
 	EVP_MD_CTX_free(rp.md);
-	free(rp.buf);
+	free(rp.adds);
+	free(rp.ext);
 	tdx_measurement_free(m);
 	return r;
 }
