@@ -20,5 +20,6 @@
 #include <libtdx/hob.h>
 #include <libtdx/plan.h>
 #include <libtdx/measure.h>
+#include <libtdx/vcpu.h>
 
 #endif /* LIBTDX_H */

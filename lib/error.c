@@ -18,6 +18,10 @@ static void set_str(char *dst, size_t n, const char *src)
 
 static int err_vset(struct tdx_error *e, int err, const char *step,
 		    const char *field, int bit, uint64_t hw,
+		    const char *fmt, va_list ap) __attribute__((format(printf, 7, 0)));
+
+static int err_vset(struct tdx_error *e, int err, const char *step,
+		    const char *field, int bit, uint64_t hw,
 		    const char *fmt, va_list ap)
 {
 	if (!e)

@@ -150,11 +150,46 @@ static int cpuinfo_flag(const char *word)
 	return found;
 }
 
+/* The value of the first "key : value" line in /proc/cpuinfo. */
+static bool cpuinfo_value(const char *key, char *buf, size_t size)
+{
+	char line[512];
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	size_t klen = strlen(key);
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, key, klen) || !colon)
+			continue;
+		snprintf(buf, size, "%s", colon + 1 + (colon[1] == ' '));
+		buf[strcspn(buf, "\n")] = 0;
+		found = true;
+	}
+	fclose(f);
+	return found;
+}
+
 /* sysfs/procfs readings that explain a "no"; best effort. */
 static int add_host_hints(struct tdx_probe *p)
 {
+	static const char *const vendor_modules[] = { "kvm_intel", "kvm_amd", "kvm_pvm" };
 	char buf[64];
+	size_t i;
 	int r = 0;
+
+	if (cpuinfo_value("vendor_id", buf, sizeof(buf)) && strcmp(buf, "GenuineIntel"))
+		r |= hint(p, "the CPU vendor is %s: TDX needs an Intel CPU", buf);
+	for (i = 0; i < TDX_ARRAY_SIZE(vendor_modules); i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/sys/module/%s", vendor_modules[i]);
+		if (access(path, F_OK) == 0)
+			r |= hint(p, "KVM vendor module loaded: %s", vendor_modules[i]);
+	}
 
 	if (read_small_file("/sys/module/kvm_intel/parameters/tdx", buf, sizeof(buf)))
 		r |= hint(p, "kvm_intel module parameter tdx=%s%s", buf,
@@ -162,8 +197,6 @@ static int add_host_hints(struct tdx_probe *p)
 			  " (TDX disabled in KVM: load kvm_intel with tdx=1)");
 	else if (access("/sys/module/kvm_intel", F_OK) == 0)
 		r |= hint(p, "kvm_intel is loaded but has no 'tdx' parameter: the kernel predates KVM TDX support (Linux 6.16)");
-	else if (access("/sys/module/kvm_amd", F_OK) == 0)
-		r |= hint(p, "kvm_amd is loaded: this is an AMD host; TDX needs an Intel CPU");
 	else if (access("/sys/module/kvm", F_OK) != 0)
 		r |= hint(p, "the kvm module is not loaded");
 	switch (cpuinfo_flag("hypervisor")) {

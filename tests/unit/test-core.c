@@ -153,8 +153,12 @@ START_TEST(opts_validation)
 	/* an older caller's smaller struct is fine */
 	o.sz = offsetof(struct demo_opts, b);
 	ck_assert(tdx_opts_valid(&o, sizeof(o)));
-	ck_assert_int_eq(TDX_OPTS_GET(&o, b, 77), 77);
-	ck_assert_int_eq(TDX_OPTS_GET(&o, a, 77), 1);
+	{
+		const struct demo_opts *po = &o;
+
+		ck_assert_int_eq(TDX_OPTS_GET(po, b, 77), 77);
+		ck_assert_int_eq(TDX_OPTS_GET(po, a, 77), 1);
+	}
 	/* a newer caller's bigger struct: zero tail ok, non-zero tail not */
 	memcpy(big, &sz, sizeof(sz));
 	ck_assert(tdx_opts_valid(big, sizeof(o)));
