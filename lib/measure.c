@@ -333,6 +333,7 @@ TDX_EXPORT int tdx_measure_firmware(struct tdx_ctx *ctx, const char *path,
 	po.payload_len = TDX_OPTS_GET(opts, payload_len, 0);
 	po.hob = TDX_OPTS_GET(opts, hob, NULL);
 	po.hob_len = TDX_OPTS_GET(opts, hob_len, 0);
+	po.layout = TDX_OPTS_GET(opts, layout, NULL);
 	cmdline = TDX_OPTS_GET(opts, cmdline, NULL);
 	if (cmdline) {
 		po.payload_param = cmdline;

@@ -165,8 +165,11 @@ int tdx_measure_plan(struct tdx_ctx *ctx, const struct tdx_plan *plan,
  * @payload_len: its length
  * @cmdline: command line for a PayloadParam section, NUL-terminated;
  *   its bytes including the NUL are the parameters (NULL: none)
- * @hob: TD HOB bytes (NULL: zeros; only matters if TD_HOB is measured)
+ * @hob: TD HOB bytes (NULL: built from @layout if given, else zeros;
+ *   only matters if TD_HOB is measured)
  * @hob_len: its length
+ * @layout: optional RAM layout (layout.h): placement checks and the HOB,
+ *   as for tdx_plan_new()
  * @diag: optional; receives the parser's diagnosis (code, section, offset)
  */
 struct tdx_measure_firmware_opts {
@@ -179,6 +182,7 @@ struct tdx_measure_firmware_opts {
 	const char *cmdline;
 	const void *hob;
 	size_t hob_len;
+	const struct tdx_layout *layout;
 	struct tdx_tdvf_diag *diag;
 };
 

@@ -40,7 +40,11 @@
  * bytes past its end are zero.  Both consumers implement exactly that:
  * the measurement hashes zeros there, and the loader must hand KVM a
  * page-aligned buffer holding the source followed by zeros.  A source is
- * never longer than its operation.
+ * never longer than its operation.  A loader may hand KVM the source
+ * pointer directly only when it is page-aligned and the source covers
+ * every page (source_len == pages * 4096; true for BFV/CFV of a mapped
+ * image with the default flags); otherwise it copies the source into a
+ * zeroed, page-aligned buffer of pages * 4096 bytes.
  *
  * Lifetime: a plan borrows the firmware image (through the struct
  * tdx_tdvf it was built from) and the payload buffer; both must outlive

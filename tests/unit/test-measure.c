@@ -133,6 +133,57 @@ START_TEST(ovmf_independent_of_ram_and_hob)
 		tdx_layout_free(layout);
 	}
 	tdx_tdvf_free(tdvf);
+
+	/* the one-call API with a layout gives the same */
+	{
+		struct tdx_measure_firmware_opts fo = TDX_OPTS(tdx_measure_firmware_opts);
+
+		ck_assert_int_eq(tdx_layout_q35(3ull << 30, 2 << 20, NULL, &layout), 0);
+		fo.layout = layout;
+		ck_assert_int_eq(tdx_measure_firmware(NULL, MI_OVMF, &fo, mrtd, NULL), 0);
+		ck_assert(mi_hex_eq(mrtd, OVMF_UPSTREAM));
+		tdx_layout_free(layout);
+	}
+}
+END_TEST
+
+START_TEST(measured_hob_depends_on_ram)
+{
+	/* a (non-OVMF) firmware that measures its TD_HOB: MRTD follows the RAM size */
+	static const struct mi_sec secs[] = {
+		BFV(0xf000, 1),
+		MEM(TDX_TDVF_SECTION_TD_HOB, 0x809000, 2, TDX_TDVF_ATTR_MR_EXTEND),
+	};
+	struct tdx_plan_opts po = TDX_OPTS(tdx_plan_opts);
+	struct tdx_layout *layout;
+	uint8_t mrtd[2][48], want[48];
+	uint8_t *hob;
+	size_t len;
+	struct img im;
+
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(tdx_layout_q35(k ? 4ull << 30 : 1ull << 30, IMG_SIZE,
+						NULL, &layout), 0);
+		po.layout = layout;
+		img_open(&im, secs, 2, &po);
+		measure(im.plan, TDX_MEASURE_ORDER_UPSTREAM, mrtd[k]);
+		/* reference: the HOB as tdx_hob_build() writes it */
+		ck_assert_int_eq(tdx_hob_size(im.tdvf, layout, NULL, NULL, &len), 0);
+		hob = calloc(1, len);
+		ck_assert_int_eq(tdx_hob_build(im.tdvf, layout, NULL, hob, len, NULL, &len), 0);
+		{
+			const struct mi_region rs[] = {
+				{ MI_4G - MI_PAGE, 1, im.buf + 0xf000, MI_PAGE, 1, 1 },
+				{ 0x809000, 2, hob, len, 1, 1 },
+			};
+			mi_expected(rs, 2, 0, want);
+		}
+		ck_assert_mem_eq(mrtd[k], want, 48);
+		free(hob);
+		img_close(&im);
+		tdx_layout_free(layout);
+	}
+	ck_assert_mem_ne(mrtd[0], mrtd[1], 48);
 }
 END_TEST
 
@@ -499,6 +550,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, ovmf_known_answers);
 	tcase_add_test(tc, ovmf_independent_of_ram_and_hob);
+	tcase_add_test(tc, measured_hob_depends_on_ram);
 	tcase_add_test(tc, one_bfv_page);
 	tcase_add_test(tc, single_page_add_block_literal);
 	tcase_add_test(tc, orders_multi_page);
