@@ -40,6 +40,7 @@ struct tdx_tdvf {
 
 /* ---- diagnostics ----------------------------------------------------- */
 
+__attribute__((format(printf, 6, 0)))
 static void diag_vset(struct tdx_tdvf_diag *d, int err, int code, int section,
 		      uint64_t offset, const char *fmt, va_list ap)
 {

@@ -79,6 +79,11 @@
  *   - W_FLASH_PLACEMENT: a BFV/CFV not at 4 GiB - size + DataOffset, where
  *     a VMM maps the image.
  *
+ * Diagnostics: the parse functions take an optional struct tdx_tdvf_diag
+ * (named "diag", not "ret_diag", because unlike ret_* parameters it is
+ * written on failure too).  Its code is the stable, testable detail; its
+ * errno is the function's return value.
+ *
  * Thread safety: a struct tdx_tdvf is immutable after parsing; any number
  * of threads may read it.
  */
@@ -246,7 +251,11 @@ struct tdx_tdvf;
  * @opts: NULL for defaults
  * @diag: optional; always filled (code TDX_TDVF_OK on success)
  * @ret_tdvf: the parsed image; the file stays mapped (private, read-only)
- *   until tdx_tdvf_free(); no fd is kept
+ *   until tdx_tdvf_free(); no fd is kept.  The file must not be truncated
+ *   while it is mapped (reading a truncated mapping raises SIGBUS).
+ *
+ * The size is checked (TDX_TDVF_E_IMAGE_SIZE) before anything is mapped;
+ * open/fstat/mmap failures and non-regular files give TDX_TDVF_E_IO.
  *
  * Return: 0; -EINVAL (NULL path or ret_tdvf, bad opts, not a regular file,
  * a broken rule); -ENOMSG (no TDX metadata: no GUIDed table or no TDX entry
