@@ -15,5 +15,6 @@
 #include <libtdx/probe.h>
 #include <libtdx/caps.h>
 #include <libtdx/vm.h>
+#include <libtdx/mem.h>
 
 #endif /* LIBTDX_H */
