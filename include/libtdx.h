@@ -15,6 +15,7 @@
 #include <libtdx/probe.h>
 #include <libtdx/caps.h>
 #include <libtdx/vm.h>
+#include <libtdx/vcpu.h>
 #include <libtdx/mem.h>
 
 #endif /* LIBTDX_H */

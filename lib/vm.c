@@ -6,33 +6,20 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "vm-internal.h"
 
 #define TDX_DEFAULT_IOAPIC_PINS	24
 #define TDX_DEFAULT_APIC_BUS_NS	40	/* TDX fixes a 25 MHz crystal clock */
 #define TDX_DEFAULT_INIT_RETRIES 10000
 #define TDX_MAX_IOAPIC_PINS	4096
 
-struct tdx_vm {
-	atomic_int refs;
-	struct tdx_ctx *ctx;
-	int fd;
-	pid_t pid;
-	int state;
-	bool dead;
-	struct tdx_caps *caps;
-	unsigned int max_vcpus;
-	uint32_t init_retries;
-	uint64_t shared_bit;
-	uint64_t xfam;
-	uint64_t attributes;
-	struct tdx_error error;
-};
 
 static void vm_free(struct tdx_vm *vm)
 {
 	if (vm->fd >= 0)
 		close(vm->fd);
 	tdx_caps_free(vm->caps);
+	free(vm->init_cpuid);
 	tdx_ctx_unref(vm->ctx);
 	free(vm);
 }
@@ -205,7 +192,7 @@ TDX_EXPORT const struct tdx_error *tdx_vm_last_error(const struct tdx_vm *vm)
 }
 
 /* Common entry checks for calls that issue VM ioctls. */
-static int vm_usable(struct tdx_vm *vm, const char *step)
+int tdx_vm_check_usable(struct tdx_vm *vm, const char *step)
 {
 	if (vm->pid != getpid())
 		return tdx_err(&vm->error, -ECHILD, step, NULL, -1,
@@ -309,7 +296,7 @@ TDX_EXPORT int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg)
 		return -EINVAL;
 	if (!cfg)
 		cfg = &defaults;
-	r = vm_usable(vm, "KVM_TDX_INIT_VM");
+	r = tdx_vm_check_usable(vm, "KVM_TDX_INIT_VM");
 	if (r)
 		return r;
 	if (vm->state != TDX_VM_CREATED)
@@ -355,6 +342,13 @@ TDX_EXPORT int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg)
 		vm->attributes = iv->attributes;
 		vm->xfam = iv->xfam;
 		vm->shared_bit = gpaw == 52 ? 1ULL << 51 : 1ULL << 47;
+		free(vm->init_cpuid);
+		vm->init_cpuid = malloc((size_t)n * sizeof(*vm->init_cpuid) + 1);
+		if (vm->init_cpuid) {
+			memcpy(vm->init_cpuid, iv->cpuid.entries,
+			       (size_t)n * sizeof(*vm->init_cpuid));
+			vm->n_init_cpuid = (size_t)n;
+		}
 		tdx_dbg(vm->ctx, "TD initialised: attributes 0x%llx xfam 0x%llx, %d CPUID entries",
 			(unsigned long long)vm->attributes,
 			(unsigned long long)vm->xfam, n);
@@ -370,7 +364,7 @@ TDX_EXPORT int tdx_vm_finalize(struct tdx_vm *vm)
 
 	if (!vm)
 		return -EINVAL;
-	r = vm_usable(vm, "KVM_TDX_FINALIZE_VM");
+	r = tdx_vm_check_usable(vm, "KVM_TDX_FINALIZE_VM");
 	if (r)
 		return r;
 	if (vm->state == TDX_VM_CREATED)

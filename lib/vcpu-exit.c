@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+/* KVM_RUN and decoding of TD exits into struct tdx_exit; answering them. */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+#include "vm-internal.h"
+#include "vcpu-internal.h"
+
+/* x86 register numbers in system_event.data[] for ReportFatalError. */
+enum { R_AX, R_CX, R_DX, R_BX, R_SP, R_BP, R_SI, R_DI,
+       R_8, R_9, R_10, R_11, R_12, R_13, R_14, R_15 };
+
+#define FATAL_GPA_VALID (1ULL << 63)
+
+static const char *const exit_names[] = {
+	[TDX_EXIT_IO] = "io",
+	[TDX_EXIT_MMIO] = "mmio",
+	[TDX_EXIT_MEMORY_FAULT] = "memory-fault",
+	[TDX_EXIT_MAP_GPA] = "map-gpa",
+	[TDX_EXIT_GET_QUOTE] = "get-quote",
+	[TDX_EXIT_SETUP_EVENT_NOTIFY] = "setup-event-notify",
+	[TDX_EXIT_GET_TDVMCALL_INFO] = "get-tdvmcall-info",
+	[TDX_EXIT_FATAL] = "fatal",
+	[TDX_EXIT_SHUTDOWN] = "shutdown",
+	[TDX_EXIT_FAIL_ENTRY] = "fail-entry",
+	[TDX_EXIT_INTERNAL_ERROR] = "internal-error",
+	[TDX_EXIT_INTR] = "interrupted",
+	[TDX_EXIT_TDX_UNKNOWN] = "tdx-unknown",
+	[TDX_EXIT_OTHER] = "other",
+};
+
+TDX_EXPORT const char *tdx_exit_type_name(uint32_t type)
+{
+	if (type < TDX_ARRAY_SIZE(exit_names) && exit_names[type])
+		return exit_names[type];
+	return "unknown";
+}
+
+/* The guest's message: registers R14, R15, RBX, RDI, RSI, R8, R9, RDX in
+ * that order, each only if its bit is set in the mask (RCX). */
+static void decode_fatal(const struct kvm_run *run, struct tdx_exit *ex)
+{
+	static const int order[] = { R_14, R_15, R_BX, R_DI, R_SI, R_8, R_9, R_DX };
+	const __u64 *d = run->system_event.data;
+	uint32_t ndata = run->system_event.ndata;
+	uint64_t mask;
+	size_t i, len = 0;
+
+	ex->type = TDX_EXIT_FATAL;
+	if (ndata < 16) {	/* not the layout KVM documents: report what we can */
+		ex->u.fatal.code_valid = 0;
+		return;
+	}
+	ex->u.fatal.error_code = d[R_12];
+	ex->u.fatal.code_valid = (d[R_12] & 0xffff) == 0;
+	if (d[R_12] & FATAL_GPA_VALID) {
+		ex->u.fatal.has_gpa = 1;
+		ex->u.fatal.gpa = d[R_13];
+	}
+	mask = d[R_CX];
+	for (i = 0; i < TDX_ARRAY_SIZE(order); i++) {
+		uint64_t v = d[order[i]];
+		int b;
+
+		if (!(mask & (1ULL << order[i])))
+			continue;
+		for (b = 0; b < 8 && len < TDX_FATAL_MESSAGE_MAX; b++) {
+			unsigned char c = (unsigned char)(v >> (8 * b));
+
+			ex->u.fatal.message[len++] = (char)c;
+		}
+	}
+	/* The guest is untrusted: stop at its NUL, make the rest printable. */
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)ex->u.fatal.message[i];
+
+		if (!c)
+			break;
+		if (c < 0x20 || c > 0x7e)
+			ex->u.fatal.message[i] = '?';
+	}
+	ex->u.fatal.message_len = (uint8_t)i;
+	ex->u.fatal.message[i] = 0;
+}
+
+static void decode_tdx(struct kvm_run *run, struct tdx_exit *ex)
+{
+	struct libtdx_run_tdx *t = libtdx_run_exit(run);
+
+	switch (t->nr) {
+	case LIBTDX_TDVMCALL_GET_QUOTE:
+		ex->type = TDX_EXIT_GET_QUOTE;
+		ex->u.get_quote.gpa = t->get_quote.gpa;
+		ex->u.get_quote.size = t->get_quote.size;
+		break;
+	case LIBTDX_TDVMCALL_SETUP_EVENT_NOTIFY_INTERRUPT:
+		ex->type = TDX_EXIT_SETUP_EVENT_NOTIFY;
+		ex->u.notify.vector = t->setup_event_notify.vector;
+		break;
+	case LIBTDX_TDVMCALL_GET_TD_VM_CALL_INFO:
+		ex->type = TDX_EXIT_GET_TDVMCALL_INFO;
+		ex->u.tdvmcall_info.leaf = t->get_tdvmcall_info.leaf;
+		break;
+	default:
+		ex->type = TDX_EXIT_TDX_UNKNOWN;
+		ex->u.tdx_unknown.nr = t->nr;
+		break;
+	}
+}
+
+static int decode(struct tdx_vcpu *v, struct kvm_run *run, struct tdx_exit *ex)
+{
+	memset(ex, 0, sizeof(*ex));
+	ex->kvm_reason = run->exit_reason;
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO: {
+		uint64_t bytes = (uint64_t)run->io.size * run->io.count;
+
+		if (run->io.data_offset > v->run_size ||
+		    bytes > v->run_size - run->io.data_offset)
+			return -EPROTO;
+		ex->type = TDX_EXIT_IO;
+		ex->u.io.port = run->io.port;
+		ex->u.io.size = run->io.size;
+		ex->u.io.is_write = run->io.direction == KVM_EXIT_IO_OUT;
+		ex->u.io.count = run->io.count;
+		ex->u.io.data = (uint8_t *)run + run->io.data_offset;
+		break;
+	}
+	case KVM_EXIT_MMIO:
+		ex->type = TDX_EXIT_MMIO;
+		ex->u.mmio.gpa = run->mmio.phys_addr;
+		ex->u.mmio.len = run->mmio.len > 8 ? 8 : run->mmio.len;
+		ex->u.mmio.is_write = run->mmio.is_write;
+		ex->u.mmio.data = run->mmio.data;
+		break;
+	case KVM_EXIT_MEMORY_FAULT: {
+		struct libtdx_run_memory_fault *mf = libtdx_run_exit(run);
+
+		ex->type = TDX_EXIT_MEMORY_FAULT;
+		ex->u.convert.gpa = mf->gpa;
+		ex->u.convert.size = mf->size;
+		ex->u.convert.to_private = !!(mf->flags & KVM_MEMORY_EXIT_FLAG_PRIVATE);
+		break;
+	}
+	case KVM_EXIT_HYPERCALL:
+		if (run->hypercall.nr != KVM_HC_MAP_GPA_RANGE) {
+			ex->type = TDX_EXIT_OTHER;
+			break;
+		}
+		ex->type = TDX_EXIT_MAP_GPA;
+		ex->u.convert.gpa = run->hypercall.args[0];
+		ex->u.convert.size = run->hypercall.args[1] > (UINT64_MAX >> 12) ?
+				     UINT64_MAX : run->hypercall.args[1] << 12;
+		ex->u.convert.to_private =
+			(run->hypercall.args[2] & KVM_MAP_GPA_RANGE_ENCRYPTED) != 0;
+		break;
+	case KVM_EXIT_TDX:
+		decode_tdx(run, ex);
+		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		if (run->system_event.type == KVM_SYSTEM_EVENT_TDX_FATAL)
+			decode_fatal(run, ex);
+		else
+			ex->type = TDX_EXIT_OTHER;
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		ex->type = TDX_EXIT_SHUTDOWN;
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		ex->type = TDX_EXIT_FAIL_ENTRY;
+		ex->u.fail_entry.hardware_entry_failure_reason =
+			run->fail_entry.hardware_entry_failure_reason;
+		ex->u.fail_entry.cpu = run->fail_entry.cpu;
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		ex->type = TDX_EXIT_INTERNAL_ERROR;
+		ex->u.internal.suberror = run->internal.suberror;
+		break;
+	default:
+		ex->type = TDX_EXIT_OTHER;
+		break;
+	}
+	return 0;
+}
+
+TDX_EXPORT int tdx_vcpu_run(struct tdx_vcpu *v, struct tdx_exit *ex)
+{
+	struct kvm_run *run;
+	long r;
+
+	if (!v || !ex)
+		return -EINVAL;
+	if (!v->initialized)
+		return tdx_err(&v->error, -EINVAL, "KVM_RUN", NULL, -1,
+			       "vCPU %u was never initialised (KVM_TDX_INIT_VCPU)", v->id);
+	if (v->vm->state != TDX_VM_FINALIZED)
+		return tdx_err(&v->error, -EINVAL, "KVM_RUN", NULL, -1,
+			       "KVM_RUN before KVM_TDX_FINALIZE_VM");
+	run = v->run;
+	r = tdx_kvm_ioctl(v->vm->ctx, v->fd, KVM_RUN, 0);
+	if (r == -EINTR) {
+		memset(ex, 0, sizeof(*ex));
+		ex->type = TDX_EXIT_INTR;
+		ex->kvm_reason = run->exit_reason;
+		return 0;
+	}
+	if (r == -EFAULT && run->exit_reason == KVM_EXIT_MEMORY_FAULT)
+		r = 0;
+	if (r < 0)
+		return tdx_err(&v->error, (int)r, "KVM_RUN", NULL, -1,
+			       "KVM_RUN on vCPU %u failed: %s", v->id,
+			       strerror((int)-r));
+	r = decode(v, run, ex);
+	if (r)
+		return tdx_err(&v->error, (int)r, "KVM_RUN", NULL, -1,
+			       "vCPU %u: exit %u has an I/O buffer outside the run area",
+			       v->id, run->exit_reason);
+	return 0;
+}
+
+TDX_EXPORT int tdx_vcpu_complete(struct tdx_vcpu *v, const struct tdx_exit *ex,
+				 uint64_t status)
+{
+	struct kvm_run *run;
+	struct libtdx_run_tdx *t;
+
+	if (!v || !ex)
+		return -EINVAL;
+	run = v->run;
+	t = libtdx_run_exit(run);
+	switch (ex->type) {
+	case TDX_EXIT_MAP_GPA:
+		if (run->exit_reason != KVM_EXIT_HYPERCALL)
+			return -EINVAL;
+		run->hypercall.ret = status;
+		return 0;
+	case TDX_EXIT_GET_QUOTE:
+	case TDX_EXIT_SETUP_EVENT_NOTIFY:
+	case TDX_EXIT_GET_TDVMCALL_INFO:
+	case TDX_EXIT_TDX_UNKNOWN:
+		if (run->exit_reason != KVM_EXIT_TDX)
+			return -EINVAL;
+		t->unknown.ret = status;	/* ret is first in every variant */
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+TDX_EXPORT int tdx_vcpu_answer_tdvmcall_info(struct tdx_vcpu *v,
+					     const struct tdx_exit *ex,
+					     uint64_t r11, uint64_t r12,
+					     uint64_t r13, uint64_t r14)
+{
+	struct libtdx_run_tdx *t;
+
+	if (!v || !ex || ex->type != TDX_EXIT_GET_TDVMCALL_INFO ||
+	    ((struct kvm_run *)v->run)->exit_reason != KVM_EXIT_TDX)
+		return -EINVAL;
+	t = libtdx_run_exit(v->run);
+	t->get_tdvmcall_info.ret = LIBTDX_TDVMCALL_STATUS_SUCCESS;
+	t->get_tdvmcall_info.r11 = r11;
+	t->get_tdvmcall_info.r12 = r12;
+	t->get_tdvmcall_info.r13 = r13;
+	t->get_tdvmcall_info.r14 = r14;
+	return 0;
+}
+
+TDX_EXPORT int tdx_exit_format(const struct tdx_exit *ex, char *buf, size_t size)
+{
+	if (!ex || (!buf && size))
+		return -EINVAL;
+	switch (ex->type) {
+	case TDX_EXIT_IO:
+		return snprintf(buf, size, "io %s port 0x%x size %u count %u",
+				ex->u.io.is_write ? "out" : "in", ex->u.io.port,
+				ex->u.io.size, ex->u.io.count);
+	case TDX_EXIT_MMIO:
+		return snprintf(buf, size, "mmio %s 0x%llx len %u",
+				ex->u.mmio.is_write ? "write" : "read",
+				(unsigned long long)ex->u.mmio.gpa, ex->u.mmio.len);
+	case TDX_EXIT_MEMORY_FAULT:
+	case TDX_EXIT_MAP_GPA:
+		return snprintf(buf, size, "%s 0x%llx+0x%llx to %s",
+				tdx_exit_type_name(ex->type),
+				(unsigned long long)ex->u.convert.gpa,
+				(unsigned long long)ex->u.convert.size,
+				ex->u.convert.to_private ? "private" : "shared");
+	case TDX_EXIT_GET_QUOTE:
+		return snprintf(buf, size, "get-quote buffer 0x%llx size 0x%llx",
+				(unsigned long long)ex->u.get_quote.gpa,
+				(unsigned long long)ex->u.get_quote.size);
+	case TDX_EXIT_SETUP_EVENT_NOTIFY:
+		return snprintf(buf, size, "setup-event-notify vector %llu",
+				(unsigned long long)ex->u.notify.vector);
+	case TDX_EXIT_GET_TDVMCALL_INFO:
+		return snprintf(buf, size, "get-tdvmcall-info leaf %llu",
+				(unsigned long long)ex->u.tdvmcall_info.leaf);
+	case TDX_EXIT_FATAL:
+		if (!ex->u.fatal.code_valid && !ex->u.fatal.error_code)
+			return snprintf(buf, size, "TD reported a fatal error (no details)");
+		return snprintf(buf, size, "TD reported a fatal error 0x%llx%s%s%s%s",
+				(unsigned long long)ex->u.fatal.error_code,
+				ex->u.fatal.code_valid ? "" : " (malformed: low 16 bits set)",
+				ex->u.fatal.message_len ? ": " : "",
+				ex->u.fatal.message,
+				ex->u.fatal.has_gpa ? " (data at a GPA)" : "");
+	case TDX_EXIT_FAIL_ENTRY:
+		return snprintf(buf, size, "VM entry failed: reason 0x%llx on CPU %u",
+				(unsigned long long)ex->u.fail_entry.hardware_entry_failure_reason,
+				ex->u.fail_entry.cpu);
+	case TDX_EXIT_INTERNAL_ERROR:
+		return snprintf(buf, size, "KVM internal error, suberror %u",
+				ex->u.internal.suberror);
+	case TDX_EXIT_TDX_UNKNOWN:
+		return snprintf(buf, size, "unhandled TDVMCALL leaf 0x%llx",
+				(unsigned long long)ex->u.tdx_unknown.nr);
+	default:
+		return snprintf(buf, size, "%s (KVM exit reason %u)",
+				tdx_exit_type_name(ex->type), ex->kvm_reason);
+	}
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* struct tdx_vm, shared by vm.c and the layers built on a VM (vcpu, mem). */
+#ifndef LIBTDX_VM_INTERNAL_H
+#define LIBTDX_VM_INTERNAL_H
+
+#include "internal.h"
+
+struct tdx_vm {
+	atomic_int refs;
+	struct tdx_ctx *ctx;
+	int fd;
+	pid_t pid;
+	int state;
+	bool dead;
+	struct tdx_caps *caps;
+	unsigned int max_vcpus;
+	uint32_t init_retries;
+	uint64_t shared_bit;
+	uint64_t xfam;
+	uint64_t attributes;
+	/* the CPUID array passed to INIT_VM (what the VMM asked for) */
+	struct kvm_cpuid_entry2 *init_cpuid;
+	size_t n_init_cpuid;
+	struct tdx_error error;
+};
+
+/* -ECHILD after fork, -EIO when dead, else 0 (recorded in vm->error). */
+int tdx_vm_check_usable(struct tdx_vm *vm, const char *step);
+
+#endif
