@@ -21,5 +21,6 @@
 #include <libtdx/plan.h>
 #include <libtdx/measure.h>
 #include <libtdx/vcpu.h>
+#include <libtdx/mem.h>
 
 #endif /* LIBTDX_H */
