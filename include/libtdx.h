@@ -22,5 +22,6 @@
 #include <libtdx/measure.h>
 #include <libtdx/vcpu.h>
 #include <libtdx/mem.h>
+#include <libtdx/load.h>
 
 #endif /* LIBTDX_H */
