@@ -226,7 +226,8 @@ static void build_fatal(struct gev *e, uint64_t code, const char *msg, size_t le
 
 	if (len > 64)
 		len = 64;
-	memcpy(buf, msg, len);
+	if (msg)	/* memcpy would let the compiler assume msg != NULL */
+		memcpy(buf, msg, len);
 	e->a[0] = 0x3c00;	/* R10 R11 R12 R13 */
 	e->a[1] = code | (has_gpa ? 1ULL << 63 : 0);
 	e->a[2] = has_gpa ? gpa : 0;
