@@ -747,6 +747,29 @@ static void on_usr1(int sig)
 	(void)sig;
 }
 
+/* QEMU's way, free of races: SIGUSR1 is blocked in the thread and
+ * unblocked only inside KVM_RUN (KVM_SET_SIGNAL_MASK). */
+static void kick_setup(int vcpu_fd, bool block)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	union {
+		uint32_t len;
+		unsigned char b[16];	/* struct kvm_signal_mask + 8 bytes of sigset */
+	} m = { .b = { 0 } };
+	sigset_t set;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+	if (!block)
+		return;
+	m.len = 4;
+	ck_errno(xioctl(vcpu_fd, KVM_SET_SIGNAL_MASK, (uintptr_t)&m), EINVAL);
+	m.len = 8;
+	ck_assert_int_eq(xioctl(vcpu_fd, KVM_SET_SIGNAL_MASK, (uintptr_t)&m), 0);
+}
+
 struct kicker {
 	pthread_t target;
 	int delay_ms;
@@ -768,11 +791,10 @@ START_TEST(hlt_wakes_on_shutdown_and_signal)
 	struct thr a;
 	pthread_t th, kt;
 	struct kicker k;
-	struct sigaction sa = { .sa_handler = on_usr1 };
 	struct timespec t0, t1;
 
 	td_up(&t, "[vcpu 0]\nsleep 30\nshutdown\n[vcpu 1]\nhlt\nout 0x80 1 1\nhlt 40\nshutdown\n", 2, false);
-	sigaction(SIGUSR1, &sa, NULL);
+	kick_setup(t.v[1], true);
 	/* a signal interrupts hlt: EINTR, the hlt continues on the next KVM_RUN */
 	k = (struct kicker){ .target = pthread_self(), .delay_ms = 20 };
 	pthread_create(&kt, NULL, kick, &k);
@@ -793,6 +815,7 @@ START_TEST(hlt_wakes_on_shutdown_and_signal)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ck_assert_uint_eq(EXIT_REASON(t.run[1]), KVM_EXIT_SHUTDOWN);
 	ck_assert_int_lt((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000, 30);
+	kick_setup(-1, false);
 	td_down(&t);
 }
 END_TEST
@@ -802,23 +825,9 @@ START_TEST(sleep_honours_signal_mask)
 	struct td t;
 	struct kicker k;
 	pthread_t kt;
-	struct sigaction sa = { .sa_handler = on_usr1 };
-	union {
-		uint32_t len;
-		unsigned char b[16];	/* struct kvm_signal_mask + 8 bytes of sigset */
-	} m = { .b = { 0 } };
-	sigset_t block;
 
 	td_up(&t, "[vcpu 0]\nsleep 300\n", 1, false);
-	sigaction(SIGUSR1, &sa, NULL);
-	/* SIGUSR1 blocked in the thread, unblocked only inside KVM_RUN (QEMU's way) */
-	sigemptyset(&block);
-	sigaddset(&block, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &block, NULL);
-	m.len = 4;
-	ck_errno(xioctl(t.v[0], KVM_SET_SIGNAL_MASK, (uintptr_t)&m), EINVAL);
-	m.len = 8;
-	ck_assert_int_eq(xioctl(t.v[0], KVM_SET_SIGNAL_MASK, (uintptr_t)&m), 0);
+	kick_setup(t.v[0], true);
 	k = (struct kicker){ .target = pthread_self(), .delay_ms = 20 };
 	pthread_create(&kt, NULL, kick, &k);
 	ck_errno(run(&t, 0), EINTR);
@@ -829,6 +838,7 @@ START_TEST(sleep_honours_signal_mask)
 	t.run[0]->immediate_exit = 0;
 	ck_assert_int_eq(run(&t, 0), 0);	/* the rest of the 300 ms */
 	ck_assert_uint_eq(EXIT_REASON(t.run[0]), KVM_EXIT_SHUTDOWN);
+	kick_setup(-1, false);
 	td_down(&t);
 }
 END_TEST
@@ -886,6 +896,8 @@ static Suite *suite(void)
 	TCase *t = tcase_create("guest");
 
 	tcase_set_timeout(t, 60);
+	/* CK_FORK=no (valgrind): no state from the previous test */
+	tcase_add_checked_fixture(t, tdxsim_ctl_reset, NULL);
 	tcase_add_test(t, parse_errors);
 	tcase_add_test(t, wrapper_guest_option);
 	tcase_add_test(t, mapgpa_chunks_layout);
