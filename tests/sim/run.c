@@ -793,6 +793,18 @@ long guest_run(struct sim_vcpu *v)
 
 	if (!g)
 		return -ENOMEM;
+	/* KVM_RUN on a vCPU that another thread runs: the kernel's vcpu->mutex
+	 * makes the caller wait. */
+	while (v->in_run) {
+		struct timespec ms = { 0, 1000000 };
+
+		sim_unlock();
+		nanosleep(&ms, NULL);
+		sim_lock();
+	}
+	if (v->closed || !v->run)
+		return -EBADF;
+	r = v->run;
 	if (g->state == GV_FAILED)
 		return failed_exit(v);
 	if (g->pending) {
