@@ -25,6 +25,10 @@ EXPORT int tdxsim_set_kernel(const char *version);
 EXPORT int tdxsim_set_5level_ept(int enabled);
 EXPORT int tdxsim_vm_mrtd(int vm_fd, unsigned char mrtd[48]);
 EXPORT int tdxsim_vm_report(int vm_fd, char *buf, size_t len);
+EXPORT int tdxsim_set_guest(const char *path_or_name);
+EXPORT int tdxsim_set_guest_text(const char *text, char *err, size_t errlen);
+EXPORT unsigned long tdxsim_guest_errors(void);
+EXPORT int tdxsim_guest_error_get(unsigned long i, char *buf, size_t len);
 
 int tdxsim_active(void)
 {
@@ -38,6 +42,7 @@ void tdxsim_reset(void)
 	fdt_drop_all();
 	fault_clear();
 	trace_clear();
+	guest_errors_clear();
 	G.ioctl_count = 0;
 	G.inited = false;	/* re-read the environment */
 	sim_init_locked();
@@ -207,5 +212,70 @@ int tdxsim_vm_report(int vm_fd, char *buf, size_t len)
 	if (buf && len)
 		snprintf(buf, len, "%s", js);
 	free(js);
+	return r;
+}
+
+/* ---- scripted guest ---------------------------------------------------- */
+int tdxsim_set_guest(const char *what)
+{
+	struct gscript *s = NULL;
+	char err[512];
+
+	if (what && *what) {
+		sim_lock();
+		sim_init_locked();
+		s = guest_load(what, err, sizeof(err));
+		sim_unlock();
+		if (!s) {
+			fprintf(stderr, "tdxsim: guest script: %s\n", err);
+			return -EINVAL;
+		}
+	}
+	sim_lock();
+	sim_init_locked();
+	gscript_put(G.guest);
+	G.guest = s;
+	sim_unlock();
+	return 0;
+}
+
+int tdxsim_set_guest_text(const char *text, char *err, size_t errlen)
+{
+	char e[512];
+	struct gscript *s;
+
+	if (!text)
+		return -EINVAL;
+	s = gscript_parse(text, "script", e, sizeof(e));
+	if (!s) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s", e);
+		return -EINVAL;
+	}
+	sim_lock();
+	sim_init_locked();
+	gscript_put(G.guest);
+	G.guest = s;
+	sim_unlock();
+	return 0;
+}
+
+unsigned long tdxsim_guest_errors(void)
+{
+	unsigned long n;
+
+	sim_lock();
+	n = guest_error_count();
+	sim_unlock();
+	return n;
+}
+
+int tdxsim_guest_error_get(unsigned long i, char *buf, size_t len)
+{
+	int r;
+
+	sim_lock();
+	r = guest_error_get(i, buf, len);
+	sim_unlock();
 	return r;
 }

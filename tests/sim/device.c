@@ -159,6 +159,7 @@ long vm_create(unsigned long type)
 	vm->max_vcpus = SIM_KVM_MAX_VCPUS;
 	if (type == KVM_X86_TDX_VM) {
 		vm->td_state = TD_UNINIT;
+		vm->guest = gscript_get(G.guest);
 		if (vm->caps->present_cpus < vm->max_vcpus)
 			vm->max_vcpus = vm->caps->present_cpus;
 		vm->pre_fault_allowed = false;
@@ -168,6 +169,7 @@ long vm_create(unsigned long type)
 	fd = memfd_create("tdxsim-vm", MFD_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
+		gscript_put(vm->guest);
 		free(vm->caps);
 		free(vm);
 		return r;
@@ -175,6 +177,7 @@ long vm_create(unsigned long type)
 	r = fdt_set(fd, SK_VM, vm);
 	if (r < 0) {
 		real_close(fd);
+		gscript_put(vm->guest);
 		free(vm->caps);
 		free(vm);
 		return r;

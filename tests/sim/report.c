@@ -115,7 +115,17 @@ char *report_json(struct sim_vm *vm)
 	for (size_t i = 0; i < vm->ncalls; i++)
 		sb_printf(&b, "%s{\"ioctl\": \"%s\", \"errno\": %d}", i ? ", " : "",
 			  vm->calls[i].name, vm->calls[i].err);
-	sb_printf(&b, "], \"calls_truncated\": %lu}", vm->calls_truncated);
+	sb_printf(&b, "], \"calls_truncated\": %lu", vm->calls_truncated);
+	if (vm->type == KVM_X86_TDX_VM) {
+		char *g = guest_report_json(vm);
+
+		if (g)
+			sb_printf(&b, ", %s", g);
+		else
+			b.oom = true;
+		free(g);
+	}
+	sb_printf(&b, "}");
 	if (b.oom) {
 		free(b.p);
 		return NULL;

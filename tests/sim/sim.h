@@ -11,12 +11,14 @@
 #ifndef TDXSIM_SIM_H
 #define TDXSIM_SIM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "../../lib/uapi/kvm-tdx.h"
+#include "guest.h"
 
 #define SIM_EXPORT __attribute__((visibility("default")))
 
@@ -113,6 +115,10 @@ struct sim_vcpu {
 	struct kvm_cpuid_entry2 cpuid[SIM_MAX_CPUID];
 	struct kvm_run *run;	/* the simulator's own map of the memfd */
 	bool closed;
+	int in_run;		/* KVM_RUN waiting without the lock */
+	bool sigmask_set;	/* KVM_SET_SIGNAL_MASK */
+	sigset_t sigmask;
+	struct guest_vcpu *guest; /* script cursor (run.c), created at first KVM_RUN */
 };
 
 struct sim_call {
@@ -159,6 +165,12 @@ struct sim_vm {
 	size_t ncalls, calls_cap;
 	unsigned long calls_truncated;
 	bool reported;
+	/* scripted guest (run.c) */
+	struct gscript *guest;	/* counted reference; NULL: no script */
+	int guest_stop;		/* a vCPU shut down or reported a fatal error (atomic) */
+	char **guest_errors;
+	size_t nguest_errors;
+	unsigned long guest_errors_truncated;
 };
 
 struct sim_obj {
@@ -180,6 +192,7 @@ struct sim_global {
 	unsigned long ioctl_count;
 	unsigned long vm_serial;
 	char report_path[4096];
+	struct gscript *guest;		/* current script, for new VMs */
 };
 extern struct sim_global G;
 
@@ -264,6 +277,19 @@ void trace_clear(void);
 
 /* report (report.c) */
 void report_vm(struct sim_vm *vm);
+
+/* scripted guest (run.c) */
+long guest_run(struct sim_vcpu *v);
+void guest_vcpu_free(struct sim_vcpu *v);
+void guest_vm_free(struct sim_vm *vm);
+struct gscript *gscript_get(struct gscript *s);
+void gscript_put(struct gscript *s);
+struct gscript *guest_load(const char *what, char *err, size_t errlen);
+unsigned long guest_error_count(void);
+int guest_error_get(unsigned long i, char *buf, size_t len);
+void guest_errors_clear(void);
+char *guest_report_json(struct sim_vm *vm);
+uint64_t rmap_get_run(const struct sim_rmap *m, uint64_t x, uint64_t *run_end);
 
 /* MRTD (mrtd.c) */
 int mrtd_start(struct sim_vm *vm);

@@ -199,6 +199,15 @@ void sim_init_locked(void)
 	e = getenv("TDXSIM_REPORT");
 	if (e && *e)
 		snprintf(G.report_path, sizeof(G.report_path), "%s", e);
+
+	gscript_put(G.guest);
+	G.guest = NULL;
+	e = getenv("TDXSIM_GUEST");
+	if (e && *e) {
+		G.guest = guest_load(e, err, sizeof(err));
+		if (!G.guest)
+			die("TDXSIM_GUEST", err);
+	}
 }
 
 /* ---- user memory ------------------------------------------------------------- */
@@ -279,8 +288,13 @@ void vm_put(struct sim_vm *vm)
 	mem_free_slots(vm);
 	rmap_free(&vm->attrs);
 	mrtd_free(vm);
-	for (size_t i = 0; i < vm->nvcpus; i++)
+	for (size_t i = 0; i < vm->nvcpus; i++) {
+		guest_vcpu_free(vm->vcpus[i]);
+		if (vm->vcpus[i]->run)	/* closed while KVM_RUN waited */
+			munmap(vm->vcpus[i]->run, SIM_VCPU_MMAP_SIZE);
 		free(vm->vcpus[i]);
+	}
+	guest_vm_free(vm);
 	free(vm->vcpus);
 	free(vm->td_cpuid);
 	free(vm->calls);
@@ -339,9 +353,10 @@ static void obj_release(int fd, struct sim_obj *o)
 		struct sim_vcpu *v = o->vcpu;
 
 		v->closed = true;
-		if (v->run)
+		if (v->run && !v->in_run) {
 			munmap(v->run, SIM_VCPU_MMAP_SIZE);
-		v->run = NULL;
+			v->run = NULL;
+		}
 		vm_put(v->vm); /* the vCPU struct itself lives until the VM goes */
 		break;
 	}

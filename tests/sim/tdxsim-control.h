@@ -46,6 +46,19 @@
  * int  tdxsim_vm_mrtd(int vm_fd, unsigned char mrtd[48]); -EBUSY if not final
  * int  tdxsim_vm_report(int vm_fd, char *buf, size_t len); JSON report of a
  *                                           live VM; returns the full length
+ *
+ * Scripted guest (README "Guest scripts"); scripts apply to TDs created later:
+ * int  tdxsim_set_guest(const char *path_or_name);  a file or a shipped script
+ *                                           name ("tdvf-early-boot"); NULL or ""
+ *                                           = no script (KVM_RUN: shutdown)
+ * int  tdxsim_set_guest_text(const char *text, char *err, size_t errlen);
+ *                                           inline script; -EINVAL with
+ *                                           "script:LINE: message" in err
+ * unsigned long tdxsim_guest_errors(void);  failed guest checks since start
+ *                                           or the last reset (all TDs)
+ * int  tdxsim_guest_error_get(unsigned long i, char *buf, size_t len);
+ *                                           i-th failed check (first 10000);
+ *                                           returns its length or -1
  */
 
 #define TDXSIM__FN(ret, name, params, args, dflt)			\
@@ -70,6 +83,11 @@ TDXSIM__FN(int, set_kernel, (const char *version), (version), -ENOSYS)
 TDXSIM__FN(int, set_5level_ept, (int enabled), (enabled), -ENOSYS)
 TDXSIM__FN(int, vm_mrtd, (int vm_fd, unsigned char mrtd[48]), (vm_fd, mrtd), -ENOSYS)
 TDXSIM__FN(int, vm_report, (int vm_fd, char *buf, size_t len), (vm_fd, buf, len), -ENOSYS)
+TDXSIM__FN(int, set_guest, (const char *path_or_name), (path_or_name), -ENOSYS)
+TDXSIM__FN(int, set_guest_text, (const char *text, char *err, size_t errlen),
+	   (text, err, errlen), -ENOSYS)
+TDXSIM__FN(unsigned long, guest_errors, (void), (), 0)
+TDXSIM__FN(int, guest_error_get, (unsigned long i, char *buf, size_t len), (i, buf, len), -1)
 #undef TDXSIM__FN
 
 static inline void tdxsim_ctl_reset(void)

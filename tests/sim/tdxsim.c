@@ -3,7 +3,7 @@
  * tdxsim: run a command with the TDX simulator preloaded.
  *
  *   tdxsim [--caps PRESET|FILE] [--no-5level-ept] [--kernel VER]
- *          [--fail SPEC]... [--trace FILE] [--report FILE]
+ *          [--fail SPEC]... [--trace FILE] [--report FILE] [--guest FILE|NAME]
  *          [--list-presets] -- COMMAND [ARGS...]
  */
 #include <errno.h>
@@ -23,6 +23,8 @@
 #define TDXSIM_INSTALL_DATADIR "/usr/local/share/libtdx/sim"
 #endif
 #define LIBNAME "libtdxsim.so"
+
+#include "guest.h"
 
 /* from fault.c, linked in to validate specs before exec */
 int fault_add_spec(const char *spec, char *err, size_t errlen);
@@ -50,6 +52,8 @@ static void usage(FILE *f)
 		"  --trace FILE         append one line per intercepted call (TDXSIM_TRACE)\n"
 		"  --report FILE        JSON report per TD, file truncated first (TDXSIM_REPORT)\n"
 		"  --device PATH        simulate this path instead of /dev/kvm (TDXSIM_DEVICE)\n"
+		"  --guest FILE|NAME    guest script for KVM_RUN, or a shipped script name such\n"
+		"                       as tdvf-early-boot (TDXSIM_GUEST)\n"
 		"  --list-presets       list capability presets and exit\n"
 		"  -h, --help           this help\n");
 }
@@ -102,6 +106,7 @@ int main(int argc, char **argv)
 		{ "trace", required_argument, NULL, 't' },
 		{ "report", required_argument, NULL, 'r' },
 		{ "device", required_argument, NULL, 'd' },
+		{ "guest", required_argument, NULL, 'g' },
 		{ "list-presets", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -179,6 +184,25 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			if (set("TDXSIM_DEVICE", optarg))
+				return 2;
+			break;
+		case 'g':
+			if (!*optarg) {
+				fprintf(stderr, "tdxsim: --guest needs a value\n");
+				return 2;
+			}
+			/* A file is checked now; a name is resolved by the library. */
+			if (strchr(optarg, '/') || access(optarg, R_OK) == 0) {
+				char err[512];
+				struct gscript *gs = gscript_load(optarg, err, sizeof(err));
+
+				if (!gs) {
+					fprintf(stderr, "tdxsim: --guest: %s\n", err);
+					return 2;
+				}
+				gscript_free(gs);
+			}
+			if (set("TDXSIM_GUEST", optarg))
 				return 2;
 			break;
 		case 'l':

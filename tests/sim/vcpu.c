@@ -50,12 +50,38 @@ static long run(struct sim_vcpu *v)
 		return -EINVAL;
 	if (is_td(v) && (!v->initialized || v->vm->td_state != TD_RUNNABLE))
 		return -EINVAL;
+	/* A TD runs its guest script (run.c): completion of the last exit,
+	 * then immediate_exit, then the next events. */
+	if (is_td(v))
+		return guest_run(v);
 	if (r->immediate_exit) {
 		r->exit_reason = KVM_EXIT_INTR;
 		return -EINTR;
 	}
-	/* No guest code runs in the simulator: the TD stops at once. */
+	/* No guest code runs for a plain VM: it stops at once. */
 	r->exit_reason = KVM_EXIT_SHUTDOWN;
+	return 0;
+}
+
+/* KVM_SET_SIGNAL_MASK: the mask applies while KVM_RUN waits (hlt, sleep). */
+static long set_signal_mask(struct sim_vcpu *v, unsigned long arg)
+{
+	struct kvm_signal_mask h;
+	unsigned char bits[8];
+
+	if (!arg) {
+		v->sigmask_set = false;
+		return 0;
+	}
+	if (sim_copy_from_user(&h, arg, sizeof(h)))
+		return -EFAULT;
+	if (h.len != sizeof(bits))
+		return -EINVAL;
+	if (sim_copy_from_user(bits, arg + sizeof(h), sizeof(bits)))
+		return -EFAULT;
+	sigemptyset(&v->sigmask);
+	memcpy(&v->sigmask, bits, sizeof(bits));
+	v->sigmask_set = true;
 	return 0;
 }
 
@@ -106,8 +132,9 @@ long vcpu_ioctl(struct sim_vcpu *v, unsigned long req, unsigned long arg,
 		return sim_copy_to_user(arg, &st, sizeof(st)) ? -EFAULT : 0;
 	}
 	case KVM_SET_MP_STATE:
-	case KVM_SET_SIGNAL_MASK:
 		return 0;
+	case KVM_SET_SIGNAL_MASK:
+		return set_signal_mask(v, arg);
 	case KVM_GET_MSRS:
 	case KVM_SET_MSRS:
 		return msrs(arg);
