@@ -26,6 +26,9 @@
 
 #include "guest.h"
 
+/* Guest script the wrapper uses when neither --guest nor TDXSIM_GUEST says. */
+#define DEFAULT_GUEST "tdvf-early-boot"
+
 /* from fault.c, linked in to validate specs before exec */
 int fault_add_spec(const char *spec, char *err, size_t errlen);
 
@@ -52,8 +55,9 @@ static void usage(FILE *f)
 		"  --trace FILE         append one line per intercepted call (TDXSIM_TRACE)\n"
 		"  --report FILE        JSON report per TD, file truncated first (TDXSIM_REPORT)\n"
 		"  --device PATH        simulate this path instead of /dev/kvm (TDXSIM_DEVICE)\n"
-		"  --guest FILE|NAME    guest script for KVM_RUN, or a shipped script name such\n"
-		"                       as tdvf-early-boot (TDXSIM_GUEST)\n"
+		"  --guest FILE|NAME    guest script for KVM_RUN, or a shipped script name\n"
+		"                       (TDXSIM_GUEST); default tdvf-early-boot; 'none':\n"
+		"                       KVM_RUN just reports shutdown\n"
 		"  --list-presets       list capability presets and exit\n"
 		"  -h, --help           this help\n");
 }
@@ -115,6 +119,7 @@ int main(int argc, char **argv)
 	char *fail = NULL;
 	char lib[PATH_MAX];
 	const char *pre;
+	bool guest_given = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
@@ -191,6 +196,11 @@ int main(int argc, char **argv)
 				fprintf(stderr, "tdxsim: --guest needs a value\n");
 				return 2;
 			}
+			guest_given = true;
+			if (!strcmp(optarg, "none")) {	/* KVM_RUN just shuts down */
+				unsetenv("TDXSIM_GUEST");
+				break;
+			}
 			/* A file is checked now; a name is resolved by the library. */
 			if (strchr(optarg, '/') || access(optarg, R_OK) == 0) {
 				char err[512];
@@ -249,6 +259,10 @@ int main(int argc, char **argv)
 	} else if (set("LD_PRELOAD", lib)) {
 		return 2;
 	}
+	/* The wrapper boots like early firmware unless told otherwise. */
+	if (!guest_given && !getenv("TDXSIM_GUEST") &&
+	    set("TDXSIM_GUEST", DEFAULT_GUEST))
+		return 2;
 	/*
 	 * A sanitizer-built COMMAND would refuse to start because the
 	 * preloaded library comes before its runtime; the check is only a
