@@ -32,6 +32,11 @@ TDX_EXPORT int tdx_mem_add_layout(struct tdx_mem *mem, const struct tdx_layout *
 		r = tdx_mem_add_region(mem, rg.gpa, rg.size, NULL, NULL);
 		if (r)
 			return r;
+		/* As QEMU does for guest_memfd-backed RAM: a TD's memory starts
+		 * private; the guest asks for the shared parts it needs. */
+		r = tdx_mem_convert(mem, rg.gpa, rg.size, true);
+		if (r)
+			return r;
 	}
 	return 0;
 }

@@ -34,10 +34,13 @@ extern "C" {
 /**
  * tdx_mem_add_layout() - add one region per TDX_LAYOUT_RAM and
  * TDX_LAYOUT_FIRMWARE range of @layout (anonymous shared backing, slots
- * assigned in order); TDX_LAYOUT_RESERVED ranges are left alone.
+ * assigned in order) and mark it private, as QEMU does for a TD's RAM: the
+ * guest starts with private memory and converts what it shares (MapGPA).
+ * TDX_LAYOUT_RESERVED ranges are left alone.
  *
- * Return: 0, or the first failing tdx_mem_add_region() errno (regions
- * added before it stay; detail in tdx_mem_last_error()); -EINVAL for NULL.
+ * Return: 0, or the first failing tdx_mem_add_region() or
+ * tdx_mem_convert() errno (regions added before it stay; detail in
+ * tdx_mem_last_error()); -EINVAL for NULL.
  */
 int tdx_mem_add_layout(struct tdx_mem *mem, const struct tdx_layout *layout);
 

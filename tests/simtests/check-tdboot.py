@@ -45,6 +45,7 @@ check(rc == 0, "tdboot under tdxsim exits 0 (rc=%d, stderr=%s)" % (rc, err.strip
 check("expected MRTD: " + KNOWN in out, "launch report prints the expected MRTD")
 check("TD HOB:      0x809000" in out, "launch report prints the HOB address")
 check("result: shutdown" in out, "summary: the TD shut down")
+check("TDVF (simulated) booting" in out, "the guest's serial banner reaches stdout")
 j = json.load(open(report)) if os.path.exists(report) else {}
 check(j.get("result") == "shutdown", "report: result shutdown")
 check(j.get("expected_mrtd") == KNOWN, "report: expected_mrtd is the known value")
@@ -52,6 +53,13 @@ check(len(j.get("sections", [])) == 6, "report: six sections")
 check(j.get("load", {}).get("pages_added") == 538, "report: 538 pages added")
 check(j.get("load", {}).get("pages_measured") == 480, "report: 480 pages measured")
 check(j.get("vcpus") == 2 and j.get("memory") == 2 << 30, "report: vcpus and memory")
+ex = j.get("exits", {})
+check(ex.get("map-gpa") == 2 and ex.get("memory-fault") == 1 and
+      ex.get("get-tdvmcall-info") == 1 and ex.get("io", 0) >= 26,
+      "report: the early-boot script's exits were served (%s)" % ex)
+check(j.get("conversions", {}).get("to_shared") == 2 and
+      j.get("conversions", {}).get("rejected") == 0, "report: conversions")
+check(j.get("serial_bytes") == 26, "report: 26 serial bytes")
 sims = [json.loads(l) for l in open(simrep)] if os.path.exists(simrep) else []
 check(len(sims) == 1, "simulator reported one TD")
 if sims:
@@ -60,6 +68,62 @@ if sims:
     check(sims[0].get("mrtd") == j.get("expected_mrtd"),
           "simulated module MRTD == tdboot's expected MRTD")
     check(sims[0].get("vcpus") == 2, "simulated TD had 2 vCPUs")
+    check(sims[0].get("guest_errors") == [],
+          "the simulator found no wrong answer from tdboot (%s)" % sims[0].get("guest_errors"))
+
+def script(name, text):
+    p = os.path.join(tmp, name)
+    with open(p, "w") as f:
+        f.write(text)
+    return p
+
+# a guest that reports a fatal error with a message (no NUL, 64 bytes max)
+fatal = script("fatal.txt", """[vcpu 0]
+serial "hello\\r\\n"
+fatal 0x10000 "ASSERT failed in SecMain: out of temporary memory" 0x809000
+[vcpu *]
+hlt 2000
+shutdown
+""")
+rep2 = os.path.join(tmp, "fatal.json")
+rc, out, err = run([tdxsim, "--guest", fatal, "--", tdboot, "--bios", OVMF,
+                    "--vcpus", "2", "--report", rep2])
+j2 = json.load(open(rep2)) if os.path.exists(rep2) else {}
+check(rc == 1 and j2.get("result") == "fatal", "fatal error: exit 1, result fatal (rc=%d)" % rc)
+check("ASSERT failed in SecMain" in j2.get("detail", ""), "fatal message decoded")
+
+# a hostile guest: conversions outside RAM, misaligned, wrapping, huge; an
+# exit flood; unknown ports. tdboot must reject, keep running and stay up.
+hostile = script("hostile.txt", """[vcpu 0]
+mapgpa 0x400000000000 2M private
+expect status invalid-operand
+mapgpa 0x3ffff000 8K private
+expect status invalid-operand
+mapgpa 0x400000000000 2M shared
+expect status success
+mapgpa-raw 0x800000000000 0x1000
+mapgpa 0x1000 4K shared
+expect status success
+flood 2000 out 0x80 1 0x55
+flood 200 in 0x71 1
+mmio-read 0xfed00000 4
+tdvmcall 0x10005
+shutdown
+""")
+rep3 = os.path.join(tmp, "hostile.json")
+sim3 = os.path.join(tmp, "hostile-sim.json")
+rc, out, err = run([tdxsim, "--guest", hostile, "--report", sim3, "--", tdboot,
+                    "--bios", OVMF, "--memory", "1G", "--report", rep3])
+j3 = json.load(open(rep3)) if os.path.exists(rep3) else {}
+check(rc == 0 and j3.get("result") == "shutdown",
+      "hostile guest: tdboot stays up and the TD shuts down (rc=%d %s)" % (rc, err.strip()[-200:]))
+check(j3.get("conversions", {}).get("rejected", 0) == 2, "out-of-RAM and straddling conversions rejected")
+check(j3.get("conversions", {}).get("mmio_noops", 0) == 1, "to-shared over an MMIO hole is a no-op")
+check(j3.get("unhandled_total", 0) >= 2201, "unhandled accesses counted")
+ports = {u["addr"] for u in j3.get("unhandled", [])}
+check("0x80" in ports and "0x71" in ports, "unhandled ports listed")
+s3 = [json.loads(l) for l in open(sim3)] if os.path.exists(sim3) else []
+check(s3 and s3[0].get("guest_errors") == [], "no wrong answers under a hostile guest")
 
 # a configuration the capabilities refuse: named, before any TD runs
 rc, out, err = run([tdxsim, "--", tdboot, "--bios", OVMF, "--attributes", "debug"])
