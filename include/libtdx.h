@@ -16,5 +16,6 @@
 #include <libtdx/caps.h>
 #include <libtdx/vm.h>
 #include <libtdx/vcpu.h>
+#include <libtdx/attest.h>
 
 #endif /* LIBTDX_H */
