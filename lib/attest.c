@@ -233,8 +233,9 @@ TDX_EXPORT int tdx_attest_setup_event_notify(struct tdx_attest *att,
 TDX_EXPORT int tdx_attest_tdvmcall_info(struct tdx_attest *att, uint64_t leaf,
 					struct tdx_attest_answer *ret)
 {
-	uint64_t impl = TDX_TDVMCALLINFO_SETUP_EVENT_NOTIFY;
-	uint64_t user = impl | TDX_TDVMCALLINFO_GET_QUOTE;
+	/* KVM forwards SetupEventNotify only if it lists it in user_r11. */
+	uint64_t user = att && att->have_info ? att->info.user_r11
+					      : TDX_TDVMCALLINFO_SETUP_EVENT_NOTIFY;
 
 	if (!att || !ret)
 		return -EINVAL;
@@ -243,13 +244,15 @@ TDX_EXPORT int tdx_attest_tdvmcall_info(struct tdx_attest *att, uint64_t leaf,
 		ret->status = TDX_TDVMCALL_INVALID_OPERAND;
 		return 0;
 	}
-	if ((att->flags & TDX_ATTEST_F_ADVERTISE_GET_QUOTE) && att->addr.configured)
-		impl |= TDX_TDVMCALLINFO_GET_QUOTE;
-	if (att->have_info)
-		user = att->info.user_r11;
 	ret->status = TDX_TDVMCALL_SUCCESS;
-	ret->r11 = (user & impl) | (att->have_info ? att->info.kernel_r11 : 0);
-	ret->r12 = att->have_info ? att->info.kernel_r12 : 0;
+	ret->r11 = user & TDX_TDVMCALLINFO_SETUP_EVENT_NOTIFY;
+	/* GetQuote always reaches userspace; reported only on request. */
+	if ((att->flags & TDX_ATTEST_F_ADVERTISE_GET_QUOTE) && att->addr.configured)
+		ret->r11 |= TDX_TDVMCALLINFO_GET_QUOTE;
+	if (att->have_info) {
+		ret->r11 |= att->info.kernel_r11;
+		ret->r12 = att->info.kernel_r12;
+	}
 	return 0;
 }
 

@@ -252,11 +252,12 @@ struct tdx_attest_answer {
  * tdx_attest_tdvmcall_info() - handle GetTdVmCallInfo.
  * @leaf: guest R12 (exit u.tdvmcall_info.leaf); KVM exits only for 1
  *
- * Leaf 1: status SUCCESS, R11 = kernel_r11 | (user_r11 & what libtdx
- * implements: SetupEventNotifyInterrupt, plus GetQuote with
- * TDX_ATTEST_F_ADVERTISE_GET_QUOTE and a QGS), R12 = kernel_r12
- * (libtdx implements no R12 leaf), R13 = R14 = 0.  When opts.tdvmcallinfo
- * was NULL, user_r11 is taken as "everything libtdx implements".
+ * Leaf 1: status SUCCESS and, as QEMU does,
+ *   R11 = kernel_r11 | (user_r11 & SetupEventNotifyInterrupt)
+ *         [| GetQuote with TDX_ATTEST_F_ADVERTISE_GET_QUOTE and a QGS],
+ *   R12 = kernel_r12 (libtdx implements no R12 leaf), R13 = R14 = 0.
+ * When opts.tdvmcallinfo was NULL, kernel bits are 0 and user_r11 is
+ * taken to list SetupEventNotifyInterrupt (KVM 6.16-7.1).
  * Any other leaf: INVALID_OPERAND, registers 0.
  *
  * Return: 0; -EINVAL for NULL arguments.
