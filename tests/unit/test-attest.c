@@ -174,6 +174,9 @@ struct fq {
 };
 
 static struct fq fq;
+/* held while a connection is served, so a test cannot swap the reply
+ * under a fake that is still sending the previous one */
+static pthread_mutex_t fq_reply_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int read_full(int fd, uint8_t *b, size_t n, bool slow)
 {
@@ -234,7 +237,16 @@ static void fq_read_request(int fd)
 	atomic_fetch_add(&fq.req_ok, 1);
 }
 
+static void fq_serve_locked(int fd);
+
 static void fq_serve(int fd)
+{
+	pthread_mutex_lock(&fq_reply_lock);
+	fq_serve_locked(fd);
+	pthread_mutex_unlock(&fq_reply_lock);
+}
+
+static void fq_serve_locked(int fd)
 {
 	atomic_fetch_add(&fq.conns, 1);
 	if (fq.mode == FQ_RAW) {
@@ -274,10 +286,12 @@ static void fq_release_held(void)
 {
 	int i, n = atomic_exchange(&fq.nheld, 0);
 
+	pthread_mutex_lock(&fq_reply_lock);
 	for (i = 0; i < n; i++) {
 		write_all(fq.held[i], fq.reply, fq.reply_len, false);
 		close(fq.held[i]);
 	}
+	pthread_mutex_unlock(&fq_reply_lock);
 }
 
 static void *fq_thread(void *arg)
@@ -303,10 +317,14 @@ static void *fq_thread(void *arg)
 
 static void fq_set_reply(const uint8_t *b, size_t n)
 {
+	uint8_t *copy = malloc(n ? n : 1);
+
+	memcpy(copy, b, n);
+	pthread_mutex_lock(&fq_reply_lock);
 	free(fq.reply);
-	fq.reply = malloc(n ? n : 1);
-	memcpy(fq.reply, b, n);
+	fq.reply = copy;
 	fq.reply_len = n;
+	pthread_mutex_unlock(&fq_reply_lock);
 }
 
 /* A framed success reply with a q-byte quote (pattern 0xC0 + i). */
