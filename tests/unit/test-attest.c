@@ -34,6 +34,7 @@ struct ram {
 	atomic_int notifies;
 	atomic_uint last_vector, last_apic;
 	atomic_int notify_ret;
+	atomic_bool gone;		/* map fails from now on */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 };
@@ -44,7 +45,8 @@ static void *ram_map(void *ud, uint64_t gpa, uint64_t len)
 {
 	struct ram *r = ud;
 
-	if (gpa < RAM_BASE || len > RAM_SIZE || gpa - RAM_BASE > RAM_SIZE - len)
+	if (gpa < RAM_BASE || len > RAM_SIZE || gpa - RAM_BASE > RAM_SIZE - len ||
+	    atomic_load(&r->gone))
 		return NULL;
 	atomic_fetch_add(&r->maps, 1);
 	return r->mem + (gpa - RAM_BASE);
@@ -343,7 +345,7 @@ static void fq_reply_ok(uint32_t q)
 	free(b);
 }
 
-static void fq_start(enum fq_mode mode)
+static void fq_start_ex(enum fq_mode mode, int backlog, bool run)
 {
 	struct sockaddr_un un = { .sun_family = AF_UNIX };
 
@@ -356,10 +358,21 @@ static void fq_start(enum fq_mode mode)
 	fq.lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	ck_assert_int_ge(fq.lfd, 0);
 	ck_assert_int_eq(bind(fq.lfd, (struct sockaddr *)&un, sizeof(un)), 0);
-	ck_assert_int_eq(listen(fq.lfd, 64), 0);
+	ck_assert_int_eq(listen(fq.lfd, backlog), 0);
 	fq.stop_fd = eventfd(0, EFD_CLOEXEC);
 	fq_reply_ok(100);
+	if (run)
+		ck_assert_int_eq(pthread_create(&fq.thr, NULL, fq_thread, NULL), 0);
+}
+
+static void fq_run(void)
+{
 	ck_assert_int_eq(pthread_create(&fq.thr, NULL, fq_thread, NULL), 0);
+}
+
+static void fq_start(enum fq_mode mode)
+{
+	fq_start_ex(mode, 64, true);
 }
 
 static void fq_stop(void)
@@ -1448,6 +1461,107 @@ START_TEST(test_cloexec_during_requests)
 }
 END_TEST
 
+START_TEST(test_backlog_full_retries)
+{
+	/* The QGS is slow to accept: a unix connect finds the backlog full
+	 * (EAGAIN).  That is a busy QGS, not an absent one: retried. */
+	struct tdx_attest *att;
+	int i;
+
+	fq_start_ex(FQ_REPLY, 0, false);
+	att = mk_fq_att(5000);
+	for (i = 0; i < 6; i++) {
+		guest_prepare(RAM_BASE + (uint64_t)i * BUF_SIZE, BUF_SIZE, 1024);
+		ck_assert_uint_eq(submit(att, RAM_BASE + (uint64_t)i * BUF_SIZE, BUF_SIZE),
+				  TDX_TDVMCALL_SUCCESS);
+	}
+	usleep(100000);
+	for (i = 0; i < 6; i++)
+		ck_assert_uint_eq(gstatus(RAM_BASE + (uint64_t)i * BUF_SIZE),
+				  TDX_QUOTE_STATUS_IN_FLIGHT);
+	fq_run();
+	for (i = 0; i < 6; i++)
+		ck_assert_uint_eq(guest_wait(RAM_BASE + (uint64_t)i * BUF_SIZE, 5),
+				  TDX_QUOTE_STATUS_SUCCESS);
+	check_stats_idle(att);
+	tdx_attest_free(att);
+	fq_stop();
+}
+END_TEST
+
+START_TEST(test_backlog_full_times_out)
+{
+	/* never accepted at all: ERROR at the deadline, not UNAVAILABLE */
+	struct tdx_attest *att;
+	int i;
+
+	fq_start_ex(FQ_REPLY, 0, false);
+	att = mk_fq_att(300);
+	for (i = 0; i < 4; i++) {
+		guest_prepare(RAM_BASE + (uint64_t)i * BUF_SIZE, BUF_SIZE, 1024);
+		ck_assert_uint_eq(submit(att, RAM_BASE + (uint64_t)i * BUF_SIZE, BUF_SIZE),
+				  TDX_TDVMCALL_SUCCESS);
+	}
+	for (i = 0; i < 4; i++)
+		ck_assert_uint_eq(guest_wait(RAM_BASE + (uint64_t)i * BUF_SIZE, 5),
+				  TDX_QUOTE_STATUS_ERROR);
+	check_stats_idle(att);
+	tdx_attest_free(att);
+	fq_run();
+	fq_stop();
+}
+END_TEST
+
+START_TEST(test_write_back_failure)
+{
+	/* the buffer stops being guest RAM while the request is in flight:
+	 * nothing is written, the slot is released, the failure counted */
+	const uint64_t gpa = RAM_BASE;
+	struct tdx_attest_stats s;
+	struct tdx_attest *att;
+	double end;
+
+	fq_start(FQ_HOLD);
+	att = mk_fq_att(5000);
+	register_notify(att, 0x51, 0);
+	guest_prepare(gpa, BUF_SIZE, 1024);
+	ck_assert_uint_eq(submit(att, gpa, BUF_SIZE), TDX_TDVMCALL_SUCCESS);
+	while (atomic_load(&fq.nheld) < 1)
+		usleep(1000);
+	atomic_store(&ram.gone, true);
+	atomic_store(&fq.release, 1);
+	ck_assert(wait_notifies(1, 5));
+	end = now_s() + 5;
+	do {
+		ck_assert_int_eq(tdx_attest_stats(att, &s), 0);
+	} while (s.in_flight && now_s() < end);
+	ck_assert_uint_eq(s.in_flight, 0);
+	ck_assert_uint_eq(s.write_back_failed, 1);
+	ck_assert_uint_eq(s.succeeded, 0);
+	ck_assert_uint_eq(gstatus(gpa), TDX_QUOTE_STATUS_IN_FLIGHT);
+	ck_assert_uint_eq(rd32(gbuf(gpa) + 20), 0);
+	ck_assert_int_eq(atomic_load(&ram.maps), atomic_load(&ram.unmaps));
+	tdx_attest_free(att);
+	fq_stop();
+}
+END_TEST
+
+START_TEST(test_vsock_unreachable)
+{
+	/* vsock: CID 1 (local) port 1; without a listener (or without vsock
+	 * at all) the connect fails: QGS_UNAVAILABLE, promptly. */
+	const uint64_t gpa = RAM_BASE;
+	struct tdx_attest *att = mk_att("vsock:1:1", 3000, TDX_ATTEST_MODE_WRAP);
+	double t0 = now_s();
+
+	guest_prepare(gpa, BUF_SIZE, 1024);
+	ck_assert_uint_eq(submit(att, gpa, BUF_SIZE), TDX_TDVMCALL_SUCCESS);
+	ck_assert_uint_eq(guest_wait(gpa, 5), TDX_QUOTE_STATUS_QGS_UNAVAILABLE);
+	ck_assert_msg(now_s() - t0 < 2.5, "took %.3f s", now_s() - t0);
+	tdx_attest_free(att);
+}
+END_TEST
+
 static Suite *attest_suite(void)
 {
 	Suite *s = suite_create("attest");
@@ -1481,6 +1595,10 @@ static Suite *attest_suite(void)
 	tcase_add_test(tc, test_handle_exit);
 	tcase_add_test(tc, test_new_options);
 	tcase_add_test(tc, test_cloexec_during_requests);
+	tcase_add_test(tc, test_backlog_full_retries);
+	tcase_add_test(tc, test_backlog_full_times_out);
+	tcase_add_test(tc, test_write_back_failure);
+	tcase_add_test(tc, test_vsock_unreachable);
 	suite_add_tcase(s, tc);
 	return s;
 }
