@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/* /dev/kvm ioctls and KVM_CHECK_EXTENSION (kvm-tdx-uapi.md §6.1, §6.2.1). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "sim.h"
+
+void vm_track(struct sim_vm *vm);
+
+#define VM_TYPES ((1UL << KVM_X86_DEFAULT_VM) | (1UL << KVM_X86_TDX_VM))
+
+long check_extension(struct sim_vm *vm, long cap);
+long check_extension(struct sim_vm *vm, long cap)
+{
+	bool td = vm && vm->type == KVM_X86_TDX_VM;
+	int kernel = vm ? vm->kernel : G.kernel;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (ncpu < 1)
+		ncpu = 1;
+	switch (cap) {
+	case KVM_CAP_IRQCHIP: case KVM_CAP_HLT: case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_SET_TSS_ADDR: case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_IRQ_ROUTING: case KVM_CAP_IRQFD: case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IRQ_INJECT_STATUS: case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_GET_TSC_KHZ: case KVM_CAP_TSC_CONTROL:
+	case KVM_CAP_SPLIT_IRQCHIP: case KVM_CAP_IMMEDIATE_EXIT:
+	case KVM_CAP_ENABLE_CAP_VM: case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+	case KVM_CAP_VM_TSC_CONTROL: case KVM_CAP_USER_MEMORY2:
+	case KVM_CAP_MEMORY_FAULT_INFO: case KVM_CAP_GUEST_MEMFD:
+	case KVM_CAP_PRE_FAULT_MEMORY: case KVM_CAP_X86_APIC_BUS_CYCLES_NS:
+	case KVM_CAP_MP_STATE: case KVM_CAP_ENABLE_CAP:
+		return 1;
+	case KVM_CAP_NR_VCPUS:
+		return ncpu < SIM_KVM_MAX_VCPUS ? ncpu : SIM_KVM_MAX_VCPUS;
+	case KVM_CAP_MAX_VCPUS:
+		return td ? (long)vm->max_vcpus : SIM_KVM_MAX_VCPUS;
+	case KVM_CAP_MAX_VCPU_ID:
+		return SIM_KVM_MAX_VCPU_IDS;
+	case KVM_CAP_NR_MEMSLOTS:
+		return SIM_USER_MEM_SLOTS;
+	case KVM_CAP_SYNC_REGS:
+		return td ? 0 : 0x7;
+	case KVM_CAP_READONLY_MEM:
+	case KVM_CAP_X86_SMM:
+		return td ? 0 : 1;
+	case KVM_CAP_X2APIC_API:
+		return kernel >= SIM_K700 ? 0xf : 0x3;
+	case KVM_CAP_EXIT_HYPERCALL:
+		return 1UL << KVM_HC_MAP_GPA_RANGE;
+	case KVM_CAP_MEMORY_ATTRIBUTES:
+		return (!vm || td) ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
+	case KVM_CAP_VM_TYPES:
+		return VM_TYPES;
+	case KVM_CAP_GUEST_MEMFD_FLAGS:
+		if (kernel < SIM_K618)
+			return 0;
+		return td ? GUEST_MEMFD_FLAG_MMAP
+			  : GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED;
+	default:
+		return 0;
+	}
+}
+
+/* Something plausible for KVM_GET_SUPPORTED_CPUID, derived from the preset. */
+static unsigned supported_cpuid(struct kvm_cpuid_entry2 *out, unsigned max)
+{
+	const struct sim_caps *c = G.caps;
+	unsigned n = 0;
+
+#define ADD(f, i, fl, a, b, cc, d) do {					\
+		if (n < max)						\
+			out[n] = (struct kvm_cpuid_entry2){ .function = (f), .index = (i), \
+				.flags = (fl), .eax = (a), .ebx = (b), .ecx = (cc), .edx = (d) }; \
+		n++;							\
+	} while (0)
+	ADD(0, 0, 0, 0x23, 0x756e6547, 0x6c65746e, 0x49656e69); /* GenuineIntel */
+	for (unsigned i = 0; i < c->nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &c->cpuid[i];
+		uint32_t f = e->function, a = e->eax, ecx = e->ecx;
+		bool multi = f == 4 || f == 7 || f == 0x18 || f == 0x1f || f == 0x23;
+
+		if (f >= 0x80000000)
+			continue;
+		if (f == 1) {
+			a = c->platform_fms;
+			ecx |= (1U << 21) | (1U << 31); /* x2APIC, hypervisor */
+		}
+		ADD(f, e->index, multi ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0,
+		    a, e->ebx, ecx, e->edx);
+	}
+	ADD(0xd, 0, KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+	    (uint32_t)(c->supported_xfam & ~0x1800ULL), 0x2b00, 0x2b00, 0);
+	ADD(0xd, 1, KVM_CPUID_FLAG_SIGNIFCANT_INDEX, 0xf,
+	    0, (uint32_t)(c->supported_xfam & 0x1800ULL), 0);
+	ADD(0x80000000, 0, 0, 0x80000008, 0, 0, 0);
+	ADD(0x80000001, 0, 0, 0, 0, 0x121, 0x2c100800);
+	ADD(0x80000008, 0, 0, 0x392e, 0x200, 0, 0);
+#undef ADD
+	return n;
+}
+
+static long get_supported_cpuid(unsigned long arg)
+{
+	struct kvm_cpuid_entry2 *ents;
+	struct kvm_cpuid2 hdr;
+	unsigned n, cap;
+	long r = 0;
+
+	if (sim_copy_from_user(&hdr, arg, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nent < 1)
+		return -E2BIG;
+	cap = hdr.nent > SIM_MAX_CPUID ? SIM_MAX_CPUID : hdr.nent;
+	ents = calloc(SIM_MAX_CPUID, sizeof(*ents));
+	if (!ents)
+		return -ENOMEM;
+	n = supported_cpuid(ents, SIM_MAX_CPUID);
+	if (n > cap) {
+		r = -E2BIG; /* nent is not updated */
+	} else {
+		hdr.nent = n;
+		if (sim_copy_to_user(arg + sizeof(hdr), ents, n * sizeof(*ents)) ||
+		    sim_copy_to_user(arg, &hdr, sizeof(hdr)))
+			r = -EFAULT;
+	}
+	free(ents);
+	return r;
+}
+
+long vm_create(unsigned long type)
+{
+	struct sim_vm *vm;
+	int fd, r;
+
+	if (type >= 32 || !(VM_TYPES & (1UL << type)))
+		return -EINVAL;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	vm->caps = malloc(sizeof(*vm->caps));
+	if (!vm->caps) {
+		free(vm);
+		return -ENOMEM;
+	}
+	memcpy(vm->caps, G.caps, sizeof(*vm->caps));
+	if (G.no_5level)
+		vm->caps->has_5level_ept = false;
+	vm->kernel = G.kernel;
+	if (vm->kernel < SIM_K618)
+		vm->caps->supported_xfam &= ~0x1800ULL; /* no CET in XSS before 6.18 */
+	vm->type = type;
+	vm->creator = getpid();
+	vm->serial = ++G.vm_serial;
+	vm->tsc_khz = SIM_HOST_TSC_KHZ;
+	vm->max_vcpus = SIM_KVM_MAX_VCPUS;
+	if (type == KVM_X86_TDX_VM) {
+		vm->td_state = TD_UNINIT;
+		if (vm->caps->present_cpus < vm->max_vcpus)
+			vm->max_vcpus = vm->caps->present_cpus;
+		vm->pre_fault_allowed = false;
+	} else {
+		vm->pre_fault_allowed = true;
+	}
+	fd = memfd_create("tdxsim-vm", MFD_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		free(vm->caps);
+		free(vm);
+		return r;
+	}
+	r = fdt_set(fd, SK_VM, vm);
+	if (r < 0) {
+		real_close(fd);
+		free(vm->caps);
+		free(vm);
+		return r;
+	}
+	vm->fd = fd;
+	vm->fd_open = true;
+	vm->refs = 1;
+	vm_track(vm);
+	return fd;
+}
+
+long dev_ioctl(unsigned long req, unsigned long arg, const char **name)
+{
+	switch (req) {
+	case KVM_GET_API_VERSION:
+		return arg ? -EINVAL : SIM_KVM_API_VERSION;
+	case KVM_CHECK_EXTENSION:
+		return check_extension(NULL, (long)arg);
+	case KVM_GET_VCPU_MMAP_SIZE:
+		return arg ? -EINVAL : SIM_VCPU_MMAP_SIZE;
+	case KVM_GET_SUPPORTED_CPUID:
+		return get_supported_cpuid(arg);
+	case KVM_CREATE_VM:
+		return vm_create(arg);
+	default:
+		return -EINVAL; /* kvm_arch_dev_ioctl default */
+	}
+}

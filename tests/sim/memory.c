@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest_memfd, memslots, memory attributes, pre-fault
+ * (kvm-tdx-uapi.md §6.2 items 7-9, §6.6 item 4, §4.5).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "sim.h"
+
+uint64_t rmap_get_run(const struct sim_rmap *m, uint64_t x, uint64_t *run_end);
+bool rmap_any(const struct sim_rmap *m, uint64_t start, uint64_t end);
+
+#define PAGE_ALIGNED(x) (((x) & (SIM_PAGE_SIZE - 1)) == 0)
+#define SIM_TASK_SIZE 0x00007ffffffff000ULL
+
+static bool vm_is_td(const struct sim_vm *vm)
+{
+	return vm->type == KVM_X86_TDX_VM;
+}
+
+/* ---- guest_memfd --------------------------------------------------------- */
+long mem_create_gmem(struct sim_vm *vm, unsigned long arg)
+{
+	struct kvm_create_guest_memfd c;
+	struct sim_gmem *g;
+	uint64_t allowed = 0;
+	int fd, r;
+
+	if (sim_copy_from_user(&c, arg, sizeof(c)))
+		return -EFAULT;
+	if (vm->kernel >= SIM_K618)
+		allowed = vm_is_td(vm) ? GUEST_MEMFD_FLAG_MMAP
+				       : GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED;
+	if (c.flags & ~allowed)
+		return -EINVAL;
+	if ((int64_t)c.size <= 0 || !PAGE_ALIGNED(c.size))
+		return -EINVAL;
+
+	/* The kernel installs guest_memfd fds without O_CLOEXEC. */
+	fd = memfd_create("tdxsim-gmem", 0);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)c.size) < 0) {
+		r = -errno;
+		real_close(fd);
+		return r == -EFBIG ? -EINVAL : r;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g) {
+		real_close(fd);
+		return -ENOMEM;
+	}
+	g->vm = vm;
+	g->fd = fd;
+	g->size = c.size;
+	g->flags = c.flags;
+	r = fdt_set(fd, SK_GMEM, g);
+	if (r < 0) {
+		free(g);
+		real_close(fd);
+		return r;
+	}
+	vm_get(vm);
+	return fd;
+}
+
+int gmem_fallocate(struct sim_gmem *g, int mode, uint64_t off, uint64_t len)
+{
+	if ((int64_t)off < 0 || (int64_t)len <= 0)
+		return -EINVAL; /* vfs_fallocate */
+	if (!(mode & FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
+		return -EOPNOTSUPP;
+	if (!PAGE_ALIGNED(off) || !PAGE_ALIGNED(len))
+		return -EINVAL;
+	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		uint64_t end = off + len > g->size ? g->size : off + len;
+
+		if (off < end)
+			rmap_set(&g->populated, off / SIM_PAGE_SIZE,
+				 end / SIM_PAGE_SIZE, 0);
+		return 0;
+	}
+	if (off + len > g->size)
+		return -EINVAL;
+	return 0; /* allocation: nothing to model */
+}
+
+/* ---- memslots ------------------------------------------------------------- */
+struct sim_memslot *mem_find_slot(struct sim_vm *vm, uint64_t gfn)
+{
+	for (size_t i = 0; i < vm->nslots; i++) {
+		struct sim_memslot *s = &vm->slots[i];
+		uint64_t base = s->gpa / SIM_PAGE_SIZE;
+
+		if (gfn >= base && gfn < base + s->size / SIM_PAGE_SIZE)
+			return s;
+	}
+	return NULL;
+}
+
+static struct sim_memslot *slot_by_id(struct sim_vm *vm, uint32_t id)
+{
+	for (size_t i = 0; i < vm->nslots; i++)
+		if (vm->slots[i].id == id)
+			return &vm->slots[i];
+	return NULL;
+}
+
+static void slot_unbind(struct sim_memslot *s)
+{
+	if (s->gmem)
+		rmap_set(&s->gmem->bound, s->gmem_off / SIM_PAGE_SIZE,
+			 (s->gmem_off + s->size) / SIM_PAGE_SIZE, 0);
+	s->gmem = NULL;
+}
+
+void mem_free_slots(struct sim_vm *vm)
+{
+	for (size_t i = 0; i < vm->nslots; i++)
+		slot_unbind(&vm->slots[i]);
+	free(vm->slots);
+	vm->slots = NULL;
+	vm->nslots = vm->slots_cap = 0;
+}
+
+long mem_set_region(struct sim_vm *vm, const struct kvm_userspace_memory_region2 *m)
+{
+	uint32_t valid = KVM_MEM_LOG_DIRTY_PAGES;
+	uint16_t as_id = (uint16_t)(m->slot >> 16), id = (uint16_t)m->slot;
+	unsigned nr_as = vm_is_td(vm) ? 1 : 2;
+	struct sim_memslot *old, ns;
+	struct sim_obj *go;
+	uint64_t npages, base_gfn;
+
+	/* check_memory_region_flags */
+	if (!vm_is_td(vm))
+		valid |= KVM_MEM_READONLY;
+	if (vm_is_td(vm) || vm->kernel >= SIM_K618)
+		valid |= KVM_MEM_GUEST_MEMFD;
+	if (m->flags & KVM_MEM_GUEST_MEMFD)
+		valid &= ~KVM_MEM_LOG_DIRTY_PAGES;
+	if (m->flags & ~valid)
+		return -EINVAL;
+	/* general sanity */
+	if (!PAGE_ALIGNED(m->memory_size) || !PAGE_ALIGNED(m->guest_phys_addr))
+		return -EINVAL;
+	if (!PAGE_ALIGNED(m->userspace_addr) ||
+	    m->userspace_addr + m->memory_size < m->userspace_addr ||
+	    m->userspace_addr + m->memory_size > SIM_TASK_SIZE)
+		return -EINVAL;
+	if ((m->flags & KVM_MEM_GUEST_MEMFD) &&
+	    (!PAGE_ALIGNED(m->guest_memfd_offset) ||
+	     m->guest_memfd_offset + m->memory_size < m->guest_memfd_offset))
+		return -EINVAL;
+	if (as_id >= nr_as || id >= SIM_USER_MEM_SLOTS)
+		return -EINVAL;
+	if (m->guest_phys_addr + m->memory_size < m->guest_phys_addr)
+		return -EINVAL;
+	if (m->memory_size / SIM_PAGE_SIZE > SIM_MEM_MAX_NR_PAGES)
+		return -EINVAL;
+	if (as_id != 0)
+		return 0; /* SMM address space of a normal VM: accepted, not modelled */
+
+	old = slot_by_id(vm, id);
+	if (!m->memory_size) {
+		if (!old)
+			return -EINVAL;
+		slot_unbind(old);
+		*old = vm->slots[--vm->nslots];
+		return 0;
+	}
+	npages = m->memory_size / SIM_PAGE_SIZE;
+	base_gfn = m->guest_phys_addr / SIM_PAGE_SIZE;
+	if (old) {
+		/* guest_memfd slots are immutable: they can only be deleted */
+		if ((m->flags & KVM_MEM_GUEST_MEMFD) || (old->flags & KVM_MEM_GUEST_MEMFD))
+			return -EINVAL;
+		if (m->userspace_addr != old->uaddr || m->memory_size != old->size ||
+		    ((m->flags ^ old->flags) & KVM_MEM_READONLY))
+			return -EINVAL;
+		if (base_gfn == old->gpa / SIM_PAGE_SIZE && m->flags == old->flags)
+			return 0;
+	}
+	/* overlap (create or move) */
+	if (!old || base_gfn != old->gpa / SIM_PAGE_SIZE) {
+		for (size_t i = 0; i < vm->nslots; i++) {
+			struct sim_memslot *s = &vm->slots[i];
+			uint64_t sb = s->gpa / SIM_PAGE_SIZE, se = sb + s->size / SIM_PAGE_SIZE;
+
+			if (s == old)
+				continue;
+			if (base_gfn < se && sb < base_gfn + npages)
+				return -EEXIST;
+		}
+	}
+	memset(&ns, 0, sizeof(ns));
+	ns.id = id;
+	ns.flags = m->flags;
+	ns.gpa = m->guest_phys_addr;
+	ns.size = m->memory_size;
+	ns.uaddr = m->userspace_addr;
+	if (m->flags & KVM_MEM_GUEST_MEMFD) {
+		int gfd = (int)m->guest_memfd;
+
+		if (gfd < 0 || fcntl(gfd, F_GETFD) < 0)
+			return -EBADF;
+		go = fdt_get(gfd);
+		if (!go || go->kind != SK_GMEM || go->gmem->vm != vm)
+			return -EINVAL;
+		if (m->guest_memfd_offset + m->memory_size > go->gmem->size)
+			return -EINVAL;
+		if (rmap_any(&go->gmem->bound, m->guest_memfd_offset / SIM_PAGE_SIZE,
+			     (m->guest_memfd_offset + m->memory_size) / SIM_PAGE_SIZE))
+			return -EINVAL;
+		ns.gmem = go->gmem;
+		ns.gmem_off = m->guest_memfd_offset;
+	}
+	/* kvm_arch_prepare_memory_region: max GFN and shared-bit alias */
+	if (base_gfn + npages > (1ULL << (SIM_MAX_PHYS_BITS - 12)))
+		return -EINVAL;
+	if (vm->shared_bit &&
+	    ((m->guest_phys_addr + m->memory_size - 1) & vm->shared_bit))
+		return -EINVAL;
+
+	if (ns.gmem && rmap_set(&ns.gmem->bound, ns.gmem_off / SIM_PAGE_SIZE,
+				(ns.gmem_off + ns.size) / SIM_PAGE_SIZE, 1) < 0)
+		return -ENOMEM;
+	if (old) {
+		old->gpa = ns.gpa;
+		old->flags = ns.flags;
+		return 0;
+	}
+	if (vm->nslots == vm->slots_cap) {
+		size_t nc = vm->slots_cap ? vm->slots_cap * 2 : 8;
+		struct sim_memslot *n = realloc(vm->slots, nc * sizeof(*n));
+
+		if (!n) {
+			slot_unbind(&ns);
+			return -ENOMEM;
+		}
+		vm->slots = n;
+		vm->slots_cap = nc;
+	}
+	vm->slots[vm->nslots++] = ns;
+	return 0;
+}
+
+/* ---- attributes ------------------------------------------------------------- */
+long mem_set_attributes(struct sim_vm *vm, unsigned long arg)
+{
+	struct kvm_memory_attributes a;
+	uint64_t supported = vm_is_td(vm) ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
+
+	if (!supported)
+		return -ENOTTY;
+	if (sim_copy_from_user(&a, arg, sizeof(a)))
+		return -EFAULT;
+	if (a.flags)
+		return -EINVAL;
+	if (a.attributes & ~supported)
+		return -EINVAL;
+	if (a.size == 0 || a.address + a.size < a.address)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(a.address) || !PAGE_ALIGNED(a.size))
+		return -EINVAL;
+	return rmap_set(&vm->attrs, a.address / SIM_PAGE_SIZE,
+			(a.address + a.size) / SIM_PAGE_SIZE, a.attributes);
+}
+
+/* ---- KVM_PRE_FAULT_MEMORY --------------------------------------------------- */
+long mem_pre_fault(struct sim_vcpu *vcpu, unsigned long arg)
+{
+	struct sim_vm *vm = vcpu->vm;
+	struct kvm_pre_fault_memory r;
+	uint64_t full;
+	long ret = 0;
+
+	if (sim_copy_from_user(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if (r.flags)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(r.gpa) || !PAGE_ALIGNED(r.size) || r.gpa + r.size <= r.gpa)
+		return -EINVAL;
+	full = r.size;
+	while (r.size) {
+		struct sim_memslot *s;
+		uint64_t gfn = r.gpa / SIM_PAGE_SIZE, run_end, slot_end, end, attrs;
+
+		if (!vm->pre_fault_allowed) {
+			ret = -EOPNOTSUPP;
+			break;
+		}
+		if (vm->shared_bit && (r.gpa & vm->shared_bit)) {
+			ret = -EINVAL;
+			break;
+		}
+		s = mem_find_slot(vm, gfn);
+		if (!s) {
+			ret = -ENOENT;
+			break;
+		}
+		attrs = rmap_get_run(&vm->attrs, gfn, &run_end);
+		if ((attrs & KVM_MEMORY_ATTRIBUTE_PRIVATE) &&
+		    (!(s->flags & KVM_MEM_GUEST_MEMFD) || !s->gmem)) {
+			ret = -EFAULT;
+			break;
+		}
+		slot_end = (s->gpa + s->size) / SIM_PAGE_SIZE;
+		end = run_end < slot_end ? run_end : slot_end;
+		if ((end - gfn) * SIM_PAGE_SIZE > r.size)
+			end = gfn + r.size / SIM_PAGE_SIZE;
+		r.size -= (end - gfn) * SIM_PAGE_SIZE;
+		r.gpa = end * SIM_PAGE_SIZE;
+	}
+	if (sim_copy_to_user(arg, &r, sizeof(r)))
+		return -EFAULT;
+	return full == r.size ? ret : 0;
+}

@@ -1,0 +1,564 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * KVM_MEMORY_ENCRYPT_OP for TDX: CAPABILITIES, INIT_VM, FINALIZE_VM (VM fd)
+ * and INIT_VCPU, INIT_MEM_REGION, GET_CPUID (vCPU fd).  Check order and
+ * errnos follow kvm-tdx-uapi.md §3 and §6.3-6.7 (Linux 7.1 by default);
+ * the TDH.MNG.INIT model follows tdx-module-cpuid.md §7.2.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+#define PAGE_ALIGNED(x) (((x) & (SIM_PAGE_SIZE - 1)) == 0)
+
+#define TDX_OPERAND_INVALID	0xC000010000000000ULL
+#define TDX_OPERAND_BUSY	0x8000020000000000ULL
+#define TDX_LEAF_1F_FORMAT	0xC000090400000000ULL
+#define TDX_ERR_GENERIC		0x8000000000000000ULL
+#define OP_ATTRIBUTES		0x40
+#define OP_XFAM			0x41
+#define OP_CPUID_CONFIG		0x45
+#define OP_TSC_FREQUENCY	0x46
+
+#define F7_EBX_HLE	(1U << 4)
+#define F7_EBX_RTM	(1U << 11)
+#define F7_ECX_WAITPKG	(1U << 5)
+
+uint64_t rmap_get_run(const struct sim_rmap *m, uint64_t x, uint64_t *run_end);
+
+/* ---- CAPABILITIES ---------------------------------------------------------- */
+static long tdx_capabilities(struct sim_vm *vm, struct kvm_tdx_cmd *cmd)
+{
+	const struct sim_caps *c = vm->caps;
+	struct kvm_tdx_capabilities *out;
+	size_t len;
+	uint32_t nent;
+	long r = 0;
+
+	if (cmd->flags)
+		return -EINVAL;
+	if (sim_copy_from_user(&nent, cmd->data + offsetof(struct kvm_tdx_capabilities, cpuid.nent),
+			       sizeof(nent)))
+		return -EFAULT;
+	if (nent < c->nent)
+		return -E2BIG; /* nothing written, nent not updated */
+	len = sizeof(*out) + c->nent * sizeof(struct kvm_cpuid_entry2);
+	out = calloc(1, len);
+	if (!out)
+		return -ENOMEM;
+	out->supported_attrs = c->supported_attrs;
+	out->supported_xfam = c->supported_xfam;
+	out->kernel_tdvmcallinfo_1_r11 = c->kernel_r11;
+	out->user_tdvmcallinfo_1_r11 = c->user_r11;
+	out->kernel_tdvmcallinfo_1_r12 = c->kernel_r12;
+	out->user_tdvmcallinfo_1_r12 = c->user_r12;
+	out->cpuid.nent = c->nent;
+	for (unsigned i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 e = c->cpuid[i];
+
+		if (e.index == 0xffffffffU)
+			e.index = 0;
+		e.flags = 0;
+		if (e.function == 0x80000008)
+			e.eax |= 0xffU << 16;
+		if (e.function == 7 && e.index == 0) {
+			e.ebx &= ~(F7_EBX_HLE | F7_EBX_RTM);
+			e.ecx &= ~F7_ECX_WAITPKG;
+		}
+		out->cpuid.entries[i] = e;
+	}
+	if (sim_copy_to_user(cmd->data, out, len))
+		r = -EFAULT;
+	free(out);
+	return r;
+}
+
+/* ---- INIT_VM ----------------------------------------------------------------- */
+/* kvm_find_cpuid_entry2(): same function and (flag clear or same index). */
+static const struct kvm_cpuid_entry2 *
+find_entry(const struct kvm_cpuid_entry2 *e, unsigned n, uint32_t fn, uint32_t idx,
+	   bool any_index)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (e[i].function != fn)
+			continue;
+		if (any_index || !(e[i].flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) ||
+		    e[i].index == idx)
+			return &e[i];
+	}
+	return NULL;
+}
+
+/* Module's configurable leaf i has no sub-leaf? */
+static bool config_no_subleaf(const struct sim_caps *c, unsigned i)
+{
+	uint32_t f = c->cpuid[i].function;
+
+	if (c->have_masks && i < c->nmasks && c->masks[i].leaf == f)
+		return c->masks[i].subleaf == 0xffffffffU;
+	return f == 1 || f == 0xa || f == 0x1c || f == 0x19 || f == 0x80000008;
+}
+
+static bool xfam_ok(uint64_t x)
+{
+	bool avx = x & (1 << 2), k = x & (1 << 5), zh = x & (1 << 6), z = x & (1 << 7);
+
+	if (x & ~0x6DBE7ULL)
+		return false;
+	if ((x & 3) != 3)
+		return false;
+	if (k != zh || k != z || (k && !avx))
+		return false;
+	if (!!(x & (1 << 11)) != !!(x & (1 << 12)))
+		return false;
+	if (!!(x & (1 << 17)) != !!(x & (1 << 18)))
+		return false;
+	return true;
+}
+
+/* CPUID leaf 0x1F sub-leaves 0..5 as configured: 0 ok, -1 format error. */
+static int leaf_1f_ok(const struct sim_caps *c, const struct kvm_cpuid_entry2 *tdp)
+{
+	uint32_t prev_type = 0;
+	bool seen_zero = false, any = false, core = false;
+
+	for (unsigned i = 0; i < c->nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &tdp[i];
+		uint32_t type;
+		bool zero;
+
+		if (c->cpuid[i].function != 0x1f)
+			continue;
+		zero = !e->eax && !e->ebx && !e->ecx && !e->edx;
+		if (zero) {
+			seen_zero = true;
+			continue;
+		}
+		if (seen_zero)
+			return -1; /* a zero sub-leaf before a non-zero one */
+		any = true;
+		type = (e->ecx >> 8) & 0xff;
+		if (type == 0 || type <= prev_type || type > 5)
+			return -1;
+		if (prev_type == 0 && type != 1)
+			return -1; /* sub-leaf 0 must be the SMT level */
+		if (type == 2)
+			core = true;
+		prev_type = type;
+	}
+	if (any && !core)
+		return -1;
+	return 0;
+}
+
+/* TDH.MNG.INIT checks: 0 or an OPERAND_INVALID status (or 1F format error). */
+static uint64_t module_init_check(struct sim_vm *vm, uint64_t attrs, uint64_t xfam,
+				  const struct kvm_cpuid_entry2 *tdp)
+{
+	const struct sim_caps *c = vm->caps;
+	uint64_t a = attrs | c->attrs_fixed1;
+	unsigned tsc = vm->tsc_khz / 25000;
+
+	if ((a & ~c->attrs_fixed0) ||
+	    ((a & (1ULL << 29)) && (a & ((1ULL << 0) | (1ULL << 63)))))
+		return TDX_OPERAND_INVALID | OP_ATTRIBUTES;
+	if (!xfam_ok(xfam | 3))
+		return TDX_OPERAND_INVALID | OP_XFAM;
+	if (tsc < 4 || tsc > 400)
+		return TDX_OPERAND_INVALID | OP_TSC_FREQUENCY;
+	for (unsigned i = 0; i < c->nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &tdp[i];
+		const uint32_t regs[4] = { e->eax, e->ebx, e->ecx, e->edx };
+
+		if (c->have_masks && i < c->nmasks && c->masks[i].leaf == c->cpuid[i].function) {
+			for (int r = 0; r < 4; r++)
+				if (regs[r] & ~(c->masks[i].cdirect[r] | c->masks[i].adirect[r]))
+					return TDX_OPERAND_INVALID | OP_CPUID_CONFIG;
+		}
+		if (c->cpuid[i].function == 1 && c->platform_fms && e->eax &&
+		    (e->eax & 0x0FFF3FFF) != c->platform_fms)
+			return TDX_OPERAND_INVALID | OP_CPUID_CONFIG;
+	}
+	if (leaf_1f_ok(c, tdp) < 0)
+		return TDX_LEAF_1F_FORMAT;
+	return 0;
+}
+
+static long tdx_init_vm(struct sim_vm *vm, struct kvm_tdx_cmd *cmd)
+{
+	const struct sim_caps *c = vm->caps;
+	struct kvm_tdx_init_vm *iv = NULL;
+	struct kvm_cpuid_entry2 *tdp = NULL;
+	const struct kvm_cpuid_entry2 *e;
+	struct sim_fault_hit hit;
+	uint32_t nent, gpaw;
+	unsigned matched = 0;
+	uint64_t status;
+	long r;
+
+	if (vm->td_state != TD_UNINIT)
+		return -EINVAL;
+	if (cmd->flags)
+		return -EINVAL;
+	if (sim_copy_from_user(&nent, cmd->data + offsetof(struct kvm_tdx_init_vm, cpuid.nent),
+			       sizeof(nent)))
+		return -EFAULT;
+	if (nent > SIM_MAX_CPUID)
+		return -E2BIG;
+	iv = calloc(1, sizeof(*iv) + nent * sizeof(struct kvm_cpuid_entry2));
+	tdp = calloc(c->nent, sizeof(*tdp));
+	if (!iv || !tdp) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = -EFAULT;
+	if (sim_copy_from_user(iv, cmd->data, sizeof(*iv) + nent * sizeof(struct kvm_cpuid_entry2)))
+		goto out;
+	r = -EINVAL;
+	for (int i = 0; i < 12; i++)
+		if (iv->reserved[i])
+			goto out;
+	if (iv->cpuid.padding)
+		goto out;
+	if (vm->kernel >= SIM_K710 && iv->cpuid.nent != nent)
+		goto out;
+	if (vm->created_vcpus) {
+		r = -EBUSY;
+		goto out;
+	}
+	if (iv->attributes & ~c->supported_attrs)
+		goto out;
+	if (iv->xfam & ~c->supported_xfam)
+		goto out;
+	e = find_entry(iv->cpuid.entries, nent, 0x80000008, 0, false);
+	if (!e)
+		goto out;
+	gpaw = (e->eax >> 16) & 0xff;
+	if (gpaw != 48 && gpaw != 52)
+		goto out;
+	if (gpaw == 52 && !c->has_5level_ept)
+		goto out;
+	for (unsigned i = 0; i < c->nent; i++) {
+		const struct kvm_cpuid_entry2 *m = &c->cpuid[i];
+		bool any = config_no_subleaf(c, i);
+
+		e = find_entry(iv->cpuid.entries, nent, m->function, m->index, any);
+		if (!e)
+			continue;
+		if (e->function == 7 && e->index == 0 &&
+		    ((e->ebx & (F7_EBX_HLE | F7_EBX_RTM)) || (e->ecx & F7_ECX_WAITPKG)))
+			goto out;
+		tdp[i] = *e;
+		tdp[i].function = m->function;
+		tdp[i].index = m->index;
+		if (m->function == 0x80000008)
+			tdp[i].eax &= ~(0xffU << 16);
+		matched++;
+	}
+	if (matched != nent)
+		goto out;
+
+	/* TDH.MNG.CREATE / ADDCX / INIT: injected failures first, then the model. */
+	if (fault_check_module("KVM_TDX_INIT_VM", &hit)) {
+		r = -hit.err;
+		if (hit.has_hw)
+			cmd->hw_error = hit.hw;
+		else if (hit.err == EINVAL)
+			cmd->hw_error = TDX_OPERAND_INVALID;
+		if (hit.err == EIO)
+			vm->dead = true;
+		goto out;
+	}
+	status = module_init_check(vm, iv->attributes, iv->xfam, tdp);
+	if (status) {
+		cmd->hw_error = status;
+		if ((status & 0xFFFFFFFF00000000ULL) == TDX_OPERAND_INVALID) {
+			r = -EINVAL;
+		} else {
+			r = -EIO;
+			vm->dead = true;
+		}
+		goto out;
+	}
+	r = mrtd_start(vm);
+	if (r < 0)
+		goto out;
+	vm->td_state = TD_INIT;
+	vm->hkid = true;
+	vm->shared_bit = gpaw == 52 ? 1ULL << 51 : 1ULL << 47;
+	vm->attributes = iv->attributes | c->attrs_fixed1;
+	vm->xfam = iv->xfam | 3;
+	free(vm->td_cpuid);
+	vm->td_cpuid = tdp;
+	vm->td_ncpuid = c->nent;
+	tdp = NULL;
+	r = 0;
+out:
+	free(iv);
+	free(tdp);
+	return r;
+}
+
+/* ---- FINALIZE ---------------------------------------------------------------- */
+static long tdx_finalize(struct sim_vm *vm, struct kvm_tdx_cmd *cmd)
+{
+	struct sim_fault_hit hit;
+
+	if (!vm->hkid || vm->td_state == TD_RUNNABLE)
+		return -EINVAL;
+	if (fault_check_module("KVM_TDX_FINALIZE_VM", &hit)) {
+		if (hit.has_hw)
+			cmd->hw_error = hit.hw;
+		else if (hit.err == EBUSY)
+			cmd->hw_error = TDX_OPERAND_BUSY;
+		else
+			cmd->hw_error = TDX_ERR_GENERIC;
+		if (hit.err == EIO)
+			vm->dead = true;
+		return -hit.err;
+	}
+	if (mrtd_finalize(vm) < 0)
+		return -EIO;
+	vm->td_state = TD_RUNNABLE;
+	vm->pre_fault_allowed = true;
+	cmd->hw_error = 0;
+	return 0;
+}
+
+long tdx_vm_op(struct sim_vm *vm, unsigned long arg)
+{
+	struct kvm_tdx_cmd cmd;
+	long r;
+
+	if (sim_copy_from_user(&cmd, arg, sizeof(cmd)))
+		return -EFAULT;
+	if (cmd.hw_error)
+		return -EINVAL;
+	if (cmd.id == KVM_TDX_CAPABILITIES) {
+		r = tdx_capabilities(vm, &cmd);
+		/* 6.16-6.18 copy the (unchanged) command back */
+		if (vm->kernel < SIM_K619 && sim_copy_to_user(arg, &cmd, sizeof(cmd)))
+			r = -EFAULT;
+		return r;
+	}
+	switch (cmd.id) {
+	case KVM_TDX_INIT_VM:
+		r = tdx_init_vm(vm, &cmd);
+		break;
+	case KVM_TDX_FINALIZE_VM:
+		r = tdx_finalize(vm, &cmd);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (sim_copy_to_user(arg, &cmd, sizeof(cmd)))
+		r = -EFAULT;
+	return r;
+}
+
+/* ---- vCPU commands ------------------------------------------------------------- */
+static long tdx_init_vcpu(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
+{
+	const struct kvm_cpuid_entry2 *l1;
+
+	if (cmd->flags)
+		return -EINVAL;
+	if (v->initialized)
+		return -EINVAL;
+	l1 = find_entry(v->cpuid, v->cpuid_nent, 1, 0, true);
+	if (!l1 || !(l1->ecx & (1U << 21)))
+		return -EINVAL;
+	v->initialized = true;
+	v->rcx = cmd->data;
+	v->apic_base = 0xFEE00000ULL | 0x800 | 0x400 | (v->id == 0 ? 0x100 : 0);
+	return 0;
+}
+
+static long tdx_init_mem_region(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
+{
+	struct sim_vm *vm = v->vm;
+	struct kvm_tdx_init_mem_region reg;
+	struct sim_fault_hit hit;
+	bool inject;
+	unsigned char *page;
+	uint64_t last, done = 0;
+	long r = 0;
+
+	if (!v->initialized)
+		return -EINVAL;
+	if (vm->td_state == TD_RUNNABLE)
+		return -EINVAL;
+	if (cmd->flags & ~KVM_TDX_MEASURE_MEMORY_REGION)
+		return -EINVAL;
+	if (sim_copy_from_user(&reg, cmd->data, sizeof(reg)))
+		return -EFAULT;
+	if (!PAGE_ALIGNED(reg.source_addr) || !PAGE_ALIGNED(reg.gpa) || !reg.nr_pages ||
+	    reg.nr_pages > (UINT64_MAX - reg.gpa) / SIM_PAGE_SIZE)
+		return -EINVAL;
+	last = reg.gpa + reg.nr_pages * SIM_PAGE_SIZE - 1;
+	if ((reg.gpa & vm->shared_bit) || (last & vm->shared_bit))
+		return -EINVAL;
+
+	page = malloc(SIM_PAGE_SIZE);
+	if (!page)
+		return -ENOMEM;
+	inject = fault_check_module("KVM_TDX_INIT_MEM_REGION", &hit);
+	while (reg.nr_pages) {
+		uint64_t gfn = reg.gpa / SIM_PAGE_SIZE, pg;
+		struct sim_memslot *s;
+
+		if (inject && done == (uint64_t)(hit.after_pages < 0 ? 0 : hit.after_pages)) {
+			r = -hit.err;
+			if (hit.err == EIO)
+				vm->dead = true;
+			break;
+		}
+		s = mem_find_slot(vm, gfn);
+		if (!s || !(s->flags & KVM_MEM_GUEST_MEMFD)) {
+			r = -EINVAL;
+			break;
+		}
+		if (!s->gmem) {
+			r = -EFAULT;
+			break;
+		}
+		if (sim_copy_from_user(page, reg.source_addr, SIM_PAGE_SIZE)) {
+			r = -EFAULT;
+			break;
+		}
+		if (!(rmap_get(&vm->attrs, gfn) & KVM_MEMORY_ATTRIBUTE_PRIVATE)) {
+			r = -EINVAL;
+			break;
+		}
+		pg = (s->gmem_off + (reg.gpa - s->gpa)) / SIM_PAGE_SIZE;
+		if (rmap_get(&s->gmem->populated, pg)) {
+			r = vm->kernel >= SIM_K700 ? -EIO : -EEXIST;
+			break;
+		}
+		if (rmap_set(&s->gmem->populated, pg, pg + 1, 1) < 0 ||
+		    mrtd_page_add(vm, reg.gpa) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		vm->pages_added++;
+		if (cmd->flags & KVM_TDX_MEASURE_MEMORY_REGION) {
+			if (mrtd_extend(vm, reg.gpa, page) < 0) {
+				r = -EIO;
+				break;
+			}
+			vm->pages_measured++;
+		}
+		reg.source_addr += SIM_PAGE_SIZE;
+		reg.gpa += SIM_PAGE_SIZE;
+		reg.nr_pages--;
+		done++;
+	}
+	free(page);
+	if (sim_copy_to_user(cmd->data, &reg, sizeof(reg)))
+		r = -EFAULT;
+	return r;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct kvm_cpuid_entry2 *x = a, *y = b;
+	uint64_t kx = ((uint64_t)x->function << 32) | x->index;
+	uint64_t ky = ((uint64_t)y->function << 32) | y->index;
+
+	return kx < ky ? -1 : kx > ky;
+}
+
+/* What TD-scope metadata would give for each readable leaf. */
+static unsigned td_cpuid_list(struct sim_vm *vm, struct kvm_cpuid_entry2 *out)
+{
+	unsigned n = 0, shared_pos = vm->shared_bit == (1ULL << 51) ? 51 : 47;
+
+#define ADD(f, i, fl, a, b, cc, d) (out[n++] = (struct kvm_cpuid_entry2){	\
+		.function = (f), .index = (i), .flags = (fl),			\
+		.eax = (a), .ebx = (b), .ecx = (cc), .edx = (d) })
+	ADD(0, 0, 0, 0x23, 0x756e6547, 0x6c65746e, 0x49656e69);
+	for (unsigned i = 0; i < vm->td_ncpuid && n < SIM_MAX_CPUID - 12; i++) {
+		struct kvm_cpuid_entry2 e = vm->td_cpuid[i];
+		bool sub = !config_no_subleaf(vm->caps, i);
+
+		e.flags = sub ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0;
+		if (e.index == 0xffffffffU || !sub)
+			e.index = 0;
+		if (e.function == 1) {
+			e.ecx |= (1U << 21) | (1U << 31);
+			e.edx |= 1U << 9;
+		}
+		if (e.function == 0x80000008) {
+			e.eax = (e.eax & 0xff00ffffU) | ((shared_pos + 1) << 16);
+			if (!(e.eax & 0xff))
+				e.eax |= 52;
+			if (!(e.eax & 0xff00))
+				e.eax |= 48 << 8;
+		}
+		out[n++] = e;
+	}
+	ADD(0xd, 0, KVM_CPUID_FLAG_SIGNIFCANT_INDEX, (uint32_t)(vm->xfam & ~0x1800ULL), 0x2b00, 0x2b00, 0);
+	ADD(0xd, 1, KVM_CPUID_FLAG_SIGNIFCANT_INDEX, 0xf, 0, (uint32_t)(vm->xfam & 0x1800ULL), 0);
+	ADD(0x15, 0, 0, 1, vm->tsc_khz / 25000, 25000000, 0);
+	ADD(0x21, 0, KVM_CPUID_FLAG_SIGNIFCANT_INDEX, 0, 0x65746E49, 0x20202020, 0x5844546C);
+	ADD(0x80000000, 0, 0, 0x80000008, 0, 0, 0);
+	ADD(0x80000001, 0, 0, 0, 0, 0x121, 0x2c100800);
+	if (!find_entry(out, n, 0x80000008, 0, true))
+		ADD(0x80000008, 0, 0, ((shared_pos + 1) << 16) | (48 << 8) | 52, 0, 0, 0);
+#undef ADD
+	qsort(out, n, sizeof(*out), cmp_entry);
+	return n;
+}
+
+static long tdx_get_cpuid(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
+{
+	struct kvm_cpuid_entry2 *ents;
+	struct kvm_cpuid2 hdr;
+	unsigned n;
+	long r = 0;
+
+	if (sim_copy_from_user(&hdr, cmd->data, sizeof(hdr)))
+		return -EFAULT;
+	ents = calloc(SIM_MAX_CPUID, sizeof(*ents));
+	if (!ents)
+		return -ENOMEM;
+	n = td_cpuid_list(v->vm, ents);
+	if (hdr.nent < n) {
+		hdr.nent = n;
+		r = sim_copy_to_user(cmd->data, &hdr, sizeof(hdr)) ? -EFAULT : -E2BIG;
+	} else {
+		hdr.nent = n;
+		if (sim_copy_to_user(cmd->data, &hdr, sizeof(hdr)) ||
+		    sim_copy_to_user(cmd->data + sizeof(hdr), ents, n * sizeof(*ents)))
+			r = -EFAULT;
+	}
+	free(ents);
+	return r;
+}
+
+long tdx_vcpu_op(struct sim_vcpu *v, unsigned long arg)
+{
+	struct sim_vm *vm = v->vm;
+	struct kvm_tdx_cmd cmd;
+
+	if (vm->kernel < SIM_K617 && (!vm->hkid || vm->td_state == TD_RUNNABLE))
+		return -EINVAL; /* 6.16 checks before reading the command */
+	if (sim_copy_from_user(&cmd, arg, sizeof(cmd)))
+		return -EFAULT;
+	if (cmd.hw_error)
+		return -EINVAL;
+	if (!vm->hkid || vm->td_state == TD_RUNNABLE)
+		return -EINVAL;
+	switch (cmd.id) {
+	case KVM_TDX_INIT_VCPU:
+		return tdx_init_vcpu(v, &cmd);
+	case KVM_TDX_INIT_MEM_REGION:
+		return tdx_init_mem_region(v, &cmd);
+	case KVM_TDX_GET_CPUID:
+		return tdx_get_cpuid(v, &cmd);
+	default:
+		return -EINVAL;
+	}
+}

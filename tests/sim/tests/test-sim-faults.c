@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: MIT */
+/* Fault injection, trace, report file and the tdxsim wrapper. */
+#include <sys/wait.h>
+
+#include "simtest.h"
+
+#define PAGE 4096UL
+
+START_TEST(fail_nth)
+{
+	int k = st_kvm();
+	unsigned long base = tdxsim_ctl_call_count();
+
+	ck_assert_int_eq(tdxsim_ctl_fail_nth(base + 2, EIO), 0);
+	ck_assert_int_eq(xioctl(k, KVM_GET_API_VERSION, 0), 12);
+	ck_errno(xioctl(k, KVM_GET_API_VERSION, 0), EIO);
+	ck_assert_int_eq(xioctl(k, KVM_GET_API_VERSION, 0), 12);
+	ck_assert_uint_eq(tdxsim_ctl_call_count(), base + 3);
+	close(k);
+}
+END_TEST
+
+START_TEST(fail_init_vm_eagain_times)
+{
+	int vm = st_td(), i;
+	uint64_t hw = 7;
+
+	st_split_irqchip(vm);
+	ck_assert_int_eq(tdxsim_ctl_fail_spec("ioctl=KVM_TDX_INIT_VM:errno=EAGAIN:times=3"), 0);
+	for (i = 0; i < 3; i++)
+		ck_errno(st_init_vm(vm, 48, &hw), EAGAIN);
+	ck_assert_int_eq(st_init_vm(vm, 48, &hw), 0); /* QEMU-style retry succeeds */
+	ck_assert_uint_eq(hw, 0);
+	close(vm);
+}
+END_TEST
+
+START_TEST(fail_init_vm_einval_hw)
+{
+	int vm = st_td();
+	uint64_t hw = 0;
+
+	ck_assert_int_eq(tdxsim_ctl_fail_spec(
+		"ioctl=KVM_TDX_INIT_VM:errno=EINVAL:hw=0xC000010000000045"), 0);
+	/* validation failures do not consume the module fault */
+	ck_errno(st_init_vm(vm, 50, &hw), EINVAL);
+	ck_assert_uint_eq(hw, 0);
+	ck_errno(st_init_vm(vm, 48, &hw), EINVAL);
+	ck_assert_uint_eq(hw, 0xC000010000000045ULL);
+	ck_assert_int_eq(st_init_vm(vm, 48, &hw), 0);
+	close(vm);
+}
+END_TEST
+
+START_TEST(fail_finalize_ebusy_then_ok)
+{
+	int vm = st_td_inited();
+	uint64_t hw = 0;
+
+	ck_assert_int_eq(tdxsim_ctl_fail_ioctl("KVM_TDX_FINALIZE_VM", EBUSY, 0x8000020000000000ULL, 1), 0);
+	ck_errno(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, &hw), EBUSY);
+	ck_assert_uint_eq(hw, 0x8000020000000000ULL);
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, &hw), 0);
+	ck_assert_uint_eq(hw, 0);
+	close(vm);
+}
+END_TEST
+
+START_TEST(fail_finalize_eio_kills_vm)
+{
+	int vm = st_td_inited();
+
+	ck_assert_int_eq(tdxsim_ctl_fail_spec("ioctl=KVM_TDX_FINALIZE_VM:errno=EIO"), 0);
+	ck_errno(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, NULL), EIO);
+	ck_errno(xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS), EIO);
+	close(vm);
+}
+END_TEST
+
+START_TEST(fail_mem_region_eintr_progress)
+{
+	int vm = st_td_inited(), v = st_vcpu(vm, 0);
+	void *src = mmap(NULL, 8 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kvm_tdx_init_mem_region r;
+
+	st_private_ram(vm, 0, 8 * PAGE, NULL);
+	ck_assert_int_eq(tdxsim_ctl_fail_spec(
+		"ioctl=KVM_TDX_INIT_MEM_REGION:errno=EINTR:after_pages=3"), 0);
+	ck_errno(st_add_pages(v, src, 0, 8, true, &r), EINTR);
+	ck_assert_uint_eq(r.nr_pages, 5);
+	ck_assert_uint_eq(r.gpa, 3 * PAGE);
+	ck_assert_uint_eq(r.source_addr, (uintptr_t)src + 3 * PAGE);
+	/* resubmit the updated struct, as QEMU does */
+	ck_assert_int_eq(st_tdx(v, KVM_TDX_INIT_MEM_REGION, 1, (uintptr_t)&r, NULL), 0);
+	ck_assert_uint_eq(r.nr_pages, 0);
+	close(v);
+	close(vm);
+}
+END_TEST
+
+START_TEST(fail_generic_and_bad_specs)
+{
+	int k = st_kvm();
+
+	ck_assert_int_eq(tdxsim_ctl_fail_ioctl("KVM_CREATE_VM", ENOMEM, 0, 2), 0);
+	ck_errno(xioctl(k, KVM_CREATE_VM, 5), ENOMEM);
+	ck_errno(xioctl(k, KVM_CREATE_VM, 5), ENOMEM);
+	ck_assert_int_ge(xioctl(k, KVM_CREATE_VM, 5), 0);
+	ck_assert_int_ne(tdxsim_ctl_fail_spec("ioctl=KVM_NOPE:errno=EIO"), 0);
+	ck_assert_int_ne(tdxsim_ctl_fail_spec("ioctl=KVM_RUN"), 0);
+	ck_assert_int_ne(tdxsim_ctl_fail_spec("nth=3:ioctl=KVM_RUN:errno=EIO"), 0);
+	ck_assert_int_ne(tdxsim_ctl_fail_spec("ioctl=KVM_RUN:errno=EWHAT"), 0);
+	ck_assert_int_ne(tdxsim_ctl_fail_spec("ioctl=KVM_RUN:errno=EIO:bogus=1"), 0);
+	ck_assert_int_eq(tdxsim_ctl_fail_spec("ioctl=KVM_RUN:errno=EIO:times=always,nth=99:errno=5"), 0);
+	tdxsim_ctl_fail_clear();
+	close(k);
+}
+END_TEST
+
+START_TEST(trace_api)
+{
+	int k = st_kvm(), found = 0;
+	unsigned long n0 = tdxsim_ctl_trace_count(), n;
+	char line[256];
+
+	ck_errno(xioctl(k, KVM_CREATE_VM, 9), EINVAL);
+	close(k);
+	n = tdxsim_ctl_trace_count();
+	ck_assert_uint_ge(n, n0 + 2);
+	for (unsigned long i = 0; i < n; i++) {
+		ck_assert_int_gt(tdxsim_ctl_trace_get(i, line, sizeof(line)), 0);
+		if (strstr(line, "KVM_CREATE_VM dev") && strstr(line, "errno=EINVAL"))
+			found |= 1;
+		if (strstr(line, "close dev"))
+			found |= 2;
+	}
+	ck_assert_int_eq(found, 3);
+	ck_assert_int_eq(tdxsim_ctl_trace_get(n + 5, line, sizeof(line)), -1);
+}
+END_TEST
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = calloc(1, 1 << 20);
+
+	ck_assert_ptr_nonnull(f);
+	fread(buf, 1, (1 << 20) - 1, f);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(trace_file_and_report)
+{
+	char tpath[] = "/tmp/tdxsim-trace-XXXXXX", rpath[] = "/tmp/tdxsim-report-XXXXXX";
+	int tfd = mkstemp(tpath), rfd = mkstemp(rpath), vm, v;
+	char *t, *rep;
+
+	ck_assert_int_ge(tfd, 0);
+	ck_assert_int_ge(rfd, 0);
+	close(tfd);
+	close(rfd);
+	setenv("TDXSIM_TRACE", tpath, 1);
+	setenv("TDXSIM_REPORT", rpath, 1);
+	tdxsim_ctl_reset(); /* re-read the environment */
+	vm = st_td_inited();
+	v = st_vcpu(vm, 0);
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, NULL), 0);
+	close(vm);
+	rep = slurp(rpath);
+	ck_assert_str_eq(rep, ""); /* the vCPU still holds the TD */
+	free(rep);
+	close(v);
+	rep = slurp(rpath);
+	ck_assert_ptr_nonnull(strstr(rep, "\"simulated\": true"));
+	ck_assert_ptr_nonnull(strstr(rep, "\"finalized\": true"));
+	ck_assert_ptr_nonnull(strstr(rep, "\"mrtd\": \""));
+	ck_assert_ptr_nonnull(strstr(rep, "\"pages_added\": 0"));
+	ck_assert_ptr_nonnull(strstr(rep, "\"vcpus\": 1"));
+	ck_assert_ptr_nonnull(strstr(rep, "{\"ioctl\": \"KVM_CREATE_VM\", \"errno\": 0}"));
+	ck_assert_ptr_nonnull(strstr(rep, "{\"ioctl\": \"KVM_TDX_FINALIZE_VM\", \"errno\": 0}"));
+	ck_assert_ptr_nonnull(strstr(rep, "\"calls_truncated\": 0}\n"));
+	ck_assert_ptr_null(strchr(strchr(rep, '\n') + 1, '\n')); /* one line */
+	free(rep);
+	t = slurp(tpath);
+	ck_assert_ptr_nonnull(strstr(t, " KVM_TDX_INIT_VM vm fd="));
+	ck_assert_ptr_nonnull(strstr(t, " KVM_TDX_INIT_VCPU vcpu fd="));
+	free(t);
+	unlink(tpath);
+	unlink(rpath);
+}
+END_TEST
+
+START_TEST(report_unfinalized_at_exit)
+{
+	char rpath[] = "/tmp/tdxsim-report-XXXXXX";
+	int rfd = mkstemp(rpath), st;
+	pid_t p;
+	char *rep;
+
+	close(rfd);
+	setenv("TDXSIM_REPORT", rpath, 1);
+	tdxsim_ctl_reset();
+	p = fork();
+	if (p == 0) {
+		int vm = st_td();
+
+		(void)vm;
+		exit(0); /* destructor reports TDs still alive */
+	}
+	ck_assert_int_eq(waitpid(p, &st, 0), p);
+	rep = slurp(rpath);
+	ck_assert_ptr_nonnull(strstr(rep, "\"mrtd\": null"));
+	ck_assert_ptr_nonnull(strstr(rep, "\"finalized\": false"));
+	free(rep);
+	unlink(rpath);
+}
+END_TEST
+
+static int run_tdxsim(const char *const *args)
+{
+	int st;
+	pid_t p = fork();
+
+	if (p == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, 2);
+		dup2(devnull, 1);
+		execv(TDXSIM_EXE, (char *const *)args);
+		_exit(126);
+	}
+	waitpid(p, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+START_TEST(wrapper_usage)
+{
+	const char *none[] = { "tdxsim", NULL };
+	const char *badopt[] = { "tdxsim", "--frobnicate", "--", "true", NULL };
+	const char *badk[] = { "tdxsim", "--kernel", "5.4", "--", "true", NULL };
+	const char *badf[] = { "tdxsim", "--fail", "nth=zero:errno=EIO", "--", "true", NULL };
+	const char *ok[] = { "tdxsim", "--caps", "minimal", "--kernel", "6.18", "--", "true", NULL };
+	const char *list[] = { "tdxsim", "--list-presets", NULL };
+	const char *run[] = { "tdxsim", "--", "sh", "-c",
+		"exec 3<>/dev/kvm && test -e /proc/self/fd/3", NULL };
+
+	ck_assert_int_eq(run_tdxsim(none), 2);
+	ck_assert_int_eq(run_tdxsim(badopt), 2);
+	ck_assert_int_eq(run_tdxsim(badk), 2);
+	ck_assert_int_eq(run_tdxsim(badf), 2);
+	ck_assert_int_eq(run_tdxsim(ok), 0);
+	ck_assert_int_eq(run_tdxsim(list), 0);
+	ck_assert_int_eq(run_tdxsim(run), 0);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("sim-faults");
+	TCase *t = tcase_create("faults");
+
+	tcase_add_test(t, fail_nth);
+	tcase_add_test(t, fail_init_vm_eagain_times);
+	tcase_add_test(t, fail_init_vm_einval_hw);
+	tcase_add_test(t, fail_finalize_ebusy_then_ok);
+	tcase_add_test(t, fail_finalize_eio_kills_vm);
+	tcase_add_test(t, fail_mem_region_eintr_progress);
+	tcase_add_test(t, fail_generic_and_bad_specs);
+	tcase_add_test(t, trace_api);
+	tcase_add_test(t, trace_file_and_report);
+	tcase_add_test(t, report_unfinalized_at_exit);
+	tcase_add_test(t, wrapper_usage);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *r = srunner_create(suite());
+	int failed;
+
+	if (!tdxsim_ctl_active()) {
+		printf("SKIP: libtdxsim.so is not preloaded\n");
+		return 77;
+	}
+	srunner_set_fork_status(r, CK_FORK);
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? 1 : 0;
+}
