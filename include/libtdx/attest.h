@@ -23,7 +23,30 @@
  * Guest memory is reached only through the caller's map callback (guest
  * RAM, shared pages); the guest is untrusted: every header is copied once
  * and validated, no write goes outside the buffer the guest named, and
- * sizes are bounded before anything is allocated.
+ * sizes are bounded before anything is allocated.  With libtdx's mem layer
+ * a map callback can be:
+ *
+ *   void *map(void *mem, uint64_t gpa, uint64_t len) {
+ *           void *p;
+ *           if (tdx_mem_is_private(mem, gpa, len) != 0 ||
+ *               tdx_mem_host_addr(mem, gpa, len, &p))
+ *                   return NULL;
+ *           return p;
+ *   }
+ *
+ * Typical vCPU loop:
+ *
+ *   case TDX_EXIT_GET_QUOTE: case TDX_EXIT_SETUP_EVENT_NOTIFY:
+ *   case TDX_EXIT_GET_TDVMCALL_INFO:
+ *           tdx_attest_handle_exit(att, &ex, apic_id, &a);
+ *           if (ex.type == TDX_EXIT_GET_TDVMCALL_INFO && a.status == 0)
+ *                   tdx_vcpu_answer_tdvmcall_info(vcpu, &ex, a.r11, a.r12,
+ *                                                 a.r13, a.r14);
+ *           else
+ *                   tdx_vcpu_complete(vcpu, &ex, a.status);
+ *
+ * The timeout runs on CLOCK_MONOTONIC, so it keeps running while the VM
+ * is paused (QEMU uses its virtual clock).
  *
  * Thread safety: every function taking a struct tdx_attest may be called
  * concurrently from any number of threads (vCPU threads), except
