@@ -233,10 +233,11 @@ void tdx_attest_free(struct tdx_attest *att);
  *
  * Completion (worker): SUCCESS with the quote at offset 24 and out_len;
  * QGS_UNAVAILABLE if the connection failed; ERROR for a timeout, an I/O
- * error, an early close, a malformed / error / oversize reply, or (WRAP
- * mode) in_len 0.  The payload and out_len are written first, version and
- * in_len restored as the guest wrote them, then the status last (release
- * store); then the notify callback runs if a vector is registered.
+ * error, an early close, a malformed / error / oversize reply, or in_len 0
+ * (nothing to send; the QGS is not contacted).  The payload and out_len
+ * are written first, version and in_len restored as the guest wrote them,
+ * then the status last (release store); then the notify callback runs if
+ * a vector is registered.
  *
  * Never blocks on the QGS; takes an internal lock briefly and calls map /
  * unmap.  Rejections are recorded in the last error.
