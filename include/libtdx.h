@@ -23,5 +23,6 @@
 #include <libtdx/vcpu.h>
 #include <libtdx/mem.h>
 #include <libtdx/load.h>
+#include <libtdx/attest.h>
 
 #endif /* LIBTDX_H */
