@@ -15,9 +15,13 @@
 #include <libtdx/probe.h>
 #include <libtdx/caps.h>
 #include <libtdx/vm.h>
-#include <libtdx/vcpu.h>
 #include <libtdx/tdvf.h>
 #include <libtdx/layout.h>
 #include <libtdx/hob.h>
+#include <libtdx/plan.h>
+#include <libtdx/measure.h>
+#include <libtdx/vcpu.h>
+#include <libtdx/mem.h>
+#include <libtdx/load.h>
 
 #endif /* LIBTDX_H */

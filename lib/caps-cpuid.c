@@ -102,6 +102,13 @@ int tdx_caps_build_init_cpuid(const struct tdx_caps *caps,
 			o->ecx = c->ecx;
 			o->edx = c->edx;
 		}
+		if (!u && c->function == 0x1f) {
+			/* All-zero 0x1F lets the module use the native topology;
+			 * a half-masked host topology is not a valid one. */
+			o->eax = o->ebx = o->ecx = o->edx = 0;
+		}
+		if (!u && c->function == 1)
+			o->eax = 0;	/* FMS 0 = the platform's own (module rule) */
 		if (c->function == 7 && c->index == 0) {
 			o->ebx &= ~TDX_CPUID7_EBX_TSX;
 			o->ecx &= ~TDX_CPUID7_ECX_WAITPKG;

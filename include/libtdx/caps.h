@@ -170,7 +170,11 @@ int tdx_caps_cpuid_find(const struct tdx_caps *caps, uint32_t function,
  * @gpaw: guest physical address width, 48 or 52 (0 = 48); 52 needs 5-level EPT
  * @tsc_khz: TD TSC frequency; 0 = host.  100 MHz..10 GHz, multiple of 25 MHz
  * @cpuid: CPUID leaves to configure; each entry replaces libtdx's default
- *   for that leaf/sub-leaf (default = configurable bits the host supports)
+ *   for that leaf/sub-leaf.  Default for a leaf not given: the configurable
+ *   bits the host supports (KVM_GET_SUPPORTED_CPUID), except leaf 1 EAX = 0
+ *   (the platform's family/model/stepping) and leaf 0x1F all zero (the
+ *   native topology), the two values the TDX module accepts on any host;
+ *   TSX and WAITPKG are never set (KVM refuses them)
  * @cpuid_count: entries in @cpuid
  * @mrconfigid, @mrowner, @mrownerconfig: 48-byte values measured into the
  *   TD report (see tdx_digest_parse())

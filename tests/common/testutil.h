@@ -65,4 +65,24 @@ static inline int tu_count_maps(void)
 	return n;
 }
 
+/*
+ * Mappings of kernel objects libtdx maps (KVM run areas, memfd/guest_memfd
+ * backings): the count that must return to its baseline after a failure.
+ * (Allocator arenas, e.g. under ASan, grow on their own and are not counted.)
+ */
+static inline int tu_count_object_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "memfd:") || strstr(line, "anon_inode:"))
+			n++;
+	fclose(f);
+	return n;
+}
+
 #endif

@@ -225,6 +225,13 @@ int main(int argc, char **argv)
 	} else if (set("LD_PRELOAD", lib)) {
 		return 2;
 	}
+	/*
+	 * A sanitizer-built COMMAND would refuse to start because the
+	 * preloaded library comes before its runtime; the check is only a
+	 * safety net, so turn it off unless the user set ASAN_OPTIONS.
+	 */
+	if (!getenv("ASAN_OPTIONS") && set("ASAN_OPTIONS", "verify_asan_link_order=0"))
+		return 2;
 	execvp(argv[optind], argv + optind);
 	fprintf(stderr, "tdxsim: %s: %s\n", argv[optind], strerror(errno));
 	return 127;

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: load - put a TD's initial image into its memory
+ *
+ * The loader executes a launch plan (plan.h) against KVM, in the order the
+ * upstream kernel requires:
+ *
+ *   tdx_mem_add_layout()  one guest_memfd-backed region per RAM/firmware
+ *                         range of the layout (memslots can exist early)
+ *   tdx_vcpu_init()       on at least one vCPU (RCX = tdx_plan_hob_gpa())
+ *   tdx_load_plan()       mark every range the plan adds private, then one
+ *                         KVM_TDX_INIT_MEM_REGION per added section, on that
+ *                         initialised vCPU, measured iff the section is
+ *   tdx_vm_finalize()
+ *
+ * The measurement (measure.h) replays the same plan, so the predicted MRTD
+ * and the loaded TD cannot disagree about order or content.
+ *
+ * Thread safety: call from one thread, before any vCPU runs.
+ */
+#ifndef LIBTDX_LOAD_H
+#define LIBTDX_LOAD_H
+
+#include <libtdx/common.h>
+#include <libtdx/layout.h>
+#include <libtdx/mem.h>
+#include <libtdx/plan.h>
+#include <libtdx/vcpu.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * tdx_mem_add_layout() - add one region per TDX_LAYOUT_RAM and
+ * TDX_LAYOUT_FIRMWARE range of @layout (anonymous shared backing, slots
+ * assigned in order); TDX_LAYOUT_RESERVED ranges are left alone.
+ *
+ * Return: 0, or the first failing tdx_mem_add_region() errno (regions
+ * added before it stay; detail in tdx_mem_last_error()); -EINVAL for NULL.
+ */
+int tdx_mem_add_layout(struct tdx_mem *mem, const struct tdx_layout *layout);
+
+/**
+ * struct tdx_load_opts - TDX_OPTS(tdx_load_opts).
+ * @sz: sizeof(struct tdx_load_opts)
+ * @max_restarts: how many times one section may be resumed after KVM
+ *   reports -EINTR/-EAGAIN (a signal, a busy module) without progress;
+ *   0 = 1000.  Progress always resumes from where the kernel stopped:
+ *   a region is never restarted from its start.
+ */
+struct tdx_load_opts {
+	size_t sz;
+	uint32_t max_restarts;
+};
+
+/**
+ * struct tdx_load_stats - what tdx_load_plan() did.
+ */
+struct tdx_load_stats {
+	uint64_t sections;	/* KVM_TDX_INIT_MEM_REGION sections */
+	uint64_t pages_added;
+	uint64_t pages_measured;
+	uint64_t resumes;	/* -EINTR/-EAGAIN resumptions */
+	uint64_t private_ranges;
+};
+
+/**
+ * tdx_load_plan() - load @plan into the TD behind @mem, using @vcpu.
+ * @vcpu: a vCPU of the same TD, initialised (tdx_vcpu_init()); KVM
+ *   requires it for KVM_TDX_INIT_MEM_REGION
+ * @ret_stats: optional
+ *
+ * Return: 0; -EINVAL (NULL, @vcpu not initialised or of another TD, TD not
+ * initialised or already finalised, a plan range not covered by the
+ * regions); the kernel's errno of a failing KVM_TDX_INIT_MEM_REGION (step,
+ * section and GPA in tdx_mem_last_error()); -EINTR/-EAGAIN when resumes
+ * are exhausted; -ENOMEM.
+ */
+int tdx_load_plan(struct tdx_mem *mem, const struct tdx_plan *plan,
+		  struct tdx_vcpu *vcpu, const struct tdx_load_opts *opts,
+		  struct tdx_load_stats *ret_stats);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LIBTDX_LOAD_H */

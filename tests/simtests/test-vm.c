@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vm + vcpu layers against the simulator (suite 'sim'): the full
+ * create -> init -> vCPU -> finalize -> run flow, the exact ioctl sequence,
+ * every ordering mistake libtdx catches, decoded module errors, retries,
+ * and fault injection at every ioctl with fd/mapping leak checks.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "testutil.h"
+#include "../sim/tdxsim-control.h"
+
+#define HOB_GPA 0x809000ULL
+
+static struct tdx_ctx *ctx;
+
+static void setup(void)
+{
+	ck_assert_msg(tdxsim_ctl_active(), "run under the simulator (LD_PRELOAD)");
+	tdxsim_ctl_reset();
+	ck_assert_int_eq(tdx_ctx_new(NULL, &ctx), 0);
+}
+
+static void teardown(void)
+{
+	tdx_ctx_unref(ctx);
+	ctx = NULL;
+	tdxsim_ctl_reset();
+}
+
+/* Index of the first trace line at or after `from` containing `what`, or -1. */
+static long trace_find(unsigned long from, const char *what)
+{
+	char line[256];
+	unsigned long i, n = tdxsim_ctl_trace_count();
+
+	for (i = from; i < n; i++)
+		if (tdxsim_ctl_trace_get(i, line, sizeof(line)) >= 0 && strstr(line, what))
+			return (long)i;
+	return -1;
+}
+
+static struct tdx_vm *new_vm(void)
+{
+	struct tdx_vm *vm = NULL;
+
+	ck_assert_int_eq(tdx_vm_new(ctx, NULL, &vm), 0);
+	return vm;
+}
+
+START_TEST(full_flow)
+{
+	struct tdx_vcpu *v0, *v1;
+	struct tdx_exit ex;
+	struct tdx_vm *vm = new_vm();
+
+	ck_assert_int_eq(tdx_vm_state(vm), TDX_VM_CREATED);
+	ck_assert_uint_eq(tdx_caps_cpuid_count(tdx_vm_caps(vm)), 28);
+	ck_assert_uint_gt(tdx_vm_max_vcpus(vm), 0);
+	ck_assert_int_eq(tdx_vm_shared_bit(vm), 0);
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
+	ck_assert_int_eq(tdx_vm_state(vm), TDX_VM_INITIALIZED);
+	ck_assert_uint_eq(tdx_vm_shared_bit(vm), 1ULL << 47);
+	ck_assert_uint_eq(tdx_vm_xfam(vm), tdx_caps_default_xfam(tdx_vm_caps(vm)));
+	ck_assert(tdx_vm_xfam(vm) & TDX_XFAM_AVX);	/* never a silent 0 */
+
+	ck_assert_int_eq(tdx_vcpu_new(vm, 0, &v0), 0);
+	ck_assert_int_eq(tdx_vcpu_new(vm, 1, &v1), 0);
+	ck_assert(fcntl(tdx_vcpu_get_fd(v0), F_GETFD) & FD_CLOEXEC);
+	ck_assert(fcntl(tdx_vm_get_fd(vm), F_GETFD) & FD_CLOEXEC);
+	ck_assert_ptr_nonnull(tdx_vcpu_run_area(v0));
+	ck_assert_int_eq(tdx_vcpu_init(v0, HOB_GPA), 0);
+	ck_assert_int_eq(tdx_vcpu_init(v1, HOB_GPA), 0);
+	ck_assert(tdx_vcpu_initialized(v0));
+	ck_assert_uint_gt(tdx_vcpu_cpuid_count(v0), 10);
+	ck_assert_int_ge(tdx_vcpu_cpuid_report(v0, NULL, 0), 0);
+	ck_assert_int_eq(tdx_vm_finalize(vm), 0);
+	ck_assert_int_eq(tdx_vm_state(vm), TDX_VM_FINALIZED);
+	/* the simulated guest has no script here: KVM_RUN reports shutdown */
+	ck_assert_int_eq(tdx_vcpu_run(v0, &ex), 0);
+	ck_assert_int_eq(ex.type, TDX_EXIT_SHUTDOWN);
+	tdx_vcpu_unref(v0);
+	tdx_vcpu_unref(v1);
+	tdx_vm_unref(vm);
+}
+END_TEST
+
+/* The ioctls tdx_vm_new() issues, in order, as the kernel documents them. */
+START_TEST(create_sequence)
+{
+	static const char *const seq[] = {
+		"KVM_CREATE_VM", "KVM_TDX_CAPABILITIES", "KVM_ENABLE_CAP",
+		"KVM_ENABLE_CAP", "KVM_ENABLE_CAP", "KVM_CHECK_EXTENSION",
+		"KVM_ENABLE_CAP", "KVM_CHECK_EXTENSION",
+	};
+	struct tdx_vm *vm;
+	unsigned long start = tdxsim_ctl_trace_count();
+	long at = (long)start - 1;
+	size_t i;
+
+	vm = new_vm();
+	for (i = 0; i < TDX_ARRAY_SIZE(seq); i++) {
+		long next = trace_find((unsigned long)(at + 1), seq[i]);
+
+		ck_assert_msg(next > at, "%s missing or out of order", seq[i]);
+		at = next;
+	}
+	/* realistic caps has 28 leaves: the first CAPABILITIES calls get E2BIG */
+	ck_assert_int_ge(trace_find(start, "KVM_TDX_CAPABILITIES vm fd="), 0);
+	ck_assert_int_ge(trace_find(start, "errno=E2BIG"), 0);
+	ck_assert_int_lt(trace_find(start, "KVM_TDX_INIT_VM"), 0);
+	tdx_vm_unref(vm);
+}
+END_TEST
+
+START_TEST(order_mistakes_are_caught_first)
+{
+	struct tdx_vm *vm = new_vm();
+	struct tdx_vcpu *v = NULL;
+	const struct tdx_error *e = tdx_vm_last_error(vm);
+	unsigned long calls;
+
+	/* vCPU before INIT_VM: libtdx refuses without asking KVM */
+	calls = tdxsim_ctl_call_count();
+	ck_assert_int_eq(tdx_vcpu_new(vm, 0, &v), -EINVAL);
+	ck_assert_ptr_null(v);
+	ck_assert_str_eq(tdx_error_step(e), "KVM_CREATE_VCPU");
+	ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "after KVM_TDX_INIT_VM"));
+	ck_assert_uint_eq(tdxsim_ctl_call_count(), calls);
+	/* FINALIZE before INIT_VM */
+	ck_assert_int_eq(tdx_vm_finalize(vm), -EINVAL);
+	ck_assert_str_eq(tdx_error_step(e), "KVM_TDX_FINALIZE_VM");
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), -EALREADY);
+	/* vCPU id beyond max */
+	ck_assert_int_eq(tdx_vcpu_new(vm, tdx_vm_max_vcpus(vm), &v), -EINVAL);
+	ck_assert_str_eq(tdx_error_field(e), "id");
+	ck_assert_int_eq(tdx_vcpu_new(vm, 0, &v), 0);
+	/* KVM_RUN before INIT_VCPU / FINALIZE */
+	{
+		struct tdx_exit ex;
+
+		ck_assert_int_eq(tdx_vcpu_run(v, &ex), -EINVAL);
+		ck_assert_int_eq(tdx_vcpu_init(v, HOB_GPA), 0);
+		ck_assert_int_eq(tdx_vcpu_init(v, HOB_GPA), -EALREADY);
+		ck_assert_int_eq(tdx_vcpu_run(v, &ex), -EINVAL);
+		ck_assert_ptr_nonnull(strstr(tdx_error_message(tdx_vcpu_last_error(v)),
+					     "before KVM_TDX_FINALIZE_VM"));
+	}
+	ck_assert_int_eq(tdx_vm_finalize(vm), 0);
+	ck_assert_int_eq(tdx_vm_finalize(vm), -EALREADY);
+	/* no vCPUs after FINALIZE */
+	{
+		struct tdx_vcpu *late = NULL;
+
+		ck_assert_int_eq(tdx_vcpu_new(vm, 1, &late), -EINVAL);
+		ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "after KVM_TDX_FINALIZE_VM"));
+	}
+	tdx_vcpu_unref(v);
+	tdx_vm_unref(vm);
+}
+END_TEST
+
+START_TEST(config_rejected_before_any_ioctl)
+{
+	struct tdx_td_config cfg = TDX_OPTS(tdx_td_config);
+	struct tdx_vm *vm = new_vm();
+	const struct tdx_error *e = tdx_vm_last_error(vm);
+	unsigned long calls = tdxsim_ctl_call_count();
+
+	cfg.attributes = TDX_ATTR_DEBUG | TDX_ATTR_SEPT_VE_DISABLE;
+	cfg.xfam = TDX_XFAM_X87 | TDX_XFAM_SSE | TDX_XFAM_AVX512_OPMASK;
+	ck_assert_int_eq(tdx_vm_init(vm, &cfg), -EINVAL);
+	ck_assert_uint_eq(tdxsim_ctl_call_count(), calls);
+	ck_assert_str_eq(tdx_error_field(e), "attributes");
+	ck_assert_int_eq(tdx_error_bit(e), 0);
+	ck_assert_uint_ge(tdx_caps_problem_count(tdx_vm_caps(vm)), 2);
+	ck_assert_int_eq(tdx_vm_state(vm), TDX_VM_CREATED);
+	/* the same VM still initialises with a good config */
+	cfg.attributes = TDX_ATTR_SEPT_VE_DISABLE;
+	cfg.xfam = 0;
+	ck_assert_int_eq(tdx_vm_init(vm, &cfg), 0);
+	ck_assert_uint_eq(tdx_vm_attributes(vm), TDX_ATTR_SEPT_VE_DISABLE);
+	tdx_vm_unref(vm);
+}
+END_TEST
+
+START_TEST(module_error_is_decoded)
+{
+	struct tdx_vm *vm = new_vm();
+	const struct tdx_error *e = tdx_vm_last_error(vm);
+
+	ck_assert_int_eq(tdxsim_ctl_fail_ioctl("KVM_TDX_INIT_VM", EINVAL,
+					       0xC000010000000045ULL, 1), 0);
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), -EINVAL);
+	ck_assert_str_eq(tdx_error_step(e), "KVM_TDX_INIT_VM");
+	ck_assert_uint_eq(tdx_error_hw(e), 0xC000010000000045ULL);
+	ck_assert_str_eq(tdx_error_field(e), "cpuid");
+	ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "TDX_OPERAND_INVALID"));
+	ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "CPUID_CONFIG"));
+	/* KVM_TDX_INIT_VM failed, so the TD is still uninitialised: retry works */
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
+	tdx_vm_unref(vm);
+}
+END_TEST
+
+START_TEST(gpaw52_and_no_5level_ept)
+{
+	struct tdx_td_config cfg = TDX_OPTS(tdx_td_config);
+	struct tdx_vm *vm = new_vm();
+
+	cfg.gpaw = 52;
+	ck_assert_int_eq(tdx_vm_init(vm, &cfg), 0);
+	ck_assert_uint_eq(tdx_vm_shared_bit(vm), 1ULL << 51);
+	tdx_vm_unref(vm);
+
+	ck_assert_int_eq(tdxsim_ctl_set_5level_ept(0), 0);
+	vm = new_vm();
+	ck_assert_int_eq(tdx_vm_init(vm, &cfg), -EINVAL);
+	ck_assert_str_eq(tdx_error_step(tdx_vm_last_error(vm)), "KVM_TDX_INIT_VM");
+	cfg.gpaw = 48;
+	ck_assert_int_eq(tdx_vm_init(vm, &cfg), 0);
+	ck_assert_uint_eq(tdx_vm_shared_bit(vm), 1ULL << 47);
+	tdx_vm_unref(vm);
+}
+END_TEST
+
+START_TEST(eagain_is_retried_within_bounds)
+{
+	struct tdx_vm_opts o = TDX_OPTS(tdx_vm_opts);
+	struct tdx_vm *vm = new_vm();
+
+	ck_assert_int_eq(tdxsim_ctl_fail_ioctl("KVM_TDX_INIT_VM", EAGAIN, 0, 3), 0);
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
+	tdx_vm_unref(vm);
+
+	o.init_retries = 2;
+	ck_assert_int_eq(tdx_vm_new(ctx, &o, &vm), 0);
+	ck_assert_int_eq(tdxsim_ctl_fail_ioctl("KVM_TDX_INIT_VM", EAGAIN, 0, 5), 0);
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), -EAGAIN);
+	ck_assert_ptr_nonnull(strstr(tdx_error_message(tdx_vm_last_error(vm)), "2 times"));
+	tdx_vm_unref(vm);
+}
+END_TEST
+
+START_TEST(finalize_busy_then_ok_and_eio_kills)
+{
+	struct tdx_vm *vm = new_vm();
+	const struct tdx_error *e = tdx_vm_last_error(vm);
+
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
+	ck_assert_int_eq(tdxsim_ctl_fail_ioctl("KVM_TDX_FINALIZE_VM", EBUSY,
+					       0x8000020000000000ULL, 1), 0);
+	ck_assert_int_eq(tdx_vm_finalize(vm), -EBUSY);
+	ck_assert_uint_eq(tdx_error_hw(e), 0x8000020000000000ULL);
+	ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "TDX_OPERAND_BUSY"));
+	ck_assert_int_eq(tdx_vm_finalize(vm), 0);
+	tdx_vm_unref(vm);
+
+	vm = new_vm();
+	e = tdx_vm_last_error(vm);
+	ck_assert_int_eq(tdxsim_ctl_fail_ioctl("KVM_TDX_INIT_VM", EIO, 0, 1), 0);
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), -EIO);
+	ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "unusable"));
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), -EIO);
+	ck_assert_int_eq(tdx_vm_finalize(vm), -EIO);
+	tdx_vm_unref(vm);
+}
+END_TEST
+
+START_TEST(tsc_frequency)
+{
+	struct tdx_td_config cfg = TDX_OPTS(tdx_td_config);
+	struct tdx_vm *vm = new_vm();
+	unsigned long start = tdxsim_ctl_trace_count();
+
+	cfg.tsc_khz = 2510000;	/* not a multiple of 25 MHz */
+	ck_assert_int_eq(tdx_vm_init(vm, &cfg), -EINVAL);
+	ck_assert_str_eq(tdx_error_field(tdx_vm_last_error(vm)), "tsc_khz");
+	cfg.tsc_khz = 2500000;
+	ck_assert_int_eq(tdx_vm_init(vm, &cfg), 0);
+	/* VM-scope KVM_SET_TSC_KHZ precedes KVM_TDX_INIT_VM */
+	ck_assert_int_lt(trace_find(start, "KVM_SET_TSC_KHZ"),
+			 trace_find(start, "KVM_TDX_INIT_VM"));
+	ck_assert_int_ge(trace_find(start, "KVM_SET_TSC_KHZ"), 0);
+	tdx_vm_unref(vm);
+}
+END_TEST
+
+START_TEST(forked_child_gets_echild)
+{
+	struct tdx_vm *vm = new_vm();
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int r = tdx_vm_init(vm, NULL);
+
+		_exit(r == -ECHILD ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
+	tdx_vm_unref(vm);
+}
+END_TEST
+
+START_TEST(caps_query_throwaway_vm)
+{
+	struct tdx_caps *caps = NULL;
+	int fds = tu_count_fds();
+
+	ck_assert_int_eq(tdx_caps_query(ctx, &caps), 0);
+	ck_assert_uint_eq(tdx_caps_supported_attrs(caps), TDX_ATTR_SEPT_VE_DISABLE);
+	ck_assert_uint_eq(tdx_caps_cpuid_count(caps), 28);
+	tdx_caps_free(caps);
+	/* only the ctx's /dev/kvm fd stays open */
+	ck_assert_int_eq(tu_count_fds(), fds + 1);
+	ck_assert_int_eq(tdxsim_ctl_set_caps("minimal"), 0);
+	ck_assert_int_eq(tdx_caps_query(ctx, &caps), 0);
+	ck_assert_uint_eq(tdx_caps_cpuid_count(caps), 6);
+	tdx_caps_free(caps);
+}
+END_TEST
+
+/* The whole create -> init -> vCPU -> finalize flow; returns 0 or the error. */
+static int launch(struct tdx_ctx *c)
+{
+	struct tdx_vm *vm = NULL;
+	struct tdx_vcpu *v = NULL;
+	int r;
+
+	r = tdx_vm_new(c, NULL, &vm);
+	if (r)
+		return r;
+	r = tdx_vm_init(vm, NULL);
+	if (!r)
+		r = tdx_vcpu_new(vm, 0, &v);
+	if (!r)
+		r = tdx_vcpu_init(v, HOB_GPA);
+	if (!r)
+		r = tdx_vm_finalize(vm);
+	tdx_vcpu_unref(v);
+	tdx_vm_unref(vm);
+	return r;
+}
+
+START_TEST(fault_injection_every_ioctl_leaks_nothing)
+{
+	unsigned long n, total;
+	int fds, maps, nocloexec, failures = 0;
+
+	/* open /dev/kvm first so the baseline includes it */
+	ck_assert_int_ge(tdx_ctx_get_fd(ctx), 0);
+	tdxsim_ctl_reset();
+	tdx_ctx_unref(ctx);
+	ck_assert_int_eq(tdx_ctx_new(NULL, &ctx), 0);
+	ck_assert_int_ge(tdx_ctx_get_fd(ctx), 0);
+	fds = tu_count_fds();
+	maps = tu_count_object_maps();
+	nocloexec = tu_count_fds_without_cloexec();
+	{
+		unsigned long before = tdxsim_ctl_call_count();
+
+		ck_assert_int_eq(launch(ctx), 0);
+		total = tdxsim_ctl_call_count() - before;
+	}
+	ck_assert_int_eq(tu_count_fds(), fds);
+	ck_assert_uint_gt(total, 10);
+	for (n = 1; n <= total; n++) {
+		int r;
+
+		tdxsim_ctl_fail_clear();
+		ck_assert_int_eq(tdxsim_ctl_fail_nth(tdxsim_ctl_call_count() + 1 + (n - 1),
+						     EIO), 0);
+		r = launch(ctx);
+		if (r)
+			failures++;
+		ck_assert_int_eq(tu_count_fds(), fds);
+		ck_assert_int_eq(tu_count_object_maps(), maps);
+		ck_assert_int_eq(tu_count_fds_without_cloexec(), nocloexec);
+	}
+	tdxsim_ctl_fail_clear();
+	/* every ioctl on the path can fail, and each failure is reported */
+	ck_assert_int_ge(failures, (int)total - 4);
+	ck_assert_int_eq(launch(ctx), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("vm-sim");
+	TCase *tc = tcase_create("vm");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, full_flow);
+	tcase_add_test(tc, create_sequence);
+	tcase_add_test(tc, order_mistakes_are_caught_first);
+	tcase_add_test(tc, config_rejected_before_any_ioctl);
+	tcase_add_test(tc, module_error_is_decoded);
+	tcase_add_test(tc, gpaw52_and_no_5level_ept);
+	tcase_add_test(tc, eagain_is_retried_within_bounds);
+	tcase_add_test(tc, finalize_busy_then_ok_and_eio_kills);
+	tcase_add_test(tc, tsc_frequency);
+	tcase_add_test(tc, forked_child_gets_echild);
+	tcase_add_test(tc, caps_query_throwaway_vm);
+	tcase_add_test(tc, fault_injection_every_ioctl_leaks_nothing);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
