@@ -2,6 +2,7 @@
 """Man page checks (suite 'docs').
 
 Usage: check-docs.py SCDOC MAN_DIR MAP LIBTDX_SO INCLUDE_DIR
+                     [CC BUILD_INCLUDE_DIR [TDXSIM]]
 
 - every page builds with scdoc (exit 0, nothing on stderr) and, when groff
   is installed, formats without a single groff warning;
@@ -13,7 +14,10 @@ Usage: check-docs.py SCDOC MAN_DIR MAP LIBTDX_SO INCLUDE_DIR
 - every SYNOPSIS declares each function of its NAME section, with the
   prototype exactly as in the public headers (whitespace aside);
 - every tdx_*() a page mentions exists, every libtdx page it refers to
-  exists, and every errno named under ERRORS is a real errno name.
+  exists, and every errno named under ERRORS is a real errno name;
+- with CC given, the EXAMPLE programs of section-7 pages compile with
+  -Wall -Wextra -Werror against the headers; with TDXSIM given too, they
+  are linked against LIBTDX_SO and run under the simulator, and must exit 0.
 """
 import errno
 import os
@@ -23,6 +27,7 @@ import subprocess
 import sys
 
 scdoc, man_dir, mapfile, so, inc = sys.argv[1:6]
+cc, build_inc, tdxsim = (sys.argv[6:9] + [None] * 3)[:3]
 problems = []
 
 
@@ -154,7 +159,7 @@ for f in scd:
                 problem(page, "SYNOPSIS prototype differs from the header:\n"
                         "    page:   %s\n    header: %s" % (p, headers[fn]))
 
-    for m in re.finditer(r"\b(tdx_[a-z0-9_]+)\s*\(", src):
+    for m in re.finditer(r"(?<!struct )\b(tdx_[a-z0-9_]+)\*?\s*\(", src):
         if m.group(1) not in exported:
             problem(page, "mentions %s(), which libtdx does not export" % m.group(1))
     for m in re.finditer(r"\b((?:lib)?tdx[a-z0-9_.-]*)\*?\((\d)\)", src):
@@ -162,6 +167,39 @@ for f in scd:
     for m in re.finditer(r"\bE[A-Z0-9]{2,}\b", body.get("ERRORS", "")):
         if not hasattr(errno, m.group(0)):
             problem(page, "ERRORS names %s, which is not an errno" % m.group(0))
+
+    if cc and section == "7" and "EXAMPLE" in body:
+        for i, block in enumerate(re.findall(r"```(.*?)```", body["EXAMPLE"], flags=re.S)):
+            if "int main" not in block:
+                continue
+            code = re.sub(r"\\(.)", r"\1", block)     # scdoc escapes
+            r = subprocess.run([cc, "-std=gnu11", "-Wall", "-Wextra", "-Werror",
+                                "-fsyntax-only", "-I", inc, "-I", build_inc,
+                                "-x", "c", "-"], input=code,
+                               capture_output=True, text=True)
+            if r.returncode:
+                problem(page, "EXAMPLE %d does not compile:\n%s" % (i, r.stderr))
+            elif tdxsim:
+                import tempfile
+                with tempfile.TemporaryDirectory() as tmp:
+                    exe = os.path.join(tmp, "example")
+                    libdir = os.path.dirname(so)
+                    r = subprocess.run([cc, "-std=gnu11", "-I", inc, "-I", build_inc,
+                                        "-x", "c", "-", "-o", exe, "-L", libdir,
+                                        "-ltdx"], input=code, capture_output=True,
+                                       text=True)
+                    if r.returncode:
+                        problem(page, "EXAMPLE %d does not link:\n%s" % (i, r.stderr))
+                        continue
+                    env = dict(os.environ, LD_LIBRARY_PATH=libdir)
+                    r = subprocess.run([tdxsim, "--", exe], capture_output=True,
+                                       text=True, env=env, timeout=60)
+                    if r.returncode:
+                        problem(page, "EXAMPLE %d failed under tdxsim (exit %d):\n%s%s"
+                                % (i, r.returncode, r.stdout, r.stderr))
+                    else:
+                        print("%s: EXAMPLE %d ran under tdxsim: %s" %
+                              (page, i, r.stdout.strip().replace("\n", " | ")))
 
 known = pages | {(n, "3") for n in documented}
 for page, name, sec in refs:
