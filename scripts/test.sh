@@ -1,6 +1,8 @@
 #!/bin/bash
 # Set up and run every libtdx test suite: a -Werror build, then the same
-# suites again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# suites again under AddressSanitizer + UndefinedBehaviorSanitizer.  Man pages
+# are built (-Ddocs=enabled) and checked (suite docs); the plain build also
+# installs into a scratch DESTDIR and builds a consumer (suite install).
 # Usage: scripts/test.sh            (from a fresh Debian 12 clone)
 # Ends with one line: "N passed, N failed, N skipped".
 set -uo pipefail
@@ -31,7 +33,7 @@ run() {		# run <builddir> <meson setup args...>
 	local dir="$1"; shift
 	echo "=== build $dir ($*)"
 	rm -rf "$dir"
-	if ! meson setup "$dir" -Dtests=enabled --werror "$@" >"$dir.setup.log" 2>&1; then
+	if ! meson setup "$dir" -Dtests=enabled -Ddocs=enabled --werror "$@" >"$dir.setup.log" 2>&1; then
 		cat "$dir.setup.log"; status=1; total_fail=$((total_fail + 1)); return
 	fi
 	if ! ninja -C "$dir"; then
