@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* The smallest complete TD launch with libtdx (README example). */
+#include <stdio.h>
+#include <libtdx.h>
+
+#define CHECK(call, err) do { int r_ = (call); if (r_) { \
+	fprintf(stderr, "%s: %s\n", #call, tdx_error_message(err)); return 1; } } while (0)
+
+int main(int argc, char **argv)
+{
+	struct tdx_ctx *ctx; struct tdx_tdvf *fw; struct tdx_layout *lay;
+	struct tdx_plan *plan; struct tdx_vm *vm; struct tdx_mem *mem;
+	struct tdx_vcpu *cpu; struct tdx_exit ex; uint64_t hob;
+	struct tdx_plan_opts po = TDX_OPTS(tdx_plan_opts);
+
+	CHECK(tdx_ctx_new(NULL, &ctx), NULL);
+	CHECK(tdx_tdvf_open(argc > 1 ? argv[1] : "/usr/share/ovmf/OVMF.fd", NULL, NULL, &fw), tdx_ctx_last_error(ctx));
+	CHECK(tdx_layout_q35(2ull << 30, tdx_tdvf_image_size(fw), NULL, &lay), NULL);
+	po.layout = lay;
+	CHECK(tdx_plan_new(ctx, fw, &po, &plan), tdx_ctx_last_error(ctx));
+	CHECK(tdx_vm_new(ctx, NULL, &vm), tdx_ctx_last_error(ctx));        /* TD + caps */
+	CHECK(tdx_vm_init(vm, NULL), tdx_vm_last_error(vm));               /* KVM_TDX_INIT_VM */
+	CHECK(tdx_mem_new(vm, NULL, &mem), tdx_vm_last_error(vm));
+	CHECK(tdx_mem_add_layout(mem, lay), tdx_mem_last_error(mem));     /* guest_memfd slots */
+	CHECK(tdx_vcpu_new(vm, 0, &cpu), tdx_vm_last_error(vm));
+	CHECK(tdx_plan_hob_gpa(plan, &hob), NULL);
+	CHECK(tdx_vcpu_init(cpu, hob), tdx_vcpu_last_error(cpu));         /* CPUID + INIT_VCPU */
+	CHECK(tdx_load_plan(mem, plan, cpu, NULL, NULL), tdx_mem_last_error(mem));
+	CHECK(tdx_vm_finalize(vm), tdx_vm_last_error(vm));                 /* MRTD sealed */
+	do {
+		CHECK(tdx_vcpu_run(cpu, &ex), tdx_vcpu_last_error(cpu));
+		if (ex.type == TDX_EXIT_MAP_GPA || ex.type == TDX_EXIT_MEMORY_FAULT) {
+			int r = tdx_mem_convert(mem, ex.u.convert.gpa, ex.u.convert.size, ex.u.convert.to_private);
+			tdx_vcpu_complete(cpu, &ex, r ? TDX_TDVMCALL_INVALID_OPERAND : 0);
+		}
+	} while (ex.type != TDX_EXIT_SHUTDOWN && ex.type != TDX_EXIT_FATAL);
+	printf("TD stopped: %s\n", tdx_exit_type_name(ex.type));
+	tdx_vcpu_unref(cpu); tdx_mem_unref(mem); tdx_vm_unref(vm); tdx_plan_free(plan);
+	tdx_layout_free(lay); tdx_tdvf_free(fw); tdx_ctx_unref(ctx);
+	return 0;
+}

@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tdboot: boot a TD from -bios style TDVF firmware, using only libtdx's
+ * public API.
+ *
+ *   probe -> capabilities -> check the configuration -> TD create/init ->
+ *   memory -> firmware + HOB (launch plan) -> vCPUs -> load -> finalize ->
+ *   one thread per vCPU until the TD shuts down or reports a fatal error.
+ *
+ * Exit status: 0 the TD shut down; 1 the launch failed, the TD reported a
+ * fatal error or a vCPU failed; 2 usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tdboot.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tdboot --bios FIRMWARE [--memory SIZE] [--vcpus N]\n"
+		"              [--attributes LIST] [--xfam LIST] [--mrconfigid V]\n"
+		"              [--mrowner V] [--mrownerconfig V] [--tsc-khz N]\n"
+		"              [--report FILE] [--device PATH] [--quiet]\n"
+		"  SIZE: bytes with an optional K, M or G suffix (default 2G)\n"
+		"  LIST: names (tdx-info shows them) or a number, e.g. sept-ve-disable\n"
+		"  V:    48 bytes as 96 hex digits or base64\n");
+}
+
+static int parse_size(const char *s, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default: break;
+	}
+	if (*end == 'i' || *end == 'B')
+		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	if (*end || v == 0 || v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*ret = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *ret)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct tdboot_opts *o)
+{
+	static const struct option lo[] = {
+		{ "bios", required_argument, NULL, 'b' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "vcpus", required_argument, NULL, 'c' },
+		{ "attributes", required_argument, NULL, 'a' },
+		{ "xfam", required_argument, NULL, 'x' },
+		{ "mrconfigid", required_argument, NULL, 'C' },
+		{ "mrowner", required_argument, NULL, 'O' },
+		{ "mrownerconfig", required_argument, NULL, 'P' },
+		{ "tsc-khz", required_argument, NULL, 't' },
+		{ "report", required_argument, NULL, 'r' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "qgs", required_argument, NULL, 'q' },
+		{ "quiet", no_argument, NULL, 'Q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v;
+	size_t bad;
+	int c;
+
+	o->memory = 2ull << 30;
+	o->vcpus = 1;
+	o->cfg = TDX_OPTS(tdx_td_config);
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'b': o->bios = optarg; break;
+		case 'r': o->report = optarg; break;
+		case 'd': o->device = optarg; break;
+		case 'q': o->qgs = optarg; break;
+		case 'Q': o->quiet = true; break;
+		case 'm':
+			if (parse_size(optarg, &o->memory) || (o->memory & 0xfff)) {
+				fprintf(stderr, "tdboot: --memory '%s': not a 4 KiB-aligned size\n", optarg);
+				return -1;
+			}
+			break;
+		case 'c':
+			if (parse_uint(optarg, TDBOOT_MAX_VCPUS, &v) || !v) {
+				fprintf(stderr, "tdboot: --vcpus '%s': 1..%d\n", optarg, TDBOOT_MAX_VCPUS);
+				return -1;
+			}
+			o->vcpus = (unsigned int)v;
+			break;
+		case 'a':
+			if (tdx_attrs_parse(optarg, &o->cfg.attributes, &bad)) {
+				fprintf(stderr, "tdboot: --attributes: unknown attribute at '%s'\n",
+					optarg + bad);
+				return -1;
+			}
+			break;
+		case 'x':
+			if (tdx_xfam_parse(optarg, &o->cfg.xfam, &bad)) {
+				fprintf(stderr, "tdboot: --xfam: unknown XFAM component at '%s'\n",
+					optarg + bad);
+				return -1;
+			}
+			break;
+		case 'C':
+		case 'O':
+		case 'P':
+			if (tdx_digest_parse(optarg, c == 'C' ? o->cfg.mrconfigid :
+					     c == 'O' ? o->cfg.mrowner : o->cfg.mrownerconfig)) {
+				fprintf(stderr, "tdboot: '%s' is not 48 bytes of hex or base64\n", optarg);
+				return -1;
+			}
+			break;
+		case 't':
+			if (parse_uint(optarg, UINT32_MAX, &v)) {
+				fprintf(stderr, "tdboot: --tsc-khz '%s': not a number\n", optarg);
+				return -1;
+			}
+			o->cfg.tsc_khz = (uint32_t)v;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "tdboot: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (!o->bios) {
+		fprintf(stderr, "tdboot: --bios FIRMWARE is required\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int fail(struct tdboot *tb, const char *what, const struct tdx_error *e, int r)
+{
+	snprintf(tb->res.detail, sizeof(tb->res.detail), "%s: %s", what,
+		 e && *tdx_error_message(e) ? tdx_error_message(e) : strerror(-r));
+	tb->res.status = "launch-failed";
+	fprintf(stderr, "tdboot: %s\n", tb->res.detail);
+	return 1;
+}
+
+static int probe(struct tdboot *tb)
+{
+	struct tdx_probe *p;
+	size_t i;
+	int r;
+
+	r = tdx_ctx_probe(tb->ctx, &p);
+	if (r)
+		return fail(tb, "probe", NULL, r);
+	if (tdx_probe_supported(p)) {
+		tdx_probe_free(p);
+		return 0;
+	}
+	fprintf(stderr, "tdboot: this host cannot run TDs:\n");
+	for (i = 0; i < tdx_probe_reason_count(p); i++)
+		fprintf(stderr, "  reason: %s\n", tdx_probe_reason(p, i));
+	for (i = 0; i < tdx_probe_hint_count(p); i++)
+		fprintf(stderr, "  hint: %s\n", tdx_probe_hint(p, i));
+	snprintf(tb->res.detail, sizeof(tb->res.detail), "%s",
+		 tdx_probe_reason_count(p) ? tdx_probe_reason(p, 0) : "not supported");
+	tb->res.status = "launch-failed";
+	tdx_probe_free(p);
+	return 1;
+}
+
+static int firmware(struct tdboot *tb)
+{
+	struct tdx_plan_opts po = TDX_OPTS(tdx_plan_opts);
+	struct tdx_tdvf_diag diag;
+	int r;
+
+	memset(&diag, 0, sizeof(diag));
+	r = tdx_tdvf_open(tb->opts.bios, NULL, &diag, &tb->tdvf);
+	if (r) {
+		snprintf(tb->res.detail, sizeof(tb->res.detail), "%s: %s (%s)",
+			 tb->opts.bios, diag.message[0] ? diag.message : strerror(-r),
+			 tdx_tdvf_code_name(diag.code) ? tdx_tdvf_code_name(diag.code) : "?");
+		tb->res.status = "launch-failed";
+		fprintf(stderr, "tdboot: %s\n", tb->res.detail);
+		return 1;
+	}
+	r = tdx_layout_q35(tb->opts.memory, tdx_tdvf_image_size(tb->tdvf), NULL,
+			   &tb->layout);
+	if (r)
+		return fail(tb, "RAM layout", NULL, r);
+	po.layout = tb->layout;
+	r = tdx_plan_new(tb->ctx, tb->tdvf, &po, &tb->plan);
+	if (r)
+		return fail(tb, "launch plan", tdx_ctx_last_error(tb->ctx), r);
+	if (tdx_plan_hob_gpa(tb->plan, &tb->hob_gpa))
+		tb->hob_gpa = 0;
+	r = tdx_measure_plan(tb->ctx, tb->plan, NULL, tb->expected_mrtd, NULL);
+	tb->have_mrtd = r == 0;
+	return 0;
+}
+
+static int create_td(struct tdboot *tb)
+{
+	struct tdx_caps *caps;
+	size_t i;
+	int r;
+
+	r = tdx_vm_new(tb->ctx, NULL, &tb->vm);
+	if (r)
+		return fail(tb, "TD creation", tdx_ctx_last_error(tb->ctx), r);
+	caps = tdx_vm_caps(tb->vm);
+	if (tdx_caps_check_config(caps, &tb->opts.cfg)) {
+		fprintf(stderr, "tdboot: the requested TD configuration is not supported:\n");
+		for (i = 0; i < tdx_caps_problem_count(caps); i++)
+			fprintf(stderr, "  %s\n", tdx_caps_problem(caps, i));
+		return fail(tb, "configuration", tdx_caps_last_error(caps), -EINVAL);
+	}
+	r = tdx_vm_init(tb->vm, &tb->opts.cfg);
+	if (r)
+		return fail(tb, "KVM_TDX_INIT_VM", tdx_vm_last_error(tb->vm), r);
+	if (tb->opts.vcpus > tdx_vm_max_vcpus(tb->vm)) {
+		fprintf(stderr, "tdboot: %u vCPUs requested, the TD allows %u\n",
+			tb->opts.vcpus, tdx_vm_max_vcpus(tb->vm));
+		return fail(tb, "vCPUs", NULL, -EINVAL);
+	}
+	return 0;
+}
+
+static int memory_and_vcpus(struct tdboot *tb)
+{
+	unsigned int i;
+	int r;
+
+	r = tdx_mem_new(tb->vm, NULL, &tb->mem);
+	if (r)
+		return fail(tb, "memory", tdx_vm_last_error(tb->vm), r);
+	r = tdx_mem_add_layout(tb->mem, tb->layout);
+	if (r)
+		return fail(tb, "memory regions", tdx_mem_last_error(tb->mem), r);
+	for (i = 0; i < tb->opts.vcpus; i++) {
+		r = tdx_vcpu_new(tb->vm, i, &tb->vcpus[i]);
+		if (r)
+			return fail(tb, "vCPU creation", tdx_vm_last_error(tb->vm), r);
+		r = tdx_vcpu_init(tb->vcpus[i], tb->hob_gpa);
+		if (r)
+			return fail(tb, "vCPU init", tdx_vcpu_last_error(tb->vcpus[i]), r);
+	}
+	return 0;
+}
+
+static void cpuid_report(struct tdboot *tb)
+{
+	struct tdx_cpuid_diff d[64];
+	static const char *const regs[] = { "eax", "ebx", "ecx", "edx" };
+	int n, i;
+
+	n = tdx_vcpu_cpuid_report(tb->vcpus[0], d, 64);
+	if (n <= 0 || tb->opts.quiet)
+		return;
+	printf("CPUID: %d difference(s) between the configuration and the TD:\n", n);
+	for (i = 0; i < n && i < 64; i++)
+		printf("  leaf 0x%x.%u %s bits 0x%08x: %s\n", d[i].function, d[i].index,
+		       regs[d[i].reg & 3], d[i].bits,
+		       d[i].kind == TDX_CPUID_REQUESTED_NOT_SUPPORTED ?
+		       "requested but not supported" : "forced on by TDX");
+}
+
+static int load(struct tdboot *tb)
+{
+	int r;
+
+	r = tdx_load_plan(tb->mem, tb->plan, tb->vcpus[0], NULL, &tb->res.load);
+	if (r)
+		return fail(tb, "loading the firmware", tdx_mem_last_error(tb->mem), r);
+	r = tdx_vm_finalize(tb->vm);
+	if (r)
+		return fail(tb, "KVM_TDX_FINALIZE_VM", tdx_vm_last_error(tb->vm), r);
+	return 0;
+}
+
+static void cleanup(struct tdboot *tb)
+{
+	unsigned int i;
+
+	for (i = 0; i < TDBOOT_MAX_VCPUS; i++)
+		tdx_vcpu_unref(tb->vcpus[i]);
+	tdx_mem_unref(tb->mem);
+	tdx_vm_unref(tb->vm);
+	tdx_plan_free(tb->plan);
+	tdx_layout_free(tb->layout);
+	tdx_tdvf_free(tb->tdvf);
+	tdx_ctx_unref(tb->ctx);
+	devices_destroy(&tb->dev);
+	pthread_mutex_destroy(&tb->lock);
+}
+
+int main(int argc, char **argv)
+{
+	static struct tdboot tb;	/* large; zeroed */
+	int rc, r;
+
+	if (parse_args(argc, argv, &tb.opts)) {
+		usage(stderr);
+		return 2;
+	}
+	pthread_mutex_init(&tb.lock, NULL);
+	devices_init(&tb.dev, stdout, NULL);
+	r = tdx_ctx_new(tb.opts.device, &tb.ctx);
+	if (r) {
+		fprintf(stderr, "tdboot: %s\n", strerror(-r));
+		return r == -EINVAL ? 2 : 1;
+	}
+	rc = probe(&tb);
+	if (!rc)
+		rc = firmware(&tb);
+	if (!rc)
+		rc = create_td(&tb);
+	if (!rc)
+		rc = memory_and_vcpus(&tb);
+	if (!rc) {
+		cpuid_report(&tb);
+		rc = load(&tb);
+	}
+	if (!rc) {
+		if (!tb.opts.quiet)
+			tdboot_print_launch(&tb);
+		rc = tdboot_run(&tb);
+	}
+	if (tb.mem)
+		tdx_mem_get_stats(tb.mem, &tb.res.mem);
+	if (!tb.opts.quiet || rc)
+		tdboot_print_summary(&tb);
+	if (tb.opts.report && tdboot_write_json(&tb, tb.opts.report)) {
+		fprintf(stderr, "tdboot: cannot write %s: %s\n", tb.opts.report,
+			strerror(errno));
+		rc = 1;
+	}
+	cleanup(&tb);
+	return rc;
+}
