@@ -1,8 +1,9 @@
 #!/bin/bash
 # Set up and run every libtdx test suite: a -Werror build, then the same
-# suites again under AddressSanitizer + UndefinedBehaviorSanitizer.  Man pages
-# are built (-Ddocs=enabled) and checked (suite docs); the plain build also
-# installs into a scratch DESTDIR and builds a consumer (suite install).
+# suites again under AddressSanitizer + UndefinedBehaviorSanitizer, and the
+# multi-threaded simulator suites under ThreadSanitizer.  Man pages are built
+# (-Ddocs=enabled) and checked (suite docs); the plain build also installs
+# into a scratch DESTDIR and builds a consumer against it (suite install).
 # Usage: scripts/test.sh            (from a fresh Debian 12 clone)
 # Ends with one line: "N passed, N failed, N skipped".
 set -uo pipefail
@@ -29,8 +30,10 @@ PY
 	total_pass=$((total_pass + p)); total_fail=$((total_fail + f)); total_skip=$((total_skip + s))
 }
 
-run() {		# run <builddir> <meson setup args...>
-	local dir="$1"; shift
+run() {		# run <builddir> <suites|all> <meson setup args...>
+	local dir="$1" suites="$2"; shift 2
+	local sel=()
+	[ "$suites" = all ] || for x in $suites; do sel+=(--suite "$x"); done
 	echo "=== build $dir ($*)"
 	rm -rf "$dir"
 	if ! meson setup "$dir" -Dtests=enabled -Ddocs=enabled --werror "$@" >"$dir.setup.log" 2>&1; then
@@ -40,14 +43,16 @@ run() {		# run <builddir> <meson setup args...>
 		status=1; total_fail=$((total_fail + 1)); return
 	fi
 	echo "=== test $dir"
-	meson test -C "$dir" --print-errorlogs --num-processes 2 || status=1
+	meson test -C "$dir" --print-errorlogs --num-processes 2 "${sel[@]}" || status=1
 	count "$dir"
 }
 
 mkdir -p build-ci
-run build-ci/plain
-run build-ci/asan -Db_sanitize=address,undefined -Db_lundef=false \
+run build-ci/plain all
+run build-ci/asan all -Db_sanitize=address,undefined -Db_lundef=false \
 	-Dbuildtype=debug
+# ThreadSanitizer over the suites where several vCPU threads run at once.
+run build-ci/tsan sim -Db_sanitize=thread -Db_lundef=false -Dbuildtype=debug
 
 echo "${total_pass} passed, ${total_fail} failed, ${total_skip} skipped"
 exit $status
