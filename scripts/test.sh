@@ -1,7 +1,9 @@
 #!/bin/bash
 # Set up and run every libtdx test suite: a -Werror build, then the same
 # suites again under AddressSanitizer + UndefinedBehaviorSanitizer, and the
-# multi-threaded simulator suites under ThreadSanitizer.
+# multi-threaded simulator suites under ThreadSanitizer.  Man pages are built
+# (-Ddocs=enabled) and checked (suite docs); the plain build also installs
+# into a scratch DESTDIR and builds a consumer against it (suite install).
 # Usage: scripts/test.sh            (from a fresh Debian 12 clone)
 # Ends with one line: "N passed, N failed, N skipped".
 set -uo pipefail
@@ -34,7 +36,7 @@ run() {		# run <builddir> <suites|all> <meson setup args...>
 	[ "$suites" = all ] || for x in $suites; do sel+=(--suite "$x"); done
 	echo "=== build $dir ($*)"
 	rm -rf "$dir"
-	if ! meson setup "$dir" -Dtests=enabled --werror "$@" >"$dir.setup.log" 2>&1; then
+	if ! meson setup "$dir" -Dtests=enabled -Ddocs=enabled --werror "$@" >"$dir.setup.log" 2>&1; then
 		cat "$dir.setup.log"; status=1; total_fail=$((total_fail + 1)); return
 	fi
 	if ! ninja -C "$dir"; then
