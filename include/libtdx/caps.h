@@ -139,10 +139,16 @@ int tdx_caps_from_values(uint64_t supported_attrs, uint64_t supported_xfam,
 			 struct tdx_caps **ret_caps);
 /** tdx_caps_free() - free (NULL is fine). */
 void tdx_caps_free(struct tdx_caps *caps);
+/** tdx_caps_supported_attrs() - the TD attributes the TDX module supports (TDX_ATTR_* bits); 0 for NULL. */
 uint64_t tdx_caps_supported_attrs(const struct tdx_caps *caps);
+/** tdx_caps_supported_xfam() - the XFAM bits the TDX module supports (TDX_XFAM_* bits); 0 for NULL. */
 uint64_t tdx_caps_supported_xfam(const struct tdx_caps *caps);
 /** tdx_caps_default_xfam() - TDX_XFAM_DEFAULT & supported XFAM. */
 uint64_t tdx_caps_default_xfam(const struct tdx_caps *caps);
+/**
+ * tdx_caps_tdvmcallinfo() - copy the kernel's GetTdVmCallInfo words to @ret
+ * (all zero for a NULL @caps; nothing happens for a NULL @ret).
+ */
 void tdx_caps_tdvmcallinfo(const struct tdx_caps *caps, struct tdx_tdvmcallinfo *ret);
 /** tdx_caps_cpuid_count() - number of configurable CPUID leaves/sub-leaves. */
 size_t tdx_caps_cpuid_count(const struct tdx_caps *caps);
@@ -204,7 +210,9 @@ struct tdx_td_config {
  * Every problem is listed (tdx_caps_problem()); the first is also in
  * tdx_caps_last_error() with its field and bit.
  *
- * Return: 0 if acceptable, -EINVAL if not.
+ * Return: 0 if acceptable; -EINVAL if not (or @caps is NULL; a NULL @cfg
+ * is a problem too); -ENOMEM if memory ran out while listing the problems
+ * (the list may then be incomplete).
  */
 int tdx_caps_check_config(struct tdx_caps *caps, const struct tdx_td_config *cfg);
 /** tdx_caps_problem_count() - problems found by the last check. */

@@ -82,8 +82,8 @@ struct tdx_measure_event {
  * @userdata: as given in struct tdx_measure_opts
  * @ev: the event (valid during the call only)
  *
- * Return: 0 to continue; a negative errno to stop the measurement, which
- * then returns that value.
+ * Return: 0 to continue; anything else stops the measurement: a negative
+ * errno is then returned as it is, a positive value as -ECANCELED.
  */
 typedef int (*tdx_measure_event_fn)(void *userdata,
 				    const struct tdx_measure_event *ev);
@@ -147,8 +147,9 @@ struct tdx_measurement;
  *   tdx_measurement_free()
  *
  * Return: 0; -EINVAL (NULL @plan or @ret_mrtd, bad opts, unknown order);
- * -ENOMEM; -EIO (libcrypto failed; message in the record); or the
- * negative value a transcript callback returned.
+ * -ENOMEM; -EIO (libcrypto failed; message in the record); -ECANCELED
+ * (the transcript callback returned a positive value); or the negative
+ * value a transcript callback returned.
  */
 int tdx_measure_plan(struct tdx_ctx *ctx, const struct tdx_plan *plan,
 		     const struct tdx_measure_opts *opts,

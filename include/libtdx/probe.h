@@ -30,7 +30,10 @@ extern "C" {
 #define TDX_FEATURE_PRE_FAULT_MEMORY	10 /* KVM_CAP_PRE_FAULT_MEMORY */
 #define TDX_FEATURE_COUNT		11
 
-/** tdx_feature_name() - "guest_memfd", "split-irqchip", ...; NULL if unknown. */
+/**
+ * tdx_feature_name() - the feature's name, lower case with dashes:
+ * "vm-type-tdx", "split-irqchip", "guest-memfd", ...; NULL if unknown.
+ */
 const char *tdx_feature_name(unsigned int feature);
 /** tdx_vm_type_name() - "default", "sw-protected", "sev", "sev-es", "snp", "tdx"; NULL if unknown. */
 const char *tdx_vm_type_name(unsigned int type);

@@ -37,6 +37,7 @@ struct tdx_vcpu;
  * kernel's errno otherwise.  Nothing leaks on failure.
  */
 int tdx_vcpu_new(struct tdx_vm *vm, unsigned int id, struct tdx_vcpu **ret_vcpu);
+/** tdx_vcpu_ref() - take a reference (NULL is fine); returns @vcpu. */
 struct tdx_vcpu *tdx_vcpu_ref(struct tdx_vcpu *vcpu);
 /** tdx_vcpu_unref() - the last reference unmaps the run area and closes the fd. */
 struct tdx_vcpu *tdx_vcpu_unref(struct tdx_vcpu *vcpu);

@@ -58,6 +58,7 @@ struct tdx_vm;
  */
 int tdx_vm_new(struct tdx_ctx *ctx, const struct tdx_vm_opts *opts,
 	       struct tdx_vm **ret_vm);
+/** tdx_vm_ref() - take a reference (NULL is fine); returns @vm. */
 struct tdx_vm *tdx_vm_ref(struct tdx_vm *vm);
 /** tdx_vm_unref() - drop a reference; the last one closes the VM fd. Returns NULL. */
 struct tdx_vm *tdx_vm_unref(struct tdx_vm *vm);
@@ -86,10 +87,14 @@ const struct tdx_error *tdx_vm_last_error(const struct tdx_vm *vm);
  * @cfg: NULL for defaults.
  *
  * Return: 0; -EINVAL (config rejected by libtdx: problems listed in
- * tdx_vm_caps(); or by KVM/the TDX module: hw_error in the error record,
- * e.g. TDX_OPERAND_INVALID with operand CPUID_CONFIG); -EALREADY (already
- * initialised); -E2BIG (more than 256 CPUID entries); -EAGAIN (retries
- * exhausted); -EIO (the module failed; the VM is dead).
+ * tdx_vm_caps(), including more than 256 CPUID entries in @cfg; or by
+ * KVM/the TDX module: hw_error in the error record, e.g.
+ * TDX_OPERAND_INVALID with operand CPUID_CONFIG); -EALREADY (already
+ * initialised); -EOPNOTSUPP (tsc_khz set without KVM_CAP_VM_TSC_CONTROL);
+ * -EAGAIN (retries exhausted); -ECHILD (not the VM's creator process);
+ * -EIO (the module failed; the VM is dead); -ENOMEM.  (The CPUID array
+ * passed to KVM has one entry per configurable leaf of the caps, which
+ * hold at most 256, so the -E2BIG of a too-large array cannot occur.)
  */
 int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg);
 /**
