@@ -17,7 +17,10 @@ Usage: check-docs.py SCDOC MAN_DIR MAP LIBTDX_SO INCLUDE_DIR
   exists, and every errno named under ERRORS is a real errno name;
 - with CC given, the EXAMPLE programs of section-7 pages compile with
   -Wall -Wextra -Werror against the headers; with TDXSIM given too, they
-  are linked against LIBTDX_SO and run under the simulator, and must exit 0.
+  are linked against LIBTDX_SO and run under the simulator (whose wrapper
+  runs the tdvf-early-boot guest script), must exit 0, print no guest
+  check failure, and must have run the guest to its end: the output ends
+  with "stopped: shutdown".
 """
 import errno
 import os
@@ -194,9 +197,17 @@ for f in scd:
                     env = dict(os.environ, LD_LIBRARY_PATH=libdir)
                     r = subprocess.run([tdxsim, "--", exe], capture_output=True,
                                        text=True, env=env, timeout=60)
+                    lines = r.stdout.strip().splitlines()
                     if r.returncode:
                         problem(page, "EXAMPLE %d failed under tdxsim (exit %d):\n%s%s"
                                 % (i, r.returncode, r.stdout, r.stderr))
+                    elif "guest check failed" in r.stderr:
+                        problem(page, "EXAMPLE %d: the simulated guest's checks failed:\n%s"
+                                % (i, r.stderr))
+                    elif not lines or not lines[-1].startswith("stopped: shutdown"):
+                        problem(page, "EXAMPLE %d did not run the guest to its shutdown "
+                                "(last line: %r):\n%s%s" % (i, lines[-1] if lines else "",
+                                                             r.stdout, r.stderr))
                     else:
                         print("%s: EXAMPLE %d ran under tdxsim: %s" %
                               (page, i, r.stdout.strip().replace("\n", " | ")))
