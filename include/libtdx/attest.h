@@ -190,9 +190,9 @@ struct tdx_attest;
  * request) and, when a QGS is configured, starts the worker thread (all
  * signals blocked).  Creation failures are recorded in @ctx's last error.
  *
- * Return: 0; -EINVAL (NULL @ret_att or map, unknown opts fields, bad
- * address, limits out of range, unknown mode or flags); -ENOMEM; errors of
- * eventfd(2) and pthread_create().
+ * Return: 0; -EINVAL (NULL @opts, @ret_att or map, unknown opts fields,
+ * bad address, limits out of range, unknown mode or flags); -ENOMEM;
+ * errors of pthread_mutex_init(), eventfd(2) and pthread_create().
  */
 int tdx_attest_new(struct tdx_ctx *ctx, const struct tdx_attest_opts *opts,
 		   struct tdx_attest **ret_att);
@@ -225,8 +225,8 @@ void tdx_attest_free(struct tdx_attest *att);
  *     and SUCCESS is returned (no interrupt, like QEMU)
  *  7. fewer than max_in_flight requests          else RETRY
  *     no in-flight request overlaps the buffer   else GPA_INUSE
- *  8. the whole buffer maps (stricter than QEMU) else INVALID_OPERAND
- *     memory for the request                     else RETRY
+ *  8. memory for the request                     else RETRY
+ *     the whole buffer maps (stricter than QEMU) else INVALID_OPERAND
  *  9. the payload is copied and the status field set to IN_FLIGHT;
  *     SUCCESS is returned and the request proceeds on the worker.
  * The in-flight count is released on every failure path.
