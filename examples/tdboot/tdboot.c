@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <linux/kvm.h>
 
 #include "tdboot.h"
 
@@ -24,7 +26,8 @@ static void usage(FILE *f)
 		"usage: tdboot --bios FIRMWARE [--memory SIZE] [--vcpus N]\n"
 		"              [--attributes LIST] [--xfam LIST] [--mrconfigid V]\n"
 		"              [--mrowner V] [--mrownerconfig V] [--tsc-khz N]\n"
-		"              [--report FILE] [--device PATH] [--quiet]\n"
+		"              [--report FILE] [--qgs ADDR] [--device PATH] [--quiet]\n"
+		"  ADDR: quote generation service, unix:PATH or vsock:CID:PORT\n"
 		"  SIZE: bytes with an optional K, M or G suffix (default 2G)\n"
 		"  LIST: names (tdx-info shows them) or a number, e.g. sept-ve-disable\n"
 		"  V:    48 bytes as 96 hex digits or base64\n");
@@ -276,6 +279,50 @@ static int memory_and_vcpus(struct tdboot *tb)
 	return 0;
 }
 
+/* attest callbacks: guest buffers must be shared RAM; notify by MSI. */
+static void *attest_map(void *ud, uint64_t gpa, uint64_t len)
+{
+	struct tdboot *tb = ud;
+	void *p;
+
+	if (tdx_mem_is_private(tb->mem, gpa, len) != 0 ||
+	    tdx_mem_host_addr(tb->mem, gpa, len, &p))
+		return NULL;
+	return p;
+}
+
+static int attest_notify(void *ud, uint32_t vector, uint32_t apic_id)
+{
+	struct tdboot *tb = ud;
+	struct kvm_msi msi;
+	int r;
+
+	memset(&msi, 0, sizeof(msi));
+	r = tdx_attest_notify_msi(vector, apic_id, &msi.address_lo,
+				  &msi.address_hi, &msi.data);
+	if (r)
+		return r;
+	return ioctl(tdx_vm_get_fd(tb->vm), KVM_SIGNAL_MSI, &msi) < 0 ? -errno : 0;
+}
+
+static int attestation(struct tdboot *tb)
+{
+	struct tdx_attest_opts ao = TDX_OPTS(tdx_attest_opts);
+	struct tdx_tdvmcallinfo info;
+	int r;
+
+	tdx_caps_tdvmcallinfo(tdx_vm_caps(tb->vm), &info);
+	ao.qgs = tb->opts.qgs;
+	ao.tdvmcallinfo = &info;
+	ao.map = attest_map;
+	ao.notify = attest_notify;
+	ao.userdata = tb;
+	r = tdx_attest_new(tb->ctx, &ao, &tb->attest);
+	if (r)
+		return fail(tb, "attestation (--qgs)", tdx_ctx_last_error(tb->ctx), r);
+	return 0;
+}
+
 static void cpuid_report(struct tdboot *tb)
 {
 	struct tdx_cpuid_diff d[64];
@@ -310,6 +357,7 @@ static void cleanup(struct tdboot *tb)
 {
 	unsigned int i;
 
+	tdx_attest_free(tb->attest);	/* before the guest memory it writes */
 	for (i = 0; i < TDBOOT_MAX_VCPUS; i++)
 		tdx_vcpu_unref(tb->vcpus[i]);
 	tdx_mem_unref(tb->mem);
@@ -345,6 +393,8 @@ int main(int argc, char **argv)
 		rc = create_td(&tb);
 	if (!rc)
 		rc = memory_and_vcpus(&tb);
+	if (!rc)
+		rc = attestation(&tb);
 	if (!rc) {
 		cpuid_report(&tb);
 		rc = load(&tb);
