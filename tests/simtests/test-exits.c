@@ -371,8 +371,6 @@ int main(void)
 {
 	Suite *s = suite_create("exits-sim");
 	TCase *tc = tcase_create("exits");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_set_timeout(tc, 120);
@@ -383,9 +381,5 @@ int main(void)
 	tcase_add_test(tc, vcpu_threads_convert_concurrently);
 	tcase_add_test(tc, wrong_vmm_answer_is_caught_by_the_guest);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_run_suite(s);
 }
