@@ -15,7 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <linux/kvm.h>
 
 #include "tdboot.h"
@@ -27,7 +31,9 @@ static void usage(FILE *f)
 		"              [--attributes LIST] [--xfam LIST] [--mrconfigid V]\n"
 		"              [--mrowner V] [--mrownerconfig V] [--tsc-khz N]\n"
 		"              [--report FILE] [--qgs ADDR] [--device PATH] [--quiet]\n"
+		"              [--kernel FILE] [--cmdline STR]\n"
 		"  ADDR: quote generation service, unix:PATH or vsock:CID:PORT\n"
+		"  --kernel/--cmdline: Payload/PayloadParam for td-shim style firmware\n"
 		"  SIZE: bytes with an optional K, M or G suffix (default 2G)\n"
 		"  LIST: names (tdx-info shows them) or a number, e.g. sept-ve-disable\n"
 		"  V:    48 bytes as 96 hex digits or base64\n");
@@ -86,6 +92,8 @@ static int parse_args(int argc, char **argv, struct tdboot_opts *o)
 		{ "report", required_argument, NULL, 'r' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "qgs", required_argument, NULL, 'q' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "cmdline", required_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -103,6 +111,8 @@ static int parse_args(int argc, char **argv, struct tdboot_opts *o)
 		case 'r': o->report = optarg; break;
 		case 'd': o->device = optarg; break;
 		case 'q': o->qgs = optarg; break;
+		case 'k': o->kernel = optarg; break;
+		case 'l': o->cmdline = optarg; break;
 		case 'Q': o->quiet = true; break;
 		case 'm':
 			if (parse_size(optarg, &o->memory) || (o->memory & 0xfff)) {
@@ -220,6 +230,30 @@ static int firmware(struct tdboot *tb)
 	if (r)
 		return fail(tb, "RAM layout", NULL, r);
 	po.layout = tb->layout;
+	if (tb->opts.kernel) {
+		int fd = open(tb->opts.kernel, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+
+		if (fd < 0 || fstat(fd, &st) || !st.st_size) {
+			r = fd < 0 || errno ? -errno : -EINVAL;
+			if (fd >= 0)
+				close(fd);
+			return fail(tb, tb->opts.kernel, NULL, r ? r : -EINVAL);
+		}
+		tb->kernel_len = (size_t)st.st_size;
+		tb->kernel = mmap(NULL, tb->kernel_len, PROT_READ, MAP_PRIVATE, fd, 0);
+		close(fd);
+		if (tb->kernel == MAP_FAILED) {
+			tb->kernel = NULL;
+			return fail(tb, tb->opts.kernel, NULL, -errno);
+		}
+		po.payload = tb->kernel;
+		po.payload_len = tb->kernel_len;
+	}
+	if (tb->opts.cmdline) {
+		po.payload_param = tb->opts.cmdline;
+		po.payload_param_len = strlen(tb->opts.cmdline) + 1;
+	}
 	r = tdx_plan_new(tb->ctx, tb->tdvf, &po, &tb->plan);
 	if (r)
 		return fail(tb, "launch plan", tdx_ctx_last_error(tb->ctx), r);
@@ -365,6 +399,8 @@ static void cleanup(struct tdboot *tb)
 	tdx_plan_free(tb->plan);
 	tdx_layout_free(tb->layout);
 	tdx_tdvf_free(tb->tdvf);
+	if (tb->kernel)
+		munmap(tb->kernel, tb->kernel_len);
 	tdx_ctx_unref(tb->ctx);
 	devices_destroy(&tb->dev);
 	pthread_mutex_destroy(&tb->lock);
