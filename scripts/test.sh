@@ -13,8 +13,8 @@ bash scripts/deps.sh || { echo "deps: install failed"; exit 1; }
 total_pass=0 total_fail=0 total_skip=0
 status=0
 
-count() {	# count <builddir>: add that run's results to the totals
-	local log="$1/meson-logs/testlog.json"
+count() {	# count <builddir> [log name]: add that run's results to the totals
+	local log="$1/meson-logs/${2:-testlog.json}"
 	[ -f "$log" ] || return 0
 	read -r p f s < <(python3 - "$log" <<'PY'
 import json, sys
@@ -49,6 +49,13 @@ run() {		# run <builddir> <suites|all> <meson setup args...>
 
 mkdir -p build-ci
 run build-ci/plain all
+# The same build's unit and simulator suites under valgrind (leaks are errors).
+if [ -d build-ci/plain ] && command -v valgrind >/dev/null; then
+	echo "=== test build-ci/plain under valgrind"
+	meson test -C build-ci/plain --setup valgrind --suite unit --suite sim \
+		--print-errorlogs --num-processes 2 || status=1
+	count build-ci/plain testlog-valgrind.json
+fi
 run build-ci/asan all -Db_sanitize=address,undefined -Db_lundef=false \
 	-Dbuildtype=debug
 # ThreadSanitizer over the suites where several vCPU threads run at once.

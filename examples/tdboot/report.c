@@ -90,6 +90,15 @@ void tdboot_print_summary(const struct tdboot *tb)
 	printf("serial bytes: %llu, debug-console bytes: %llu\n",
 	       (unsigned long long)tb->dev.serial_bytes,
 	       (unsigned long long)tb->dev.debug_bytes);
+	if (tb->attest) {
+		struct tdx_attest_stats as;
+
+		if (!tdx_attest_stats(tb->attest, &as) && as.requests)
+			printf("GetQuote: %llu requests, %llu rejected, %llu accepted, %llu succeeded, %llu failed\n",
+			       (unsigned long long)as.requests, (unsigned long long)as.rejected,
+			       (unsigned long long)as.accepted, (unsigned long long)as.succeeded,
+			       (unsigned long long)as.failed);
+	}
 	if (tb->dev.unhandled_total) {
 		printf("unhandled accesses (read as all-ones): %llu\n",
 		       (unsigned long long)tb->dev.unhandled_total);
@@ -192,6 +201,15 @@ int tdboot_write_json(const struct tdboot *tb, const char *path)
 	fprintf(f, "],\n  \"unhandled_total\": %llu", (unsigned long long)tb->dev.unhandled_total);
 	if (r->have_notify)
 		fprintf(f, ",\n  \"event_notify_vector\": %u", r->notify_vector);
+	if (tb->attest) {
+		struct tdx_attest_stats as;
+
+		if (!tdx_attest_stats(tb->attest, &as))
+			fprintf(f, ",\n  \"get_quote\": {\"requests\": %llu, \"rejected\": %llu, \"accepted\": %llu, \"succeeded\": %llu, \"failed\": %llu}",
+				(unsigned long long)as.requests, (unsigned long long)as.rejected,
+				(unsigned long long)as.accepted, (unsigned long long)as.succeeded,
+				(unsigned long long)as.failed);
+	}
 	fprintf(f, "\n}\n");
 	return fclose(f) ? -1 : 0;
 }

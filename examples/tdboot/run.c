@@ -104,35 +104,29 @@ static bool handle_exit(struct tdboot *tb, struct tdx_vcpu *v,
 		}
 		tdx_vcpu_complete(v, ex, r ? TDX_TDVMCALL_INVALID_OPERAND : TDX_TDVMCALL_SUCCESS);
 		return false;
-	case TDX_EXIT_GET_TDVMCALL_INFO: {
-		struct tdx_tdvmcallinfo info;
+	case TDX_EXIT_GET_TDVMCALL_INFO:
+	case TDX_EXIT_SETUP_EVENT_NOTIFY:
+	case TDX_EXIT_GET_QUOTE: {
+		/* The attest layer validates, forwards GetQuote to the QGS in
+		 * the background, and answers without blocking this thread. */
+		struct tdx_attest_answer ans;
 
-		if (ex->u.tdvmcall_info.leaf != 1) {
-			tdx_vcpu_complete(v, ex, TDX_TDVMCALL_INVALID_OPERAND);
+		if (tdx_attest_handle_exit(tb->attest, ex, tdx_vcpu_id(v), &ans)) {
+			tdx_vcpu_complete(v, ex, TDX_TDVMCALL_SUBFUNC_UNSUPPORTED);
 			return false;
 		}
-		tdx_caps_tdvmcallinfo(tdx_vm_caps(tb->vm), &info);
-		/* what tdboot implements: SetupEventNotifyInterrupt (bit 1) */
-		tdx_vcpu_answer_tdvmcall_info(v, ex, info.kernel_r11 | 0x2,
-					      info.kernel_r12, 0, 0);
+		if (ex->type == TDX_EXIT_GET_TDVMCALL_INFO && ans.status == TDX_TDVMCALL_SUCCESS)
+			tdx_vcpu_answer_tdvmcall_info(v, ex, ans.r11, ans.r12, ans.r13, ans.r14);
+		else
+			tdx_vcpu_complete(v, ex, ans.status);
+		if (ex->type == TDX_EXIT_SETUP_EVENT_NOTIFY && ans.status == TDX_TDVMCALL_SUCCESS) {
+			pthread_mutex_lock(&tb->lock);
+			tb->res.have_notify = true;
+			tb->res.notify_vector = (uint32_t)ex->u.notify.vector;
+			pthread_mutex_unlock(&tb->lock);
+		}
 		return false;
 	}
-	case TDX_EXIT_SETUP_EVENT_NOTIFY:
-		if (ex->u.notify.vector < 32 || ex->u.notify.vector > 255) {
-			tdx_vcpu_complete(v, ex, TDX_TDVMCALL_INVALID_OPERAND);
-			return false;
-		}
-		pthread_mutex_lock(&tb->lock);
-		tb->res.have_notify = true;
-		tb->res.notify_vector = (uint32_t)ex->u.notify.vector;
-		pthread_mutex_unlock(&tb->lock);
-		tdx_vcpu_complete(v, ex, TDX_TDVMCALL_SUCCESS);
-		return false;
-	case TDX_EXIT_GET_QUOTE:
-		/* No Quote Generation Service in this build: the guest is told the
-		 * sub-function is unsupported (its buffer is left untouched). */
-		tdx_vcpu_complete(v, ex, TDX_TDVMCALL_SUBFUNC_UNSUPPORTED);
-		return false;
 	case TDX_EXIT_TDX_UNKNOWN:
 		tdx_vcpu_complete(v, ex, TDX_TDVMCALL_SUBFUNC_UNSUPPORTED);
 		return false;

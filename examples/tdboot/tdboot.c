@@ -15,6 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <linux/kvm.h>
 
 #include "tdboot.h"
 
@@ -24,7 +30,10 @@ static void usage(FILE *f)
 		"usage: tdboot --bios FIRMWARE [--memory SIZE] [--vcpus N]\n"
 		"              [--attributes LIST] [--xfam LIST] [--mrconfigid V]\n"
 		"              [--mrowner V] [--mrownerconfig V] [--tsc-khz N]\n"
-		"              [--report FILE] [--device PATH] [--quiet]\n"
+		"              [--report FILE] [--qgs ADDR] [--device PATH] [--quiet]\n"
+		"              [--kernel FILE] [--cmdline STR]\n"
+		"  ADDR: quote generation service, unix:PATH or vsock:CID:PORT\n"
+		"  --kernel/--cmdline: Payload/PayloadParam for td-shim style firmware\n"
 		"  SIZE: bytes with an optional K, M or G suffix (default 2G)\n"
 		"  LIST: names (tdx-info shows them) or a number, e.g. sept-ve-disable\n"
 		"  V:    48 bytes as 96 hex digits or base64\n");
@@ -83,6 +92,8 @@ static int parse_args(int argc, char **argv, struct tdboot_opts *o)
 		{ "report", required_argument, NULL, 'r' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "qgs", required_argument, NULL, 'q' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "cmdline", required_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -100,6 +111,8 @@ static int parse_args(int argc, char **argv, struct tdboot_opts *o)
 		case 'r': o->report = optarg; break;
 		case 'd': o->device = optarg; break;
 		case 'q': o->qgs = optarg; break;
+		case 'k': o->kernel = optarg; break;
+		case 'l': o->cmdline = optarg; break;
 		case 'Q': o->quiet = true; break;
 		case 'm':
 			if (parse_size(optarg, &o->memory) || (o->memory & 0xfff)) {
@@ -217,6 +230,30 @@ static int firmware(struct tdboot *tb)
 	if (r)
 		return fail(tb, "RAM layout", NULL, r);
 	po.layout = tb->layout;
+	if (tb->opts.kernel) {
+		int fd = open(tb->opts.kernel, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+
+		if (fd < 0 || fstat(fd, &st) || !st.st_size) {
+			r = fd < 0 || errno ? -errno : -EINVAL;
+			if (fd >= 0)
+				close(fd);
+			return fail(tb, tb->opts.kernel, NULL, r ? r : -EINVAL);
+		}
+		tb->kernel_len = (size_t)st.st_size;
+		tb->kernel = mmap(NULL, tb->kernel_len, PROT_READ, MAP_PRIVATE, fd, 0);
+		close(fd);
+		if (tb->kernel == MAP_FAILED) {
+			tb->kernel = NULL;
+			return fail(tb, tb->opts.kernel, NULL, -errno);
+		}
+		po.payload = tb->kernel;
+		po.payload_len = tb->kernel_len;
+	}
+	if (tb->opts.cmdline) {
+		po.payload_param = tb->opts.cmdline;
+		po.payload_param_len = strlen(tb->opts.cmdline) + 1;
+	}
 	r = tdx_plan_new(tb->ctx, tb->tdvf, &po, &tb->plan);
 	if (r)
 		return fail(tb, "launch plan", tdx_ctx_last_error(tb->ctx), r);
@@ -276,6 +313,50 @@ static int memory_and_vcpus(struct tdboot *tb)
 	return 0;
 }
 
+/* attest callbacks: guest buffers must be shared RAM; notify by MSI. */
+static void *attest_map(void *ud, uint64_t gpa, uint64_t len)
+{
+	struct tdboot *tb = ud;
+	void *p;
+
+	if (tdx_mem_is_private(tb->mem, gpa, len) != 0 ||
+	    tdx_mem_host_addr(tb->mem, gpa, len, &p))
+		return NULL;
+	return p;
+}
+
+static int attest_notify(void *ud, uint32_t vector, uint32_t apic_id)
+{
+	struct tdboot *tb = ud;
+	struct kvm_msi msi;
+	int r;
+
+	memset(&msi, 0, sizeof(msi));
+	r = tdx_attest_notify_msi(vector, apic_id, &msi.address_lo,
+				  &msi.address_hi, &msi.data);
+	if (r)
+		return r;
+	return ioctl(tdx_vm_get_fd(tb->vm), KVM_SIGNAL_MSI, &msi) < 0 ? -errno : 0;
+}
+
+static int attestation(struct tdboot *tb)
+{
+	struct tdx_attest_opts ao = TDX_OPTS(tdx_attest_opts);
+	struct tdx_tdvmcallinfo info;
+	int r;
+
+	tdx_caps_tdvmcallinfo(tdx_vm_caps(tb->vm), &info);
+	ao.qgs = tb->opts.qgs;
+	ao.tdvmcallinfo = &info;
+	ao.map = attest_map;
+	ao.notify = attest_notify;
+	ao.userdata = tb;
+	r = tdx_attest_new(tb->ctx, &ao, &tb->attest);
+	if (r)
+		return fail(tb, "attestation (--qgs)", tdx_ctx_last_error(tb->ctx), r);
+	return 0;
+}
+
 static void cpuid_report(struct tdboot *tb)
 {
 	struct tdx_cpuid_diff d[64];
@@ -310,6 +391,7 @@ static void cleanup(struct tdboot *tb)
 {
 	unsigned int i;
 
+	tdx_attest_free(tb->attest);	/* before the guest memory it writes */
 	for (i = 0; i < TDBOOT_MAX_VCPUS; i++)
 		tdx_vcpu_unref(tb->vcpus[i]);
 	tdx_mem_unref(tb->mem);
@@ -317,6 +399,8 @@ static void cleanup(struct tdboot *tb)
 	tdx_plan_free(tb->plan);
 	tdx_layout_free(tb->layout);
 	tdx_tdvf_free(tb->tdvf);
+	if (tb->kernel)
+		munmap(tb->kernel, tb->kernel_len);
 	tdx_ctx_unref(tb->ctx);
 	devices_destroy(&tb->dev);
 	pthread_mutex_destroy(&tb->lock);
@@ -345,6 +429,8 @@ int main(int argc, char **argv)
 		rc = create_td(&tb);
 	if (!rc)
 		rc = memory_and_vcpus(&tb);
+	if (!rc)
+		rc = attestation(&tb);
 	if (!rc) {
 		cpuid_report(&tb);
 		rc = load(&tb);

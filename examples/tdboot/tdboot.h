@@ -20,6 +20,8 @@ struct tdboot_opts {
 	const char *device;
 	const char *report;
 	const char *qgs;
+	const char *kernel;		/* payload for td-shim style firmware */
+	const char *cmdline;
 	uint64_t memory;
 	unsigned int vcpus;
 	struct tdx_td_config cfg;
@@ -48,6 +50,8 @@ struct tdboot {
 	struct tdx_mem *mem;
 	struct tdx_attest *attest;
 	struct tdx_vcpu *vcpus[TDBOOT_MAX_VCPUS];
+	void *kernel;			/* mapped --kernel file */
+	size_t kernel_len;
 	uint64_t hob_gpa;
 	uint8_t expected_mrtd[48];
 	bool have_mrtd;

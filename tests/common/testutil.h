@@ -4,6 +4,11 @@
 #define LIBTDX_TESTUTIL_H
 
 #include <dirent.h>
+#ifdef __has_include
+#if __has_include(<check.h>)
+#include <check.h>
+#endif
+#endif
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,5 +89,19 @@ static inline int tu_count_object_maps(void)
 	fclose(f);
 	return n;
 }
+
+#ifdef CHECK_H
+/* Run a suite with Check's defaults; the process exit status. */
+static inline int tu_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
+#endif
 
 #endif

@@ -103,8 +103,7 @@ int main(void)
 {
 	Suite *s = suite_create("kvm-probe");
 	TCase *tc = tcase_create("probe");
-	SRunner *sr;
-	int fd, failed;
+	int fd;
 
 	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -121,9 +120,5 @@ int main(void)
 	tcase_add_test(tc, features_match_check_extension);
 	tcase_add_test(tc, vm_new_fails_cleanly_without_tdx);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_run_suite(s);
 }

@@ -137,5 +137,33 @@ if os.access(code4m, os.R_OK):
     rc, out, err = run([tdxsim, "--", tdboot, "--bios", code4m])
     check(rc == 1 and "TDX" in err, "OVMF_CODE_4M.fd refused with a clear message")
 
+# attestation exits go through the attest layer (--qgs): TDVMCALL info,
+# event-notify vector rules, GetQuote validation (a zeroed buffer has
+# header version 0 -> INVALID_OPERAND) -- the guest checks every answer
+quote = script("quote.txt", """[vcpu 0]
+tdvmcall-info 1
+expect r11 0x2
+notify 40
+expect status success
+notify 7
+expect status invalid-operand
+mapgpa 0x1000000 8K shared
+getquote 0x1000000 8K
+expect status invalid-operand
+getquote 0x1000000 4K private
+shutdown
+""")
+rep4 = os.path.join(tmp, "quote.json")
+sim4 = os.path.join(tmp, "quote-sim.json")
+rc, out, err = run([tdxsim, "--guest", quote, "--report", sim4, "--", tdboot,
+                    "--bios", OVMF, "--memory", "1G", "--qgs",
+                    "unix:" + os.path.join(tmp, "no-qgs.sock"), "--report", rep4])
+j4 = json.load(open(rep4)) if os.path.exists(rep4) else {}
+check(rc == 0 and j4.get("event_notify_vector") == 40, "event notify vector 40 recorded")
+check(j4.get("get_quote", {}).get("rejected") == 1, "GetQuote with a bad header rejected")
+s4 = [json.loads(l) for l in open(sim4)] if os.path.exists(sim4) else []
+check(s4 and s4[0].get("guest_errors") == [],
+      "the guest got the expected attestation answers (%s)" % (s4[0].get("guest_errors") if s4 else None))
+
 print("%d failure(s)" % failures)
 sys.exit(1 if failures else 0)

@@ -237,8 +237,6 @@ int main(void)
 {
 	Suite *s = suite_create("load-sim");
 	TCase *tc = tcase_create("load");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_set_timeout(tc, 120);
@@ -248,9 +246,5 @@ int main(void)
 	tcase_add_test(tc, load_needs_initialised_vcpu_and_td);
 	tcase_add_test(tc, load_failures_leak_nothing);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_run_suite(s);
 }

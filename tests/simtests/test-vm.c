@@ -400,8 +400,6 @@ int main(void)
 {
 	Suite *s = suite_create("vm-sim");
 	TCase *tc = tcase_create("vm");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -418,9 +416,5 @@ int main(void)
 	tcase_add_test(tc, caps_query_throwaway_vm);
 	tcase_add_test(tc, fault_injection_every_ioctl_leaks_nothing);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_run_suite(s);
 }

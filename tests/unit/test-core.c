@@ -201,8 +201,6 @@ int main(void)
 {
 	Suite *s = suite_create("core");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, ctx_new_rejects_bad_args);
 	tcase_add_test(tc, ctx_default_device_and_refcount);
@@ -215,9 +213,5 @@ int main(void)
 	tcase_add_test(tc, error_record_helpers);
 	tcase_add_test(tc, version_string);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_run_suite(s);
 }
