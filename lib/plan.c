@@ -40,20 +40,9 @@ TDX_EXPORT void tdx_plan_free(struct tdx_plan *plan)
 	free(plan);
 }
 
-static int plan_fail(struct tdx_error *e, int err, const char *field,
-		     const char *fmt, ...) TDX_PRINTF(4, 5);
-
-static int plan_fail(struct tdx_error *e, int err, const char *field,
-		     const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return tdx_err(e, err, "plan", field, -1, "%s", msg);
-}
+/* Record a plan failure (step "plan") and return err. */
+#define plan_fail(e, err, field, ...) \
+	tdx_err(e, err, "plan", field, -1, __VA_ARGS__)
 
 /* Sort helper: indices of sections by GPA. */
 struct sec_key {

@@ -174,6 +174,17 @@ static int grow_rx(struct attest_req *req, size_t want)
 	return 0;
 }
 
+/* recv(2) retried on EINTR. */
+static ssize_t recv_intr(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do {
+		n = recv(fd, buf, len, 0);
+	} while (n < 0 && errno == EINTR);
+	return n;
+}
+
 static enum step recv_wrap(struct attest_req *req, struct outcome *o)
 {
 	const char *why = NULL;
@@ -187,10 +198,8 @@ static enum step recv_wrap(struct attest_req *req, struct outcome *o)
 		if (grow_rx(req, need))
 			return fail(o, TDX_QUOTE_STATUS_ERROR, "out of memory");
 		/* never read past what the reply says it has */
-		n = recv(req->fd, req->rx + req->rx_len, need - req->rx_len, 0);
+		n = recv_intr(req->fd, req->rx + req->rx_len, need - req->rx_len);
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return STEP_WAIT;
 			return fail(o, TDX_QUOTE_STATUS_ERROR, "receiving from the QGS failed");
@@ -235,10 +244,8 @@ static enum step recv_raw(struct attest_req *req, struct outcome *o)
 			want = limit;
 		if (grow_rx(req, want))
 			return fail(o, TDX_QUOTE_STATUS_ERROR, "out of memory");
-		n = recv(req->fd, req->rx + req->rx_len, want - req->rx_len, 0);
+		n = recv_intr(req->fd, req->rx + req->rx_len, want - req->rx_len);
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return STEP_WAIT;
 			return fail(o, TDX_QUOTE_STATUS_ERROR, "receiving from the QGS failed");
