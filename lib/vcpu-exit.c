@@ -2,6 +2,7 @@
 /* KVM_RUN and decoding of TD exits into struct tdx_exit; answering them. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "vm-internal.h"
@@ -198,6 +199,10 @@ TDX_EXPORT int tdx_vcpu_run(struct tdx_vcpu *v, struct tdx_exit *ex)
 	if (v->vm->state != TDX_VM_FINALIZED)
 		return tdx_err(&v->error, -EINVAL, "KVM_RUN", NULL, -1,
 			       "KVM_RUN before KVM_TDX_FINALIZE_VM");
+	if (v->vm->pid != getpid())
+		return tdx_err(&v->error, -ECHILD, "KVM_RUN", NULL, -1,
+			       "the TD belongs to process %d; KVM refuses vCPU ioctls from another process",
+			       (int)v->vm->pid);
 	run = v->run;
 	r = tdx_kvm_ioctl(v->vm->ctx, v->fd, KVM_RUN, 0);
 	if (r == -EINTR) {

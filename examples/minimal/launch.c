@@ -29,10 +29,8 @@ int main(int argc, char **argv)
 	CHECK(tdx_vm_finalize(vm), tdx_vm_last_error(vm));                 /* MRTD sealed */
 	do {
 		CHECK(tdx_vcpu_run(cpu, &ex), tdx_vcpu_last_error(cpu));
-		if (ex.type == TDX_EXIT_MAP_GPA || ex.type == TDX_EXIT_MEMORY_FAULT) {
-			int r = tdx_mem_convert(mem, ex.u.convert.gpa, ex.u.convert.size, ex.u.convert.to_private);
-			tdx_vcpu_complete(cpu, &ex, r ? TDX_TDVMCALL_INVALID_OPERAND : 0);
-		}
+		if (ex.type == TDX_EXIT_MAP_GPA || ex.type == TDX_EXIT_MEMORY_FAULT)
+			tdx_vcpu_convert(cpu, mem, &ex);   /* refused requests: the guest is told */
 	} while (ex.type != TDX_EXIT_SHUTDOWN && ex.type != TDX_EXIT_FATAL);
 	printf("TD stopped: %s\n", tdx_exit_type_name(ex.type));
 	tdx_vcpu_unref(cpu); tdx_mem_unref(mem); tdx_vm_unref(vm); tdx_plan_free(plan);

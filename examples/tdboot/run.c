@@ -72,8 +72,7 @@ static bool handle_exit(struct tdboot *tb, struct tdx_vcpu *v,
 			     ex->u.mmio.data, ex->u.mmio.len);
 		return false;
 	case TDX_EXIT_MEMORY_FAULT:
-		r = tdx_mem_convert(tb->mem, ex->u.convert.gpa, ex->u.convert.size,
-				    ex->u.convert.to_private);
+		r = tdx_vcpu_convert(v, tb->mem, ex);
 		if (ex->u.convert.gpa == *last_fault) {
 			if (++*fault_repeats > MAX_REPEATED_FAULTS) {
 				snprintf(line, sizeof(line),
@@ -95,14 +94,12 @@ static bool handle_exit(struct tdboot *tb, struct tdx_vcpu *v,
 		}
 		return false;
 	case TDX_EXIT_MAP_GPA:
-		r = tdx_mem_convert(tb->mem, ex->u.convert.gpa, ex->u.convert.size,
-				    ex->u.convert.to_private);
-		if (r) {
+		/* converts, and tells the guest whether it worked */
+		if (tdx_vcpu_convert(v, tb->mem, ex)) {
 			pthread_mutex_lock(&tb->lock);
 			tb->res.conversions_rejected++;
 			pthread_mutex_unlock(&tb->lock);
 		}
-		tdx_vcpu_complete(v, ex, r ? TDX_TDVMCALL_INVALID_OPERAND : TDX_TDVMCALL_SUCCESS);
 		return false;
 	case TDX_EXIT_GET_TDVMCALL_INFO:
 	case TDX_EXIT_SETUP_EVENT_NOTIFY:

@@ -223,6 +223,28 @@ int tdx_vcpu_complete(struct tdx_vcpu *vcpu, const struct tdx_exit *exit,
 int tdx_vcpu_answer_tdvmcall_info(struct tdx_vcpu *vcpu, const struct tdx_exit *exit,
 				  uint64_t r11, uint64_t r12, uint64_t r13,
 				  uint64_t r14);
+struct tdx_mem;
+
+/**
+ * tdx_vcpu_convert() - serve a TDX_EXIT_MEMORY_FAULT or TDX_EXIT_MAP_GPA
+ * exit: tdx_mem_convert() the range the guest asked for and, for MapGPA,
+ * write the outcome back for the guest (hypercall.ret: 0 converted, else
+ * the guest sees INVALID_OPERAND).  The guest's request is untrusted:
+ * outside RAM, misaligned, wrapping or straddling RAM and a hole is refused
+ * by the mem layer and the TD keeps running.
+ * @mem: the memory of the same TD
+ *
+ * Safe to call from several vCPU threads at once (the mem layer locks).
+ *
+ * Return: 0 (converted, or a to-shared request over an MMIO hole: a
+ * counted no-op); the tdx_mem_convert() errno when the request was refused
+ * (rule in tdx_mem_last_reject(); for MapGPA the guest has been told, for
+ * a memory fault re-entering will fault again); -EINVAL when @exit is not
+ * a conversion exit, an argument is NULL, or @mem belongs to another TD.
+ */
+int tdx_vcpu_convert(struct tdx_vcpu *vcpu, struct tdx_mem *mem,
+		     const struct tdx_exit *exit);
+
 /** tdx_exit_type_name() - "io", "map-gpa", "fatal", ...; "unknown" otherwise. */
 const char *tdx_exit_type_name(uint32_t type);
 /**

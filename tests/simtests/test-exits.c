@@ -69,12 +69,7 @@ static void run1(struct tdx_vcpu *v, struct tdx_exit *ex)
 /* Serve conversions the way a VMM must; returns the conversion status. */
 static int serve_convert(struct td *t, struct tdx_vcpu *v, const struct tdx_exit *ex)
 {
-	int r = tdx_mem_convert(t->mem, ex->u.convert.gpa, ex->u.convert.size,
-				ex->u.convert.to_private);
-
-	if (ex->type == TDX_EXIT_MAP_GPA)
-		tdx_vcpu_complete(v, ex, r ? TDX_TDVMCALL_INVALID_OPERAND : 0);
-	return r;
+	return tdx_vcpu_convert(v, t->mem, ex);
 }
 
 static void no_guest_errors(void)
@@ -350,6 +345,24 @@ START_TEST(vcpu_threads_convert_concurrently)
 }
 END_TEST
 
+START_TEST(convert_helper_rejects_non_conversions)
+{
+	struct tdx_exit ex = { .type = TDX_EXIT_IO };
+	struct td t, other;
+
+	td_new(&t, 1, "[vcpu 0]\nshutdown\n");
+	td_new(&other, 1, "[vcpu 0]\nshutdown\n");
+	ck_assert_int_eq(tdx_vcpu_convert(t.v[0], t.mem, &ex), -EINVAL);
+	ex.type = TDX_EXIT_MAP_GPA;
+	ex.u.convert.gpa = 0x1000;
+	ex.u.convert.size = 0x1000;
+	ck_assert_int_eq(tdx_vcpu_convert(t.v[0], other.mem, &ex), -EINVAL);
+	ck_assert_int_eq(tdx_vcpu_convert(NULL, t.mem, &ex), -EINVAL);
+	td_free(&other);
+	td_free(&t);
+}
+END_TEST
+
 START_TEST(wrong_vmm_answer_is_caught_by_the_guest)
 {
 	struct tdx_exit ex;
@@ -379,6 +392,7 @@ int main(void)
 	tcase_add_test(tc, hostile_conversions_rejected_vmm_stays_up);
 	tcase_add_test(tc, exit_flood_served);
 	tcase_add_test(tc, vcpu_threads_convert_concurrently);
+	tcase_add_test(tc, convert_helper_rejects_non_conversions);
 	tcase_add_test(tc, wrong_vmm_answer_is_caught_by_the_guest);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
