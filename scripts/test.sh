@@ -1,7 +1,8 @@
 #!/bin/bash
-# Set up and run every libtdx test suite: a -Werror build, then the same
-# suites again under AddressSanitizer + UndefinedBehaviorSanitizer, and the
-# multi-threaded simulator suites under ThreadSanitizer.  Man pages are built
+# Set up and run every libtdx test suite: a -Werror build (its unit and
+# simulator suites also under valgrind), then the same suites again under
+# AddressSanitizer + UndefinedBehaviorSanitizer, and the multi-threaded
+# simulator suites under ThreadSanitizer.  Man pages are built
 # (-Ddocs=enabled) and checked (suite docs); the plain build also installs
 # into a scratch DESTDIR and builds a consumer against it (suite install).
 # Usage: scripts/test.sh            (from a fresh Debian 12 clone)
