@@ -35,7 +35,7 @@ export PKG_CONFIG_ALLOW_SYSTEM_CFLAGS=1 PKG_CONFIG_ALLOW_SYSTEM_LIBS=1
 check "libtdx.pc installed" test -f "$pc"
 check "pkg-config --validate" pkg-config --validate libtdx
 check "Version = $version" bash -c "[ \"\$(pkg-config --modversion libtdx)\" = '$version' ]"
-check "Name, Description, URL present" bash -c "grep -q '^Name: libtdx$' '$pc' && grep -q '^Description: .' '$pc' && grep -q '^URL: .' '$pc'"
+check "Name and Description present" bash -c "grep -q '^Name: libtdx$' '$pc' && grep -q '^Description: .' '$pc'"
 check "prefix/libdir/includedir = $prefix, $libdir, $includedir" \
 	bash -c "grep -qx 'prefix=$prefix' '$pc' && grep -qx 'libdir=$libdir' '$pc' && grep -qx 'includedir=$includedir' '$pc'"
 cflags=$(pkg-config --cflags libtdx) libs=$(pkg-config --libs libtdx)
