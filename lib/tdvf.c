@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * TDVF descriptor and section parsing, validation and accessors.  Pure:
- * the only syscalls are open/fstat/mmap/munmap in tdx_tdvf_open().
+ * the only syscalls are open/fstat/pread/mmap/mprotect/munmap in tdx_tdvf_open().
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -29,7 +29,7 @@ static const uint8_t metadata_guid[16] = {
 struct tdx_tdvf {
 	const uint8_t *image;
 	size_t size;
-	void *map;			/* non-NULL when we mmapped the image */
+	void *map;			/* non-NULL when we read the image into it */
 	uint64_t desc_off;
 	bool legacy;
 	size_t nsec;
@@ -578,6 +578,38 @@ TDX_EXPORT int tdx_tdvf_parse(const void *buf, size_t len,
 	return parse_common(buf, len, NULL, opts, diag, ret_tdvf);
 }
 
+/*
+ * Read the whole file into a private anonymous mapping: the image is a
+ * snapshot, so a file truncated or rewritten later can neither raise
+ * SIGBUS in the caller nor change bytes after they were validated.
+ */
+static int read_image(int fd, size_t len, void **ret_map)
+{
+	uint8_t *map;
+	size_t off = 0;
+	int r;
+
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	while (off < len) {
+		ssize_t n = pread(fd, map + off, len - off, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? -errno : -EIO;	/* 0: the file shrank */
+			munmap(map, len);
+			return r;
+		}
+		off += (size_t)n;
+	}
+	mprotect(map, len, PROT_READ);
+	*ret_map = map;
+	return 0;
+}
+
 TDX_EXPORT int tdx_tdvf_open(const char *path, const struct tdx_tdvf_opts *opts,
 			     struct tdx_tdvf_diag *diag, struct tdx_tdvf **ret_tdvf)
 {
@@ -614,12 +646,13 @@ TDX_EXPORT int tdx_tdvf_open(const char *path, const struct tdx_tdvf_opts *opts,
 				     (unsigned long long)st.st_size);
 	}
 	len = (size_t)st.st_size;
-	map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-	r = -errno;
+	r = read_image(fd, len, &map);
 	close(fd);
-	if (map == MAP_FAILED)
+	if (r)
 		return tdx_tdvf_fail(diag, r, TDX_TDVF_E_IO, TDX_TDVF_NO_SECTION, 0,
-				     "mmap %s: %s", path, strerror(-r));
+				     "reading %s: %s", path,
+				     r == -EIO ? "the file shrank while it was read" :
+				     strerror(-r));
 	return parse_common(map, len, map, opts, diag, ret_tdvf);
 }
 

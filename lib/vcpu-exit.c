@@ -188,6 +188,7 @@ static int decode(struct tdx_vcpu *v, struct kvm_run *run, struct tdx_exit *ex)
 
 TDX_EXPORT int tdx_vcpu_run(struct tdx_vcpu *v, struct tdx_exit *ex)
 {
+	struct tdx_exit out;
 	struct kvm_run *run;
 	long r;
 
@@ -217,11 +218,13 @@ TDX_EXPORT int tdx_vcpu_run(struct tdx_vcpu *v, struct tdx_exit *ex)
 		return tdx_err(&v->error, (int)r, "KVM_RUN", NULL, -1,
 			       "KVM_RUN on vCPU %u failed: %s", v->id,
 			       strerror((int)-r));
-	r = decode(v, run, ex);
+	/* Decoded aside: *ex is written only when the exit is usable. */
+	r = decode(v, run, &out);
 	if (r)
 		return tdx_err(&v->error, (int)r, "KVM_RUN", NULL, -1,
 			       "vCPU %u: exit %u has an I/O buffer outside the run area",
 			       v->id, run->exit_reason);
+	*ex = out;
 	return 0;
 }
 

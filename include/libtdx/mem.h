@@ -307,14 +307,18 @@ int tdx_mem_convert(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
  *   TDX_MEM_CONVERT_ALLOW_HOLES: the RAM parts are converted).
  *
  * Conversion: KVM_SET_MEMORY_ATTRIBUTES{gpa, size, PRIVATE (0x8) or 0}
- * once over the range, then per region: going shared,
+ * once over each run of adjacent RAM regions (one run, the whole range,
+ * unless TDX_MEM_CONVERT_ALLOW_HOLES skips holes), then per region: going shared,
  * fallocate(guest_memfd, PUNCH_HOLE|KEEP_SIZE); going private,
  * madvise(MADV_DONTNEED) (anonymous / caller memory) or
  * fallocate(memfd, PUNCH_HOLE|KEEP_SIZE), skipped with
  * TDX_MEM_REGION_NO_DISCARD.  The range map is updated.  Converting a
  * range to the state it already has repeats the same steps (harmless).
- * If the ioctl fails nothing changed: its errno is returned (step
- * "KVM_SET_MEMORY_ATTRIBUTES").  If a discard fails after the attributes
+ * If the ioctl fails, its run did not change and its errno is returned
+ * (step "KVM_SET_MEMORY_ATTRIBUTES"); without ALLOW_HOLES nothing changed.
+ * With ALLOW_HOLES the runs are converted in address order, so the runs
+ * before a failing one stay converted (the map follows KVM:
+ * tdx_mem_is_private() tells which).  If a discard fails after the attributes
  * changed, the conversion stands (the map follows KVM), 0 is returned,
  * discard_errors is bumped and a warning logged: a stale page wastes
  * memory but leaks nothing.

@@ -246,21 +246,23 @@ struct tdx_tdvf_section {
 struct tdx_tdvf;
 
 /**
- * tdx_tdvf_open() - map a firmware file read-only and parse it.
+ * tdx_tdvf_open() - read a firmware file and parse it.
  * @path: the image, e.g. "/usr/share/ovmf/OVMF.fd"
  * @opts: NULL for defaults
  * @diag: optional; always filled (code TDX_TDVF_OK on success)
- * @ret_tdvf: the parsed image; the file stays mapped (private, read-only)
- *   until tdx_tdvf_free(); no fd is kept.  The file must not be truncated
- *   while it is mapped (reading a truncated mapping raises SIGBUS).
+ * @ret_tdvf: the parsed image; the whole file is read into private,
+ *   read-only memory held until tdx_tdvf_free(); no fd is kept.  The copy
+ *   is a snapshot: later changes to the file (even truncation) do not
+ *   affect it.
  *
- * The size is checked (TDX_TDVF_E_IMAGE_SIZE) before anything is mapped;
- * open/fstat/mmap failures and non-regular files give TDX_TDVF_E_IO.
+ * The size is checked (TDX_TDVF_E_IMAGE_SIZE) before anything is read;
+ * open/fstat/mmap/read failures and non-regular files give TDX_TDVF_E_IO.
  *
  * Return: 0; -EINVAL (NULL path or ret_tdvf, bad opts, not a regular file,
  * a broken rule); -ENOMSG (no TDX metadata: no GUIDed table or no TDX entry
- * in it, or legacy lookup failed); -ENOMEM; errors of open(2), fstat(2)
- * and mmap(2) (e.g. -ENOENT, -EACCES).
+ * in it, or legacy lookup failed); -ENOMEM; -EIO (the file shrank while it
+ * was read); errors of open(2), fstat(2), mmap(2) and pread(2) (e.g.
+ * -ENOENT, -EACCES).
  */
 int tdx_tdvf_open(const char *path, const struct tdx_tdvf_opts *opts,
 		  struct tdx_tdvf_diag *diag, struct tdx_tdvf **ret_tdvf);

@@ -7,10 +7,13 @@
  * served without leaks, and several vCPU threads converting at once.
  */
 #include <check.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "internal.h"
 #include "testutil.h"
@@ -79,6 +82,32 @@ static void no_guest_errors(void)
 	if (tdxsim_ctl_guest_errors())
 		tdxsim_ctl_guest_error_get(0, buf, sizeof(buf));
 	ck_assert_msg(tdxsim_ctl_guest_errors() == 0, "guest check failed: %s", buf);
+}
+
+/*
+ * A kernel that returns a malformed exit: when corrupt_run is set, the
+ * KVM_IO exit KVM_RUN leaves there gets an I/O buffer outside the run
+ * area.  libtdx's ioctl() calls bind to this definition (the executable
+ * comes first in symbol lookup); it forwards to the simulator's.
+ */
+static struct kvm_run *corrupt_run;
+
+int ioctl(int fd, unsigned long req, ...)
+{
+	static int (*next)(int, unsigned long, ...);
+	va_list ap;
+	void *arg;
+	int r;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (!next)
+		next = (int (*)(int, unsigned long, ...))dlsym(RTLD_NEXT, "ioctl");
+	r = next(fd, req, arg);
+	if (req == KVM_RUN && corrupt_run && corrupt_run->exit_reason == KVM_EXIT_IO)
+		corrupt_run->io.data_offset = 1u << 20;
+	return r;
 }
 
 static void setup(void)
@@ -380,6 +409,33 @@ START_TEST(wrong_vmm_answer_is_caught_by_the_guest)
 }
 END_TEST
 
+/* A malformed exit is an error, and the caller's struct tdx_exit is untouched. */
+START_TEST(malformed_exit_leaves_ret_exit_untouched)
+{
+	struct tdx_exit ex, before;
+	struct td t;
+
+	td_new(&t, 1,
+	       "[vcpu 0]\n"
+	       "out 0x80 1 0x12\n"
+	       "out 0x80 1 0x34\n"
+	       "shutdown\n");
+	corrupt_run = tdx_vcpu_run_area(t.v[0]);
+	memset(&ex, 0x5a, sizeof(ex));
+	before = ex;
+	ck_assert_int_eq(tdx_vcpu_run(t.v[0], &ex), -EPROTO);
+	ck_assert_mem_eq(&ex, &before, sizeof(ex));
+	ck_assert_str_eq(tdx_error_step(tdx_vcpu_last_error(t.v[0])), "KVM_RUN");
+	corrupt_run = NULL;
+	run1(t.v[0], &ex);
+	ck_assert_int_eq(ex.type, TDX_EXIT_IO);
+	ck_assert_uint_eq(ex.u.io.data[0], 0x34);
+	run1(t.v[0], &ex);
+	ck_assert_int_eq(ex.type, TDX_EXIT_SHUTDOWN);
+	td_free(&t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("exits-sim");
@@ -394,6 +450,7 @@ int main(void)
 	tcase_add_test(tc, vcpu_threads_convert_concurrently);
 	tcase_add_test(tc, convert_helper_rejects_non_conversions);
 	tcase_add_test(tc, wrong_vmm_answer_is_caught_by_the_guest);
+	tcase_add_test(tc, malformed_exit_leaves_ret_exit_untouched);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

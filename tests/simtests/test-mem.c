@@ -663,6 +663,32 @@ START_TEST(convert_kernel_failure_changes_nothing)
 }
 END_TEST
 
+/*
+ * ALLOW_HOLES converts each RAM run with its own ioctl: when the second
+ * fails, the first stays converted and the map says so (as documented).
+ */
+START_TEST(convert_allow_holes_partial_failure_follows_kvm)
+{
+	const uint64_t gpa = 1 * GiB + 32 * MiB - 2 * PG;
+	struct tdx_mem_stats st;
+
+	add_layout(0);
+	ck_assert_int_eq(tdx_mem_convert(mem, gpa, 2 * PG, true), 0);
+	ck_assert_int_eq(tdx_mem_convert(mem, 2 * GiB, 16 * MiB, true), 0);
+	ck_assert_int_eq(tdxsim_ctl_fail_spec(
+		"ioctl=KVM_SET_MEMORY_ATTRIBUTES:errno=ENOMEM:skip=1"), 0);
+	ck_assert_int_eq(tdx_mem_convert_ex(mem, gpa, 2 * GiB,
+					    TDX_MEM_CONVERT_ALLOW_HOLES), -ENOMEM);
+	ck_assert_str_eq(tdx_error_step(tdx_mem_last_error(mem)),
+			 "KVM_SET_MEMORY_ATTRIBUTES");
+	ck_assert_int_eq(tdx_mem_is_private(mem, gpa, 2 * PG), 0);	/* run 1 */
+	ck_assert_int_eq(tdx_mem_is_private(mem, 2 * GiB, 16 * MiB), 1); /* run 2 */
+	ck_assert_int_eq(tdx_mem_get_stats(mem, &st), 0);
+	ck_assert_uint_eq(st.errors, 1);
+	ck_assert_uint_eq(st.to_shared, 0);
+}
+END_TEST
+
 START_TEST(convert_stats_and_map)
 {
 	struct tdx_mem_stats st;
@@ -800,6 +826,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, convert_discards_the_stale_side);
 	tcase_add_test(tc, convert_no_discard_flag);
 	tcase_add_test(tc, convert_kernel_failure_changes_nothing);
+	tcase_add_test(tc, convert_allow_holes_partial_failure_follows_kvm);
 	tcase_add_test(tc, convert_stats_and_map);
 	suite_add_tcase(s, tc);
 
