@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * TDVF descriptor and section parsing, validation and accessors.  Pure:
- * the only syscalls are open/fstat/pread/mmap/mprotect/munmap in tdx_tdvf_open().
+ * the only syscalls are open/fstat/mmap (pread/mprotect with
+ * TDX_TDVF_SNAPSHOT)/munmap in tdx_tdvf_open().
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -517,7 +518,7 @@ static int check_opts(const struct tdx_tdvf_opts *opts, struct tdx_tdvf_diag *d,
 				     0, "invalid tdx_tdvf_opts (sz or unknown non-zero fields)");
 	flags = TDX_OPTS_GET(opts, flags, 0);
 	gpaw = TDX_OPTS_GET(opts, gpaw, 0);
-	if (flags & ~(TDX_TDVF_ALLOW_LEGACY | TDX_TDVF_STRICT))
+	if (flags & ~(TDX_TDVF_ALLOW_LEGACY | TDX_TDVF_STRICT | TDX_TDVF_SNAPSHOT))
 		return tdx_tdvf_fail(d, -EINVAL, TDX_TDVF_E_ARGUMENT, TDX_TDVF_NO_SECTION,
 				     0, "unknown flags 0x%llx", (unsigned long long)flags);
 	if (gpaw == 0)
@@ -646,7 +647,15 @@ TDX_EXPORT int tdx_tdvf_open(const char *path, const struct tdx_tdvf_opts *opts,
 				     (unsigned long long)st.st_size);
 	}
 	len = (size_t)st.st_size;
-	r = read_image(fd, len, &map);
+	if (TDX_OPTS_GET(opts, flags, 0) & TDX_TDVF_SNAPSHOT) {
+		r = read_image(fd, len, &map);
+	} else {
+		/* mapped read-only, never copied (see tdvf.h for the caveat) */
+		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		r = map == MAP_FAILED ? -errno : 0;
+		if (r)
+			map = NULL;
+	}
 	close(fd);
 	if (r)
 		return tdx_tdvf_fail(diag, r, TDX_TDVF_E_IO, TDX_TDVF_NO_SECTION, 0,

@@ -116,6 +116,12 @@ extern "C" {
 #define TDX_TDVF_ALLOW_LEGACY		(1ull << 0)
 /** TDX_TDVF_STRICT - treat every warning as an error. */
 #define TDX_TDVF_STRICT			(1ull << 1)
+/**
+ * TDX_TDVF_SNAPSHOT - tdx_tdvf_open() reads the file into private memory
+ * instead of mapping it: costs the image's size in RAM, but later changes
+ * to the file (truncation, rewrites) cannot reach the parsed image.
+ */
+#define TDX_TDVF_SNAPSHOT		(1ull << 2)
 
 /**
  * enum tdx_tdvf_code - what went wrong (struct tdx_tdvf_diag.code).
@@ -209,7 +215,7 @@ struct tdx_tdvf_diag {
 /**
  * struct tdx_tdvf_opts - parse options; TDX_OPTS(tdx_tdvf_opts).
  * @sz: sizeof(struct tdx_tdvf_opts), set by TDX_OPTS()
- * @flags: TDX_TDVF_ALLOW_LEGACY, TDX_TDVF_STRICT
+ * @flags: TDX_TDVF_ALLOW_LEGACY, TDX_TDVF_STRICT, TDX_TDVF_SNAPSHOT
  * @gpaw: guest physical address width the TD will use, 48 or 52 (0 = 48);
  *   sections must lie below the shared bit 2^(gpaw-1)
  */
@@ -250,18 +256,22 @@ struct tdx_tdvf;
  * @path: the image, e.g. "/usr/share/ovmf/OVMF.fd"
  * @opts: NULL for defaults
  * @diag: optional; always filled (code TDX_TDVF_OK on success)
- * @ret_tdvf: the parsed image; the whole file is read into private,
- *   read-only memory held until tdx_tdvf_free(); no fd is kept.  The copy
- *   is a snapshot: later changes to the file (even truncation) do not
- *   affect it.
+ * @ret_tdvf: the parsed image.  By default the file is mapped read-only
+ *   (MAP_PRIVATE) and never copied; the mapping is held until
+ *   tdx_tdvf_free(); no fd is kept.  The file must then not be truncated
+ *   or rewritten while the object lives: reading a truncated mapping raises
+ *   SIGBUS, and rewritten bytes would bypass the validation.  Where that
+ *   cannot be guaranteed, pass %TDX_TDVF_SNAPSHOT: the file is read into
+ *   private, read-only memory instead, a snapshot later changes cannot
+ *   affect.
  *
  * The size is checked (TDX_TDVF_E_IMAGE_SIZE) before anything is read;
  * open/fstat/mmap/read failures and non-regular files give TDX_TDVF_E_IO.
  *
  * Return: 0; -EINVAL (NULL path or ret_tdvf, bad opts, not a regular file,
  * a broken rule); -ENOMSG (no TDX metadata: no GUIDed table or no TDX entry
- * in it, or legacy lookup failed); -ENOMEM; -EIO (the file shrank while it
- * was read); errors of open(2), fstat(2), mmap(2) and pread(2) (e.g.
+ * in it, or legacy lookup failed); -ENOMEM; -EIO (with %TDX_TDVF_SNAPSHOT:
+ * the file shrank while it was read); errors of open(2), fstat(2), mmap(2) and pread(2) (e.g.
  * -ENOENT, -EACCES).
  */
 int tdx_tdvf_open(const char *path, const struct tdx_tdvf_opts *opts,

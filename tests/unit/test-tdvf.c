@@ -159,8 +159,8 @@ START_TEST(ovmf_fd_sections)
 	o.flags = TDX_TDVF_STRICT;	/* Debian's image has no warnings */
 	ck_assert_int_eq(tdx_tdvf_open(OVMF_FD, &o, &d, &t), 0);
 	ck_assert_int_eq(d.code, TDX_TDVF_OK);
-	/* read into private memory: the file itself is not mapped, no fd kept */
-	ck_assert_int_eq(maps_of(OVMF_FD), maps);
+	/* mapped once, read-only, not copied; no fd kept */
+	ck_assert_int_eq(maps_of(OVMF_FD), maps + 1);
 	ck_assert_int_eq(tu_count_fds(), fds);
 	ck_assert_int_eq(tu_count_fds_without_cloexec(), nocloexec);
 	ck_assert_uint_eq(tdx_tdvf_image_size(t), 0x200000);
@@ -265,7 +265,7 @@ END_TEST
  * after tdx_tdvf_open() must neither crash the caller (SIGBUS on a
  * truncated file mapping) nor change the validated bytes.
  */
-START_TEST(open_snapshots_the_file)
+START_TEST(open_snapshot_flag_snapshots_the_file)
 {
 	struct tdx_tdvf *t = NULL;
 	struct tdx_tdvf_diag d;
@@ -278,7 +278,18 @@ START_TEST(open_snapshots_the_file)
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(pwrite(fd, img, SZ, 0), (ssize_t)SZ);
+	/* the default maps the file: it is visible as a file mapping */
 	ck_assert_int_eq(tdx_tdvf_open(path, NULL, &d, &t), 0);
+	ck_assert_int_eq(maps_of(path), 1);
+	tdx_tdvf_free(t);
+	ck_assert_int_eq(maps_of(path), 0);
+	/* with TDX_TDVF_SNAPSHOT it is read instead */
+	{
+		struct tdx_tdvf_opts so = TDX_OPTS(tdx_tdvf_opts);
+
+		so.flags = TDX_TDVF_SNAPSHOT;
+		ck_assert_int_eq(tdx_tdvf_open(path, &so, &d, &t), 0);
+	}
 
 	/* truncated: reading a file mapping past EOF would raise SIGBUS */
 	ck_assert_int_eq(ftruncate(fd, 0), 0);
@@ -983,7 +994,7 @@ static Suite *tdvf_suite(void)
 	tcase_add_test(tc, ovmf_fd_sections);
 	tcase_add_test(tc, ovmf_code_4m_rejected);
 	tcase_add_test(tc, open_errors);
-	tcase_add_test(tc, open_snapshots_the_file);
+	tcase_add_test(tc, open_snapshot_flag_snapshots_the_file);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("api");
