@@ -242,9 +242,12 @@ static long tdx_init_vm(struct sim_vm *vm, struct kvm_tdx_cmd *cmd)
 		goto out;
 	for (unsigned i = 0; i < c->nent; i++) {
 		const struct kvm_cpuid_entry2 *m = &c->cpuid[i];
-		bool any = config_no_subleaf(c, i);
+		/* td_init_cpuid_entry2(): a leaf without sub-leaf is looked up
+		 * with index 0, so a user entry flagged SIGNIFCANT_INDEX with
+		 * another index does not match it (tdx-module-cpuid.md §7.1). */
+		uint32_t idx = m->index == 0xffffffffU ? 0 : m->index;
 
-		e = find_entry(iv->cpuid.entries, nent, m->function, m->index, any);
+		e = find_entry(iv->cpuid.entries, nent, m->function, idx, false);
 		if (!e)
 			continue;
 		if (e->function == 7 && e->index == 0 &&

@@ -445,6 +445,26 @@ START_TEST(init_vm_cpuid_matching)
 }
 END_TEST
 
+/* A leaf without sub-leaves (1, 0xA, 0x1C, 0x19, 0x80000008) is looked up with
+ * index 0: an entry flagged SIGNIFCANT_INDEX with another index does not match
+ * it, so the count differs from nent (tdx-module-cpuid.md §7.1). */
+START_TEST(init_vm_flagged_index_on_leaf_without_subleaf)
+{
+	int vm = st_td();
+	struct kvm_tdx_init_vm *iv = st_init_args(vm, 48);
+	struct kvm_cpuid_entry2 *e = iv->cpuid.entries;
+
+	ck_assert_uint_eq(e[0].function, 1);
+	e[0].flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+	e[0].index = 1;
+	ck_errno(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, NULL), EINVAL);
+	e[0].index = 0; /* flagged, index 0: matches */
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, NULL), 0);
+	free(iv);
+	close(vm);
+}
+END_TEST
+
 START_TEST(init_vm_minimal_preset_fails)
 {
 	int vm;
@@ -805,6 +825,7 @@ static Suite *suite(void)
 	tcase_add_test(t, init_vm_module_cpuid_mask);
 	tcase_add_test(t, init_vm_caps_verbatim_1f_eio);
 	tcase_add_test(t, init_vm_cpuid_matching);
+	tcase_add_test(t, init_vm_flagged_index_on_leaf_without_subleaf);
 	tcase_add_test(t, init_vm_minimal_preset_fails);
 	tcase_add_test(t, init_vcpu_rules);
 	tcase_add_test(t, vcpu_cmds_before_init_vm);
