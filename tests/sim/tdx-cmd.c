@@ -264,20 +264,21 @@ static long tdx_init_vm(struct sim_vm *vm, struct kvm_tdx_cmd *cmd)
 		goto out;
 
 	/* TDH.MNG.CREATE / ADDCX / INIT: injected failures first, then the model. */
+	/* Only an OPERAND_INVALID status reaches hw_error (EINVAL); RNG
+	 * exhaustion (EAGAIN) and other failures (EIO, VM bugged) leave it 0
+	 * (kvm-tdx-uapi.md §3.3 items 16-17, tdx-module-cpuid.md §7.2). */
 	if (fault_check_module("KVM_TDX_INIT_VM", &hit)) {
 		r = -hit.err;
-		if (hit.has_hw)
-			cmd->hw_error = hit.hw;
-		else if (hit.err == EINVAL)
-			cmd->hw_error = TDX_OPERAND_INVALID;
+		if (hit.err == EINVAL)
+			cmd->hw_error = hit.has_hw ? hit.hw : TDX_OPERAND_INVALID;
 		if (hit.err == EIO)
 			vm->dead = true;
 		goto out;
 	}
 	status = module_init_check(vm, iv->attributes, iv->xfam, tdp);
 	if (status) {
-		cmd->hw_error = status;
 		if ((status & 0xFFFFFFFF00000000ULL) == TDX_OPERAND_INVALID) {
+			cmd->hw_error = status;
 			r = -EINVAL;
 		} else {
 			r = -EIO;

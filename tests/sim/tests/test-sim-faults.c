@@ -52,6 +52,27 @@ START_TEST(fail_init_vm_einval_hw)
 }
 END_TEST
 
+/* hw= reaches hw_error only with EINVAL: KVM passes on a TDH.MNG.INIT status
+ * only when it is OPERAND_INVALID; EAGAIN and EIO leave hw_error 0. */
+START_TEST(fail_init_vm_hw_only_with_einval)
+{
+	int vm = st_td();
+	uint64_t hw = 1;
+
+	ck_assert_int_eq(tdxsim_ctl_fail_spec(
+		"ioctl=KVM_TDX_INIT_VM:errno=EAGAIN:hw=0x8000020300000000"), 0);
+	ck_errno(st_init_vm(vm, 48, &hw), EAGAIN);
+	ck_assert_uint_eq(hw, 0);
+	ck_assert_int_eq(tdxsim_ctl_fail_spec(
+		"ioctl=KVM_TDX_INIT_VM:errno=EIO:hw=0xC000090400000000"), 0);
+	hw = 1;
+	ck_errno(st_init_vm(vm, 48, &hw), EIO);
+	ck_assert_uint_eq(hw, 0);
+	ck_errno(xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS), EIO); /* bugged */
+	close(vm);
+}
+END_TEST
+
 START_TEST(fail_finalize_ebusy_then_ok)
 {
 	int vm = st_td_inited();
@@ -264,6 +285,7 @@ static Suite *suite(void)
 	tcase_add_test(t, fail_nth);
 	tcase_add_test(t, fail_init_vm_eagain_times);
 	tcase_add_test(t, fail_init_vm_einval_hw);
+	tcase_add_test(t, fail_init_vm_hw_only_with_einval);
 	tcase_add_test(t, fail_finalize_ebusy_then_ok);
 	tcase_add_test(t, fail_finalize_eio_kills_vm);
 	tcase_add_test(t, fail_mem_region_eintr_progress);

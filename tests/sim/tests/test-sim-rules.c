@@ -403,8 +403,11 @@ START_TEST(init_vm_caps_verbatim_1f_eio)
 			iv->cpuid.entries[i].ebx = c->cpuid.entries[i].ebx;
 			iv->cpuid.entries[i].ecx = c->cpuid.entries[i].ecx;
 		}
+	hw = 1;
 	ck_errno(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, &hw), EIO);
-	ck_assert_uint_eq(hw, 0xC000090400000000ULL);
+	/* The module status (0xC000090400000000, CPUID_LEAF_1F_FORMAT) is not
+	 * OPERAND_INVALID: KVM bugs the VM and does not pass it on. */
+	ck_assert_uint_eq(hw, 0);
 	ck_errno(xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS), EIO); /* VM bugged */
 	free(c);
 	free(iv);
