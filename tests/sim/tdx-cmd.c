@@ -547,8 +547,10 @@ long tdx_vcpu_op(struct sim_vcpu *v, unsigned long arg)
 	struct sim_vm *vm = v->vm;
 	struct kvm_tdx_cmd cmd;
 
-	if (vm->kernel < SIM_K617 && (!vm->hkid || vm->td_state == TD_RUNNABLE))
-		return -EINVAL; /* 6.16 checks before reading the command */
+	/* 6.16-6.18 (tdx_vcpu_ioctl before the 6.19 locking rework) check the
+	 * TD state before reading the command; 6.17 has no TDX change. */
+	if (vm->kernel < SIM_K619 && (!vm->hkid || vm->td_state == TD_RUNNABLE))
+		return -EINVAL;
 	if (sim_copy_from_user(&cmd, arg, sizeof(cmd)))
 		return -EFAULT;
 	if (cmd.hw_error)

@@ -521,6 +521,31 @@ START_TEST(vcpu_cmds_before_init_vm)
 }
 END_TEST
 
+/* After FINALIZE a vCPU command is EINVAL.  6.16-6.18 check that before
+ * reading the command (an unreadable one is still EINVAL); 6.19 and later read
+ * it first (EFAULT).  6.17 has no TDX change from 6.16. */
+START_TEST(vcpu_cmd_state_checked_before_copy_until_619)
+{
+	static const struct { const char *k; int err; } ks[] = {
+		{ "6.16", EINVAL }, { "6.17", EINVAL }, { "6.18", EINVAL },
+		{ "6.19", EFAULT }, { "7.0", EFAULT }, { "7.1", EFAULT },
+	};
+
+	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+		int vm, v;
+
+		ck_assert_int_eq(tdxsim_ctl_set_kernel(ks[i].k), 0);
+		vm = st_td_inited();
+		v = st_vcpu(vm, 0);
+		ck_assert_int_eq(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, NULL), 0);
+		ck_assert_msg(xioctl(v, KVM_MEMORY_ENCRYPT_OP, 8) == -ks[i].err,
+			      "kernel %s: expected %s", ks[i].k, strerror(ks[i].err));
+		close(v);
+		close(vm);
+	}
+}
+END_TEST
+
 START_TEST(get_cpuid_e2big)
 {
 	int vm = st_td_inited(), v = (int)xioctl(vm, KVM_CREATE_VCPU, 0);
@@ -832,6 +857,7 @@ static Suite *suite(void)
 	tcase_add_test(t, init_vm_minimal_preset_fails);
 	tcase_add_test(t, init_vcpu_rules);
 	tcase_add_test(t, vcpu_cmds_before_init_vm);
+	tcase_add_test(t, vcpu_cmd_state_checked_before_copy_until_619);
 	tcase_add_test(t, get_cpuid_e2big);
 	tcase_add_test(t, run_preconditions);
 	tcase_add_test(t, mem_region_rules);
