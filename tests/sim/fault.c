@@ -236,8 +236,16 @@ bool fault_check_module(const char *name, struct sim_fault_hit *hit)
 	for (size_t i = 0; i < nfaults; i++) {
 		struct fault *f = &faults[i];
 
-		if (!f->nth && !strcmp(f->name, name) && consume(f, hit))
+		if (!f->nth && !strcmp(f->name, name) && consume(f, hit)) {
+			hit->idx = (long)i;
 			return true;
+		}
 	}
 	return false;
+}
+
+void fault_unconsume(const struct sim_fault_hit *hit)
+{
+	if (hit->idx >= 0 && (size_t)hit->idx < nfaults && faults[hit->idx].times >= 0)
+		faults[hit->idx].times++;
 }

@@ -256,6 +256,7 @@ struct sim_fault_hit {
 	uint64_t hw;
 	bool has_hw;
 	long after_pages;	/* -1 = not given */
+	long idx;		/* the fault that hit (fault_unconsume) */
 };
 int fault_add_spec(const char *spec, char *err, size_t errlen);
 int fault_add(long nth, const char *name, int err, uint64_t hw, bool has_hw,
@@ -267,6 +268,9 @@ bool fault_check_entry(unsigned long count, const char *name,
 /* Checked where the TDX module would be called (INIT_VM, FINALIZE,
  * INIT_MEM_REGION). */
 bool fault_check_module(const char *name, struct sim_fault_hit *hit);
+/* A module-point hit that did not fire after all (INIT_MEM_REGION stopped
+ * before page after_pages): give it back. */
+void fault_unconsume(const struct sim_fault_hit *hit);
 bool fault_is_module_point(const char *name);
 
 /* trace (trace.c) */

@@ -385,9 +385,9 @@ static long tdx_init_mem_region(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 	struct sim_vm *vm = v->vm;
 	struct kvm_tdx_init_mem_region reg;
 	struct sim_fault_hit hit;
-	bool inject;
+	bool inject, fired = false;
 	unsigned char *page;
-	uint64_t last, done = 0;
+	uint64_t last, done = 0, fire_at;
 	long r = 0;
 
 	if (!v->initialized)
@@ -408,15 +408,19 @@ static long tdx_init_mem_region(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 	page = malloc(SIM_PAGE_SIZE);
 	if (!page)
 		return -ENOMEM;
+	/* An injected failure fires at page after_pages of this call: EINTR as
+	 * the loop's signal check (first), anything else where TDH.MEM.PAGE.ADD
+	 * runs, after KVM's checks of that page.  A call that ends or fails
+	 * before that page gives the fault back. */
 	inject = fault_check_module("KVM_TDX_INIT_MEM_REGION", &hit);
+	fire_at = inject ? (uint64_t)(hit.after_pages < 0 ? 0 : hit.after_pages) : UINT64_MAX;
 	while (reg.nr_pages) {
 		uint64_t gfn = reg.gpa / SIM_PAGE_SIZE, pg;
 		struct sim_memslot *s;
 
-		if (inject && done == (uint64_t)(hit.after_pages < 0 ? 0 : hit.after_pages)) {
-			r = -hit.err;
-			if (hit.err == EIO)
-				vm->dead = true;
+		if (done == fire_at && hit.err == EINTR) {
+			r = -EINTR;
+			fired = true;
 			break;
 		}
 		s = mem_find_slot(vm, gfn);
@@ -428,17 +432,44 @@ static long tdx_init_mem_region(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 			r = -EFAULT;
 			break;
 		}
-		if (sim_copy_from_user(page, reg.source_addr, SIM_PAGE_SIZE)) {
-			r = -EFAULT;
-			break;
-		}
-		if (!(rmap_get(&vm->attrs, gfn) & KVM_MEMORY_ATTRIBUTE_PRIVATE)) {
-			r = -EINVAL;
-			break;
-		}
 		pg = (s->gmem_off + (reg.gpa - s->gpa)) / SIM_PAGE_SIZE;
-		if (rmap_get(&s->gmem->populated, pg)) {
-			r = vm->kernel >= SIM_K700 ? -EIO : -EEXIST;
+		if (vm->kernel >= SIM_K700) {
+			/* 7.0+: guest_memfd pins the source first; a page already
+			 * added is found by the S-EPT map step (EIO). */
+			if (sim_copy_from_user(page, reg.source_addr, SIM_PAGE_SIZE)) {
+				r = -EFAULT;
+				break;
+			}
+			if (!(rmap_get(&vm->attrs, gfn) & KVM_MEMORY_ATTRIBUTE_PRIVATE)) {
+				r = -EINVAL;
+				break;
+			}
+			if (rmap_get(&s->gmem->populated, pg)) {
+				r = -EIO;
+				break;
+			}
+		} else {
+			/* 6.16-6.19: kvm_gmem_populate() refuses a prepared folio
+			 * (EEXIST) before the attribute check; the source is pinned
+			 * afterwards, in tdx_gmem_post_populate(). */
+			if (rmap_get(&s->gmem->populated, pg)) {
+				r = -EEXIST;
+				break;
+			}
+			if (!(rmap_get(&vm->attrs, gfn) & KVM_MEMORY_ATTRIBUTE_PRIVATE)) {
+				r = -EINVAL;
+				break;
+			}
+			if (sim_copy_from_user(page, reg.source_addr, SIM_PAGE_SIZE)) {
+				r = -EFAULT;
+				break;
+			}
+		}
+		if (done == fire_at) {	/* TDH.MEM.PAGE.ADD / MR.EXTEND failed */
+			r = -hit.err;
+			fired = true;
+			if (hit.err == EIO)
+				vm->dead = true;
 			break;
 		}
 		if (rmap_set(&s->gmem->populated, pg, pg + 1, 1) < 0 ||
@@ -459,6 +490,8 @@ static long tdx_init_mem_region(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 		reg.nr_pages--;
 		done++;
 	}
+	if (inject && !fired)
+		fault_unconsume(&hit);
 	free(page);
 	if (sim_copy_to_user(cmd->data, &reg, sizeof(reg)))
 		r = -EFAULT;

@@ -119,6 +119,38 @@ START_TEST(fail_mem_region_eintr_progress)
 }
 END_TEST
 
+/* The INIT_MEM_REGION module fault fires at page after_pages, after KVM's
+ * checks of that page; a call that stops earlier does not use it up. */
+START_TEST(fail_mem_region_fault_waits_for_its_page)
+{
+	int vm = st_td_inited(), v = st_vcpu(vm, 0);
+	void *src = mmap(NULL, 16 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kvm_tdx_init_mem_region r;
+
+	st_private_ram(vm, 0, 16 * PAGE, NULL);
+	ck_assert_int_eq(tdxsim_ctl_fail_spec(
+		"ioctl=KVM_TDX_INIT_MEM_REGION:errno=EBUSY:after_pages=5"), 0);
+	/* 3 pages: the call ends before page 5 */
+	ck_assert_int_eq(st_add_pages(v, src, 0, 3, true, &r), 0);
+	ck_assert_uint_eq(r.nr_pages, 0);
+	/* 8 pages: fails at its page 5, progress written back */
+	ck_errno(st_add_pages(v, src, 3 * PAGE, 8, true, &r), EBUSY);
+	ck_assert_uint_eq(r.nr_pages, 3);
+	ck_assert_uint_eq(r.gpa, 8 * PAGE);
+	ck_assert_int_eq(st_tdx(v, KVM_TDX_INIT_MEM_REGION, 1, (uintptr_t)&r, NULL), 0);
+
+	/* EIO at page 0: KVM's own checks of that page come first */
+	ck_assert_int_eq(tdxsim_ctl_fail_spec("ioctl=KVM_TDX_INIT_MEM_REGION:errno=EIO"), 0);
+	ck_errno(st_add_pages(v, src, 0x100000, 1, true, NULL), EINVAL); /* no memslot */
+	ck_errno(st_add_pages(v, src, 0, 1, true, NULL), EIO);	/* already added */
+	ck_errno(st_add_pages(v, src, 12 * PAGE, 1, true, NULL), EIO); /* the module */
+	ck_errno(xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS), EIO); /* bugged */
+	munmap(src, 16 * PAGE);
+	close(v);
+	close(vm);
+}
+END_TEST
+
 START_TEST(fail_generic_and_bad_specs)
 {
 	int k = st_kvm();
@@ -289,6 +321,7 @@ static Suite *suite(void)
 	tcase_add_test(t, fail_finalize_ebusy_then_ok);
 	tcase_add_test(t, fail_finalize_eio_kills_vm);
 	tcase_add_test(t, fail_mem_region_eintr_progress);
+	tcase_add_test(t, fail_mem_region_fault_waits_for_its_page);
 	tcase_add_test(t, fail_generic_and_bad_specs);
 	tcase_add_test(t, trace_api);
 	tcase_add_test(t, trace_file_and_report);

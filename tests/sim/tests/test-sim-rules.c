@@ -651,6 +651,42 @@ START_TEST(mem_region_readd_616_eexist)
 }
 END_TEST
 
+/* Which error wins in the page loop depends on the kernel: up to 6.19
+ * kvm_gmem_populate() refuses a prepared folio (EEXIST) before the attribute
+ * check and the source is pinned last, in tdx_gmem_post_populate(); from 7.0
+ * the source is pinned first and a re-add is found by the map step (EIO), after
+ * the attribute check (kvm-tdx-uapi.md §3.5). */
+START_TEST(mem_region_loop_order_per_kernel)
+{
+	static const struct { const char *k; int readd_shared, noread_shared; } ks[] = {
+		{ "6.16", EEXIST, EINVAL }, { "6.18", EEXIST, EINVAL },
+		{ "6.19", EEXIST, EINVAL }, { "7.0", EINVAL, EFAULT },
+		{ "7.1", EINVAL, EFAULT },
+	};
+	void *src = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+		int vm, v;
+
+		ck_assert_int_eq(tdxsim_ctl_set_kernel(ks[i].k), 0);
+		vm = st_td_inited();
+		v = st_vcpu(vm, 0);
+		st_private_ram(vm, 0, 4 * PAGE, NULL);
+		ck_assert_int_eq(st_add_pages(v, src, 0, 1, false, NULL), 0);
+		ck_assert_int_eq(st_attrs(vm, 0, 2 * PAGE, 0), 0);
+		/* page 0: added, now shared */
+		ck_assert_msg(st_add_pages(v, src, 0, 1, false, NULL) == -ks[i].readd_shared,
+			      "kernel %s: re-add of a shared page", ks[i].k);
+		/* page 1: shared, unreadable source */
+		ck_assert_msg(st_add_pages(v, NULL, PAGE, 1, false, NULL) == -ks[i].noread_shared,
+			      "kernel %s: shared page, unreadable source", ks[i].k);
+		close(v);
+		close(vm);
+	}
+	munmap(src, PAGE);
+}
+END_TEST
+
 START_TEST(mem_region_gmem_closed_efault)
 {
 	int vm = st_td_inited(), v = st_vcpu(vm, 0), g;
@@ -862,6 +898,7 @@ static Suite *suite(void)
 	tcase_add_test(t, run_preconditions);
 	tcase_add_test(t, mem_region_rules);
 	tcase_add_test(t, mem_region_readd_616_eexist);
+	tcase_add_test(t, mem_region_loop_order_per_kernel);
 	tcase_add_test(t, mem_region_gmem_closed_efault);
 	tcase_add_test(t, punch_hole_allows_readd);
 	tcase_add_test(t, gmem_create_rules);
