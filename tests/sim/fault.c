@@ -176,6 +176,7 @@ int fault_add_spec(const char *spec, char *err, size_t errlen)
 bool fault_is_module_point(const char *name)
 {
 	return !strcmp(name, "KVM_TDX_INIT_VM") ||
+	       !strcmp(name, "KVM_TDX_INIT_VCPU") ||
 	       !strcmp(name, "KVM_TDX_FINALIZE_VM") ||
 	       !strcmp(name, "KVM_TDX_INIT_MEM_REGION");
 }

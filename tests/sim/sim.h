@@ -265,8 +265,8 @@ void fault_clear(void);
 /* Generic check at ioctl entry (nth and non-"module-point" names). */
 bool fault_check_entry(unsigned long count, const char *name,
 		       struct sim_fault_hit *hit);
-/* Checked where the TDX module would be called (INIT_VM, FINALIZE,
- * INIT_MEM_REGION). */
+/* Checked where the TDX module would be called (INIT_VM, INIT_VCPU,
+ * FINALIZE, INIT_MEM_REGION). */
 bool fault_check_module(const char *name, struct sim_fault_hit *hit);
 /* A module-point hit that did not fire after all (INIT_MEM_REGION stopped
  * before page after_pages): give it back. */

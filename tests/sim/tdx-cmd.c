@@ -366,6 +366,7 @@ long tdx_vm_op(struct sim_vm *vm, unsigned long arg)
 static long tdx_init_vcpu(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 {
 	const struct kvm_cpuid_entry2 *l1;
+	struct sim_fault_hit hit;
 
 	if (cmd->flags)
 		return -EINVAL;
@@ -374,6 +375,12 @@ static long tdx_init_vcpu(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 	l1 = find_entry(v->cpuid, v->cpuid_nent, 1, 0, true);
 	if (!l1 || !(l1->ecx & (1U << 21)))
 		return -EINVAL;
+	/* TDH.VP.CREATE / ADDCX / INIT: a failure is EIO and bugs the VM. */
+	if (fault_check_module("KVM_TDX_INIT_VCPU", &hit)) {
+		if (hit.err == EIO)
+			v->vm->dead = true;
+		return -hit.err;
+	}
 	v->initialized = true;
 	v->rcx = cmd->data;
 	v->apic_base = 0xFEE00000ULL | 0x800 | 0x400 | (v->id == 0 ? 0x100 : 0);

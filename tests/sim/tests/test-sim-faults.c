@@ -151,6 +151,24 @@ START_TEST(fail_mem_region_fault_waits_for_its_page)
 }
 END_TEST
 
+/* A TDH.VP.CREATE/ADDCX/INIT failure is EIO with the VM bugged
+ * (kvm-tdx-uapi.md §3.4 item 6); KVM's own checks come first. */
+START_TEST(fail_init_vcpu_eio_kills_vm)
+{
+	int vm = st_td_inited(), v = (int)xioctl(vm, KVM_CREATE_VCPU, 0);
+
+	ck_assert_int_ge(v, 0);
+	ck_assert_int_eq(st_set_cpuid(v, true), 0);
+	ck_assert_int_eq(tdxsim_ctl_fail_spec("ioctl=KVM_TDX_INIT_VCPU:errno=EIO"), 0);
+	ck_errno(st_tdx(v, KVM_TDX_INIT_VCPU, 1, 0, NULL), EINVAL); /* flags: not used up */
+	ck_errno(st_tdx(v, KVM_TDX_INIT_VCPU, 0, 0, NULL), EIO);
+	ck_errno(st_tdx(v, KVM_TDX_INIT_VCPU, 0, 0, NULL), EIO);	/* dead VM */
+	ck_errno(xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS), EIO);
+	close(v);
+	close(vm);
+}
+END_TEST
+
 START_TEST(fail_generic_and_bad_specs)
 {
 	int k = st_kvm();
@@ -322,6 +340,7 @@ static Suite *suite(void)
 	tcase_add_test(t, fail_finalize_eio_kills_vm);
 	tcase_add_test(t, fail_mem_region_eintr_progress);
 	tcase_add_test(t, fail_mem_region_fault_waits_for_its_page);
+	tcase_add_test(t, fail_init_vcpu_eio_kills_vm);
 	tcase_add_test(t, fail_generic_and_bad_specs);
 	tcase_add_test(t, trace_api);
 	tcase_add_test(t, trace_file_and_report);
