@@ -165,6 +165,11 @@ START_TEST(apic_bus_and_hypercall_caps)
 	st_split_irqchip(vm);
 	cap.args[0] = 0;
 	ck_errno(xioctl(vm, KVM_ENABLE_CAP, (uintptr_t)&cap), EINVAL);
+	/* overflow guard: U32_MAX * 128 * ns must fit in 64 bits */
+	cap.args[0] = 0x2000001;
+	ck_errno(xioctl(vm, KVM_ENABLE_CAP, (uintptr_t)&cap), EINVAL);
+	cap.args[0] = 0x2000000;
+	ck_assert_int_eq(xioctl(vm, KVM_ENABLE_CAP, (uintptr_t)&cap), 0);
 	cap.args[0] = 40;
 	ck_assert_int_eq(xioctl(vm, KVM_ENABLE_CAP, (uintptr_t)&cap), 0);
 	cap.cap = KVM_CAP_EXIT_HYPERCALL;
