@@ -238,6 +238,10 @@ long mem_set_attributes(struct sim_vm *vm, unsigned long arg);
 long mem_create_gmem(struct sim_vm *vm, unsigned long arg);
 long mem_pre_fault(struct sim_vcpu *vcpu, unsigned long arg);
 int gmem_fallocate(struct sim_gmem *g, int mode, uint64_t off, uint64_t len);
+/* Pages [pg0, pg1) of g now hold a private page (INIT_MEM_REGION, an accepted
+ * conversion, a private pre-fault): mark them populated and allocate them in
+ * the backing memfd, so lseek(SEEK_DATA) sees what the model holds. */
+int gmem_populate(struct sim_gmem *g, uint64_t pg0, uint64_t pg1);
 struct sim_memslot *mem_find_slot(struct sim_vm *vm, uint64_t gfn);
 void mem_free_slots(struct sim_vm *vm);
 

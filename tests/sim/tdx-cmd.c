@@ -479,7 +479,7 @@ static long tdx_init_mem_region(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 				vm->dead = true;
 			break;
 		}
-		if (rmap_set(&s->gmem->populated, pg, pg + 1, 1) < 0 ||
+		if (gmem_populate(s->gmem, pg, pg + 1) < 0 ||
 		    mrtd_page_add(vm, reg.gpa) < 0) {
 			r = -ENOMEM;
 			break;

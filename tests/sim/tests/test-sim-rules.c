@@ -720,6 +720,51 @@ START_TEST(punch_hole_allows_readd)
 }
 END_TEST
 
+/* guest_memfd pages live in the backing memfd: INIT_MEM_REGION, an allocating
+ * fallocate and a private pre-fault allocate them, PUNCH_HOLE frees them (as
+ * kvm_gmem_punch_hole() does), so lseek(SEEK_DATA) sees the model's state. */
+static off_t data_at(int fd, off_t from)
+{
+	off_t d = lseek(fd, from, SEEK_DATA);
+
+	ck_assert(d >= 0 || errno == ENXIO);
+	return d;
+}
+
+START_TEST(gmem_backing_follows_populate_and_punch)
+{
+	int vm = st_td_inited(), v = st_vcpu(vm, 0), g;
+	void *src = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kvm_pre_fault_memory p = { .gpa = 0x10000 + 8 * PAGE, .size = 2 * PAGE };
+
+	st_private_ram(vm, 0x10000, 16 * PAGE, &g);
+	ck_assert_int_eq(data_at(g, 0), -1);
+	ck_assert_int_eq(st_add_pages(v, src, 0x11000, 1, false, NULL), 0);
+	ck_assert_int_eq(data_at(g, 0), (off_t)PAGE);
+	ck_assert_int_eq(fallocate(g, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, PAGE, PAGE), 0);
+	ck_assert_int_eq(data_at(g, 0), -1);
+	/* allocated by fallocate but not prepared: it can still be added */
+	ck_assert_int_eq(fallocate(g, FALLOC_FL_KEEP_SIZE, 4 * PAGE, PAGE), 0);
+	ck_assert_int_eq(st_add_pages(v, src, 0x14000, 1, false, NULL), 0);
+	ck_assert_int_eq(data_at(g, 0), (off_t)(4 * PAGE));
+	ck_assert_int_eq(fallocate(g, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, 0, 16 * PAGE), 0);
+	ck_assert_int_eq(data_at(g, 0), -1);
+	/* after FINALIZE a private pre-fault allocates the pages */
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, NULL), 0);
+	ck_assert_int_eq(xioctl(v, KVM_PRE_FAULT_MEMORY, (uintptr_t)&p), 0);
+	ck_assert_int_eq(data_at(g, 0), (off_t)(8 * PAGE));
+	ck_assert_int_eq(lseek(g, 8 * PAGE, SEEK_HOLE), (off_t)(10 * PAGE));
+	/* offset + len beyond the maximum file size: vfs_fallocate EFBIG */
+	ck_assert_int_eq(fallocate(g, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE,
+				   0x7ffffffffffff000LL, 0x2000), -1);
+	ck_assert_int_eq(errno, EFBIG);
+	munmap(src, PAGE);
+	close(g);
+	close(v);
+	close(vm);
+}
+END_TEST
+
 /* ---- guest_memfd / memslots / attributes ------------------------------------------ */
 START_TEST(gmem_create_rules)
 {
@@ -906,6 +951,7 @@ static Suite *suite(void)
 	tcase_add_test(t, mem_region_loop_order_per_kernel);
 	tcase_add_test(t, mem_region_gmem_closed_efault);
 	tcase_add_test(t, punch_hole_allows_readd);
+	tcase_add_test(t, gmem_backing_follows_populate_and_punch);
 	tcase_add_test(t, gmem_create_rules);
 	tcase_add_test(t, gmem_fallocate_rules);
 	tcase_add_test(t, memslot_rules);
