@@ -180,6 +180,10 @@ struct sim_obj {
 		struct sim_vcpu *vcpu;
 		struct sim_gmem *gmem;
 	};
+	/* The memfd behind the fd: an fd closed without close() (close_range,
+	 * dup2 onto it, a raw syscall) is noticed when its number comes back. */
+	dev_t dev;
+	ino_t ino;
 };
 
 /* ---- global state (state.c) ----------------------------------------------- */
@@ -202,7 +206,9 @@ void sim_init_locked(void);
 int sim_set_caps_locked(const char *preset, char *err, size_t errlen);
 int sim_parse_kernel(const char *s);
 
-/* fd table */
+/* fd table.  fdt_get() checks that fd is still the memfd it was: if the
+ * number was closed behind the simulator's back (and maybe reused), the stale
+ * object is released as at close() and NULL is returned. */
 int fdt_set(int fd, enum sim_kind kind, void *p);
 struct sim_obj *fdt_get(int fd);
 void fdt_del(int fd);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* One test per kernel rule: raw ioctls against the simulator, exact errnos. */
 #include <linux/falloc.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "simtest.h"
@@ -73,6 +74,44 @@ START_TEST(fd_kinds_and_cloexec)
 	close(g);
 	close(v);
 	close(vm);
+}
+END_TEST
+
+/* An fd closed without close() (close_range, dup2 onto it, a raw syscall)
+ * frees the kernel object; its number may come back as another file. */
+START_TEST(fd_closed_unseen_is_not_simulated)
+{
+	int vm = st_td(), vm2, n, v, null, k[16], nk = 0;
+
+	ck_assert_int_eq(syscall(SYS_close, vm), 0);
+	null = open("/dev/null", O_RDONLY);
+	ck_assert_int_eq(dup2(null, vm), vm);	/* the number comes back */
+	close(null);
+	n = vm;
+	ck_errno(xioctl(n, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS), ENOTTY); /* /dev/null */
+	ck_assert_int_eq(tdxsim_ctl_vm_report(n, NULL, 0), -EBADF);
+	tdxsim_ctl_reset();
+	ck_assert_int_ge(fcntl(n, F_GETFD), 0); /* the reset left the reused fd alone */
+	close(n);
+
+	/* dup2() onto a live vCPU fd */
+	vm2 = st_td_inited();
+	v = (int)xioctl(vm2, KVM_CREATE_VCPU, 0);
+	ck_assert_int_ge(v, 0);
+	null = open("/dev/null", O_RDONLY);
+	ck_assert_int_eq(dup2(null, v), v);
+	ck_errno(xioctl(v, KVM_RUN, 0), ENOTTY);
+	close(null);
+	close(v);
+	/* a new simulated fd at a stale number replaces the stale object */
+	ck_assert_int_eq(syscall(SYS_close, vm2), 0);
+	do {
+		k[nk] = st_kvm();
+	} while (k[nk] < vm2 && ++nk < 15);
+	ck_assert_int_eq(k[nk], vm2);
+	ck_assert_int_eq(xioctl(vm2, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS), 0x7); /* /dev/kvm */
+	for (int i = 0; i <= nk; i++)
+		close(k[i]);
 }
 END_TEST
 
@@ -919,6 +958,7 @@ static Suite *suite(void)
 	tcase_add_test(t, dev_basics);
 	tcase_add_test(t, dev_supported_cpuid_e2big);
 	tcase_add_test(t, fd_kinds_and_cloexec);
+	tcase_add_test(t, fd_closed_unseen_is_not_simulated);
 	tcase_add_test(t, non_td_vm);
 	tcase_add_test(t, create_vcpu_before_init_vm_eio);
 	tcase_add_test(t, create_vcpu_without_split_irqchip_einval);
