@@ -173,7 +173,8 @@ long mem_set_region(struct sim_vm *vm, const struct kvm_userspace_memory_region2
 	uint64_t npages, base_gfn;
 
 	/* check_memory_region_flags */
-	if (!vm_is_td(vm))
+	/* GUEST_MEMFD is incompatible with READONLY (and TDs have no RO memory) */
+	if (!vm_is_td(vm) && !(m->flags & KVM_MEM_GUEST_MEMFD))
 		valid |= KVM_MEM_READONLY;
 	if (vm_is_td(vm) || vm->kernel >= SIM_K618)
 		valid |= KVM_MEM_GUEST_MEMFD;
@@ -317,10 +318,10 @@ long mem_pre_fault(struct sim_vcpu *vcpu, unsigned long arg)
 
 	if (sim_copy_from_user(&r, arg, sizeof(r)))
 		return -EFAULT;
-	if (r.flags)
-		return -EINVAL;
-	if (!PAGE_ALIGNED(r.gpa) || !PAGE_ALIGNED(r.size) || r.gpa + r.size <= r.gpa)
-		return -EINVAL;
+	/* The ioctl writes the range back whatever the result. */
+	if (r.flags ||
+	    !PAGE_ALIGNED(r.gpa) || !PAGE_ALIGNED(r.size) || r.gpa + r.size <= r.gpa)
+		return sim_copy_to_user(arg, &r, sizeof(r)) ? -EFAULT : -EINVAL;
 	full = r.size;
 	while (r.size) {
 		struct sim_memslot *s;

@@ -945,8 +945,47 @@ START_TEST(pre_fault_rules)
 	p.gpa = 0x100000;
 	p.size = PAGE;
 	ck_errno(xioctl(v, KVM_PRE_FAULT_MEMORY, (uintptr_t)&p), ENOENT);
+	{
+		/* the range is copied back even after EINVAL: read-only -> EFAULT */
+		struct kvm_pre_fault_memory *ro = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+						       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		ck_assert_ptr_ne(ro, MAP_FAILED);
+		*ro = (struct kvm_pre_fault_memory){ .gpa = 0, .size = PAGE, .flags = 1 };
+		ck_errno(xioctl(v, KVM_PRE_FAULT_MEMORY, (uintptr_t)ro), EINVAL);
+		ck_assert_int_eq(mprotect(ro, PAGE, PROT_READ), 0);
+		ck_errno(xioctl(v, KVM_PRE_FAULT_MEMORY, (uintptr_t)ro), EFAULT);
+		munmap(ro, PAGE);
+	}
 	close(v);
 	close(vm);
+}
+END_TEST
+
+/* check_memory_region_flags(): READONLY is never valid with GUEST_MEMFD, even
+ * on a VM that has read-only memory (a 6.18+ default VM can use guest_memfd). */
+START_TEST(memslot_readonly_guest_memfd_default_vm)
+{
+	int k = st_kvm(), vm = (int)xioctl(k, KVM_CREATE_VM, 0), g;
+	void *mem = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kvm_userspace_memory_region2 r = { .slot = 0,
+		.flags = KVM_MEM_GUEST_MEMFD | KVM_MEM_READONLY, .guest_phys_addr = 0,
+		.memory_size = PAGE, .userspace_addr = (uintptr_t)mem };
+
+	ck_assert_int_ge(vm, 0);
+	g = st_gmem(vm, PAGE);
+	r.guest_memfd = (uint32_t)g;
+	ck_errno(xioctl(vm, KVM_SET_USER_MEMORY_REGION2, (uintptr_t)&r), EINVAL);
+	r.flags = KVM_MEM_GUEST_MEMFD;
+	ck_assert_int_eq(xioctl(vm, KVM_SET_USER_MEMORY_REGION2, (uintptr_t)&r), 0);
+	r.slot = 1;
+	r.flags = KVM_MEM_READONLY;
+	r.guest_phys_addr = 0x100000;
+	ck_assert_int_eq(xioctl(vm, KVM_SET_USER_MEMORY_REGION2, (uintptr_t)&r), 0);
+	munmap(mem, PAGE);
+	close(g);
+	close(vm);
+	close(k);
 }
 END_TEST
 
@@ -997,6 +1036,7 @@ static Suite *suite(void)
 	tcase_add_test(t, memslot_rules);
 	tcase_add_test(t, attributes_rules);
 	tcase_add_test(t, pre_fault_rules);
+	tcase_add_test(t, memslot_readonly_guest_memfd_default_vm);
 	suite_add_tcase(s, t);
 	return s;
 }
