@@ -176,6 +176,7 @@ int fault_add_spec(const char *spec, char *err, size_t errlen)
 bool fault_is_module_point(const char *name)
 {
 	return !strcmp(name, "KVM_TDX_INIT_VM") ||
+	       !strcmp(name, "KVM_TDX_INIT_VCPU") ||
 	       !strcmp(name, "KVM_TDX_FINALIZE_VM") ||
 	       !strcmp(name, "KVM_TDX_INIT_MEM_REGION");
 }
@@ -236,8 +237,16 @@ bool fault_check_module(const char *name, struct sim_fault_hit *hit)
 	for (size_t i = 0; i < nfaults; i++) {
 		struct fault *f = &faults[i];
 
-		if (!f->nth && !strcmp(f->name, name) && consume(f, hit))
+		if (!f->nth && !strcmp(f->name, name) && consume(f, hit)) {
+			hit->idx = (long)i;
 			return true;
+		}
 	}
 	return false;
+}
+
+void fault_unconsume(const struct sim_fault_hit *hit)
+{
+	if (hit->idx >= 0 && (size_t)hit->idx < nfaults && faults[hit->idx].times >= 0)
+		faults[hit->idx].times++;
 }

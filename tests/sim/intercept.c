@@ -161,16 +161,18 @@ SIM_EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
 
 SIM_EXPORT int close(int fd)
 {
+	struct sim_obj *o;
 	int r, e;
 
 	sim_resolve_real();
 	sim_lock();
-	if (!fdt_get(fd)) {
+	o = fdt_get(fd);
+	if (!o) {
 		sim_unlock();
 		return real_close(fd);
 	}
 	{
-		enum sim_kind k = fdt_get(fd)->kind;
+		enum sim_kind k = o->kind;
 
 		r = real_close(fd);
 		e = errno;

@@ -70,6 +70,29 @@ long mem_create_gmem(struct sim_vm *vm, unsigned long arg)
 	return fd;
 }
 
+int gmem_populate(struct sim_gmem *g, uint64_t pg0, uint64_t pg1)
+{
+	static const unsigned char zero[16 * SIM_PAGE_SIZE];
+	uint64_t off = pg0 * SIM_PAGE_SIZE, end = pg1 * SIM_PAGE_SIZE;
+
+	if (pg1 > g->size / SIM_PAGE_SIZE)
+		pg1 = g->size / SIM_PAGE_SIZE;
+	if (pg0 >= pg1)
+		return 0;
+	end = pg1 * SIM_PAGE_SIZE;
+	/* Written, not fallocated: tmpfs reports unwritten fallocated pages as
+	 * holes.  The host never sees private contents, so zeros. */
+	while (off < end) {
+		size_t n = end - off < sizeof(zero) ? (size_t)(end - off) : sizeof(zero);
+		ssize_t w = pwrite(g->fd, zero, n, (off_t)off);
+
+		if (w <= 0)
+			return w < 0 && errno != ENOSPC ? -errno : -ENOMEM;
+		off += (uint64_t)w;
+	}
+	return rmap_set(&g->populated, pg0, pg1, 1);
+}
+
 int gmem_fallocate(struct sim_gmem *g, int mode, uint64_t off, uint64_t len)
 {
 	if ((int64_t)off < 0 || (int64_t)len <= 0)
@@ -78,19 +101,28 @@ int gmem_fallocate(struct sim_gmem *g, int mode, uint64_t off, uint64_t len)
 		return -EOPNOTSUPP;
 	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
 		return -EOPNOTSUPP;
+	if ((int64_t)(off + len) < 0)
+		return -EFBIG; /* vfs_fallocate: wraparound */
 	if (!PAGE_ALIGNED(off) || !PAGE_ALIGNED(len))
 		return -EINVAL;
 	if (mode & FALLOC_FL_PUNCH_HOLE) {
 		uint64_t end = off + len > g->size ? g->size : off + len;
 
-		if (off < end)
-			rmap_set(&g->populated, off / SIM_PAGE_SIZE,
-				 end / SIM_PAGE_SIZE, 0);
-		return 0;
+		if (off >= end)
+			return 0;
+		/* kvm_gmem_punch_hole() frees the pages: punch the backing
+		 * memfd too, and forget that they were populated. */
+		if (real_fallocate(g->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				   (off_t)off, (off_t)(end - off)) < 0)
+			return -errno;
+		return rmap_set(&g->populated, off / SIM_PAGE_SIZE, end / SIM_PAGE_SIZE, 0);
 	}
 	if (off + len > g->size)
 		return -EINVAL;
-	return 0; /* allocation: nothing to model */
+	/* kvm_gmem_allocate(): pages allocated, not prepared (not populated). */
+	if (real_fallocate(g->fd, FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) < 0)
+		return errno == ENOSPC ? -ENOMEM : -errno;
+	return 0;
 }
 
 /* ---- memslots ------------------------------------------------------------- */
@@ -141,7 +173,8 @@ long mem_set_region(struct sim_vm *vm, const struct kvm_userspace_memory_region2
 	uint64_t npages, base_gfn;
 
 	/* check_memory_region_flags */
-	if (!vm_is_td(vm))
+	/* GUEST_MEMFD is incompatible with READONLY (and TDs have no RO memory) */
+	if (!vm_is_td(vm) && !(m->flags & KVM_MEM_GUEST_MEMFD))
 		valid |= KVM_MEM_READONLY;
 	if (vm_is_td(vm) || vm->kernel >= SIM_K618)
 		valid |= KVM_MEM_GUEST_MEMFD;
@@ -285,10 +318,10 @@ long mem_pre_fault(struct sim_vcpu *vcpu, unsigned long arg)
 
 	if (sim_copy_from_user(&r, arg, sizeof(r)))
 		return -EFAULT;
-	if (r.flags)
-		return -EINVAL;
-	if (!PAGE_ALIGNED(r.gpa) || !PAGE_ALIGNED(r.size) || r.gpa + r.size <= r.gpa)
-		return -EINVAL;
+	/* The ioctl writes the range back whatever the result. */
+	if (r.flags ||
+	    !PAGE_ALIGNED(r.gpa) || !PAGE_ALIGNED(r.size) || r.gpa + r.size <= r.gpa)
+		return sim_copy_to_user(arg, &r, sizeof(r)) ? -EFAULT : -EINVAL;
 	full = r.size;
 	while (r.size) {
 		struct sim_memslot *s;
@@ -317,6 +350,17 @@ long mem_pre_fault(struct sim_vcpu *vcpu, unsigned long arg)
 		end = run_end < slot_end ? run_end : slot_end;
 		if ((end - gfn) * SIM_PAGE_SIZE > r.size)
 			end = gfn + r.size / SIM_PAGE_SIZE;
+		if (attrs & KVM_MEMORY_ATTRIBUTE_PRIVATE) {
+			/* A private fault allocates (and prepares) the
+			 * guest_memfd pages. */
+			uint64_t pg0 = s->gmem_off / SIM_PAGE_SIZE + (gfn - s->gpa / SIM_PAGE_SIZE);
+			int e = gmem_populate(s->gmem, pg0, pg0 + (end - gfn));
+
+			if (e < 0) {
+				ret = e;
+				break;
+			}
+		}
 		r.size -= (end - gfn) * SIM_PAGE_SIZE;
 		r.gpa = end * SIM_PAGE_SIZE;
 	}

@@ -68,7 +68,8 @@ int rmap_set(struct sim_rmap *m, uint64_t start, uint64_t end, uint64_t val)
 		free(out);
 		return -ENOMEM;
 	}
-	memcpy(m->r, out, k * sizeof(*out));
+	if (k)	/* m->r may still be NULL for an empty map */
+		memcpy(m->r, out, k * sizeof(*out));
 	m->n = k;
 	free(out);
 	return 0;

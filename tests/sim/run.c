@@ -223,7 +223,7 @@ static uint64_t gmem_walk(struct sim_vm *vm, uint64_t start, uint64_t end, bool 
 		off0 = s->gmem_off / SIM_PAGE_SIZE + (lo - b);
 		off1 = off0 + (hi - lo);
 		if (populate) {
-			rmap_set(&s->gmem->populated, off0, off1, 1);
+			gmem_populate(s->gmem, off0, off1);
 			continue;
 		}
 		for (uint64_t o = off0; o < off1;) {

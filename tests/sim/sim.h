@@ -180,6 +180,10 @@ struct sim_obj {
 		struct sim_vcpu *vcpu;
 		struct sim_gmem *gmem;
 	};
+	/* The memfd behind the fd: an fd closed without close() (close_range,
+	 * dup2 onto it, a raw syscall) is noticed when its number comes back. */
+	dev_t dev;
+	ino_t ino;
 };
 
 /* ---- global state (state.c) ----------------------------------------------- */
@@ -202,7 +206,9 @@ void sim_init_locked(void);
 int sim_set_caps_locked(const char *preset, char *err, size_t errlen);
 int sim_parse_kernel(const char *s);
 
-/* fd table */
+/* fd table.  fdt_get() checks that fd is still the memfd it was: if the
+ * number was closed behind the simulator's back (and maybe reused), the stale
+ * object is released as at close() and NULL is returned. */
 int fdt_set(int fd, enum sim_kind kind, void *p);
 struct sim_obj *fdt_get(int fd);
 void fdt_del(int fd);
@@ -238,6 +244,10 @@ long mem_set_attributes(struct sim_vm *vm, unsigned long arg);
 long mem_create_gmem(struct sim_vm *vm, unsigned long arg);
 long mem_pre_fault(struct sim_vcpu *vcpu, unsigned long arg);
 int gmem_fallocate(struct sim_gmem *g, int mode, uint64_t off, uint64_t len);
+/* Pages [pg0, pg1) of g now hold a private page (INIT_MEM_REGION, an accepted
+ * conversion, a private pre-fault): mark them populated and allocate them in
+ * the backing memfd, so lseek(SEEK_DATA) sees what the model holds. */
+int gmem_populate(struct sim_gmem *g, uint64_t pg0, uint64_t pg1);
 struct sim_memslot *mem_find_slot(struct sim_vm *vm, uint64_t gfn);
 void mem_free_slots(struct sim_vm *vm);
 
@@ -256,6 +266,7 @@ struct sim_fault_hit {
 	uint64_t hw;
 	bool has_hw;
 	long after_pages;	/* -1 = not given */
+	long idx;		/* the fault that hit (fault_unconsume) */
 };
 int fault_add_spec(const char *spec, char *err, size_t errlen);
 int fault_add(long nth, const char *name, int err, uint64_t hw, bool has_hw,
@@ -264,9 +275,12 @@ void fault_clear(void);
 /* Generic check at ioctl entry (nth and non-"module-point" names). */
 bool fault_check_entry(unsigned long count, const char *name,
 		       struct sim_fault_hit *hit);
-/* Checked where the TDX module would be called (INIT_VM, FINALIZE,
- * INIT_MEM_REGION). */
+/* Checked where the TDX module would be called (INIT_VM, INIT_VCPU,
+ * FINALIZE, INIT_MEM_REGION). */
 bool fault_check_module(const char *name, struct sim_fault_hit *hit);
+/* A module-point hit that did not fire after all (INIT_MEM_REGION stopped
+ * before page after_pages): give it back. */
+void fault_unconsume(const struct sim_fault_hit *hit);
 bool fault_is_module_point(const char *name);
 
 /* trace (trace.c) */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -60,9 +61,30 @@ void sim_resolve_real(void)
 static struct sim_obj **fdt;
 static size_t fdt_cap;
 
+static void obj_release(int fd, struct sim_obj *o);
+
+/* Is fd still the memfd recorded in o? */
+static bool fdt_same(int fd, const struct sim_obj *o)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && st.st_dev == o->dev && st.st_ino == o->ino;
+}
+
+/* The fd was closed without close(): the kernel object is gone. */
+static void fdt_drop_stale(int fd)
+{
+	struct sim_obj *o = fdt[fd];
+
+	fdt[fd] = NULL;
+	obj_release(fd, o);
+	free(o);
+}
+
 int fdt_set(int fd, enum sim_kind kind, void *p)
 {
 	struct sim_obj *o;
+	struct stat st;
 
 	if (fd < 0)
 		return -EBADF;
@@ -79,20 +101,29 @@ int fdt_set(int fd, enum sim_kind kind, void *p)
 		fdt = n;
 		fdt_cap = ncap;
 	}
+	if (fstat(fd, &st) < 0)
+		return -errno;
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return -ENOMEM;
 	o->kind = kind;
 	o->vm = p; /* union: same pointer slot */
-	free(fdt[fd]);
+	o->dev = st.st_dev;
+	o->ino = st.st_ino;
+	if (fdt[fd])	/* the number came back: the old fd was closed unseen */
+		fdt_drop_stale(fd);
 	fdt[fd] = o;
 	return 0;
 }
 
 struct sim_obj *fdt_get(int fd)
 {
-	if (fd < 0 || (size_t)fd >= fdt_cap)
+	if (fd < 0 || (size_t)fd >= fdt_cap || !fdt[fd])
 		return NULL;
+	if (!fdt_same(fd, fdt[fd])) {
+		fdt_drop_stale(fd);
+		return NULL;
+	}
 	return fdt[fd];
 }
 
@@ -104,9 +135,8 @@ void fdt_del(int fd)
 	fdt[fd] = NULL;
 }
 
-static void obj_release(int fd, struct sim_obj *o);
-
-/* Close every simulated fd (tdxsim_reset). */
+/* Close every simulated fd (tdxsim_reset); a number the program reused for
+ * something else is left open. */
 void fdt_drop_all(void)
 {
 	for (size_t i = 0; i < fdt_cap; i++) {
@@ -115,7 +145,8 @@ void fdt_drop_all(void)
 		if (!o)
 			continue;
 		fdt[i] = NULL;
-		real_close((int)i);
+		if (fdt_same((int)i, o))
+			real_close((int)i);
 		obj_release((int)i, o);
 		free(o);
 	}

@@ -242,9 +242,12 @@ static long tdx_init_vm(struct sim_vm *vm, struct kvm_tdx_cmd *cmd)
 		goto out;
 	for (unsigned i = 0; i < c->nent; i++) {
 		const struct kvm_cpuid_entry2 *m = &c->cpuid[i];
-		bool any = config_no_subleaf(c, i);
+		/* td_init_cpuid_entry2(): a leaf without sub-leaf is looked up
+		 * with index 0, so a user entry flagged SIGNIFCANT_INDEX with
+		 * another index does not match it (tdx-module-cpuid.md §7.1). */
+		uint32_t idx = m->index == 0xffffffffU ? 0 : m->index;
 
-		e = find_entry(iv->cpuid.entries, nent, m->function, m->index, any);
+		e = find_entry(iv->cpuid.entries, nent, m->function, idx, false);
 		if (!e)
 			continue;
 		if (e->function == 7 && e->index == 0 &&
@@ -261,20 +264,21 @@ static long tdx_init_vm(struct sim_vm *vm, struct kvm_tdx_cmd *cmd)
 		goto out;
 
 	/* TDH.MNG.CREATE / ADDCX / INIT: injected failures first, then the model. */
+	/* Only an OPERAND_INVALID status reaches hw_error (EINVAL); RNG
+	 * exhaustion (EAGAIN) and other failures (EIO, VM bugged) leave it 0
+	 * (kvm-tdx-uapi.md §3.3 items 16-17, tdx-module-cpuid.md §7.2). */
 	if (fault_check_module("KVM_TDX_INIT_VM", &hit)) {
 		r = -hit.err;
-		if (hit.has_hw)
-			cmd->hw_error = hit.hw;
-		else if (hit.err == EINVAL)
-			cmd->hw_error = TDX_OPERAND_INVALID;
+		if (hit.err == EINVAL)
+			cmd->hw_error = hit.has_hw ? hit.hw : TDX_OPERAND_INVALID;
 		if (hit.err == EIO)
 			vm->dead = true;
 		goto out;
 	}
 	status = module_init_check(vm, iv->attributes, iv->xfam, tdp);
 	if (status) {
-		cmd->hw_error = status;
 		if ((status & 0xFFFFFFFF00000000ULL) == TDX_OPERAND_INVALID) {
+			cmd->hw_error = status;
 			r = -EINVAL;
 		} else {
 			r = -EIO;
@@ -362,6 +366,7 @@ long tdx_vm_op(struct sim_vm *vm, unsigned long arg)
 static long tdx_init_vcpu(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 {
 	const struct kvm_cpuid_entry2 *l1;
+	struct sim_fault_hit hit;
 
 	if (cmd->flags)
 		return -EINVAL;
@@ -370,6 +375,12 @@ static long tdx_init_vcpu(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 	l1 = find_entry(v->cpuid, v->cpuid_nent, 1, 0, true);
 	if (!l1 || !(l1->ecx & (1U << 21)))
 		return -EINVAL;
+	/* TDH.VP.CREATE / ADDCX / INIT: a failure is EIO and bugs the VM. */
+	if (fault_check_module("KVM_TDX_INIT_VCPU", &hit)) {
+		if (hit.err == EIO)
+			v->vm->dead = true;
+		return -hit.err;
+	}
 	v->initialized = true;
 	v->rcx = cmd->data;
 	v->apic_base = 0xFEE00000ULL | 0x800 | 0x400 | (v->id == 0 ? 0x100 : 0);
@@ -381,9 +392,9 @@ static long tdx_init_mem_region(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 	struct sim_vm *vm = v->vm;
 	struct kvm_tdx_init_mem_region reg;
 	struct sim_fault_hit hit;
-	bool inject;
+	bool inject, fired = false;
 	unsigned char *page;
-	uint64_t last, done = 0;
+	uint64_t last, done = 0, fire_at;
 	long r = 0;
 
 	if (!v->initialized)
@@ -404,15 +415,19 @@ static long tdx_init_mem_region(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 	page = malloc(SIM_PAGE_SIZE);
 	if (!page)
 		return -ENOMEM;
+	/* An injected failure fires at page after_pages of this call: EINTR as
+	 * the loop's signal check (first), anything else where TDH.MEM.PAGE.ADD
+	 * runs, after KVM's checks of that page.  A call that ends or fails
+	 * before that page gives the fault back. */
 	inject = fault_check_module("KVM_TDX_INIT_MEM_REGION", &hit);
+	fire_at = inject ? (uint64_t)(hit.after_pages < 0 ? 0 : hit.after_pages) : UINT64_MAX;
 	while (reg.nr_pages) {
 		uint64_t gfn = reg.gpa / SIM_PAGE_SIZE, pg;
 		struct sim_memslot *s;
 
-		if (inject && done == (uint64_t)(hit.after_pages < 0 ? 0 : hit.after_pages)) {
-			r = -hit.err;
-			if (hit.err == EIO)
-				vm->dead = true;
+		if (done == fire_at && hit.err == EINTR) {
+			r = -EINTR;
+			fired = true;
 			break;
 		}
 		s = mem_find_slot(vm, gfn);
@@ -424,20 +439,47 @@ static long tdx_init_mem_region(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 			r = -EFAULT;
 			break;
 		}
-		if (sim_copy_from_user(page, reg.source_addr, SIM_PAGE_SIZE)) {
-			r = -EFAULT;
-			break;
-		}
-		if (!(rmap_get(&vm->attrs, gfn) & KVM_MEMORY_ATTRIBUTE_PRIVATE)) {
-			r = -EINVAL;
-			break;
-		}
 		pg = (s->gmem_off + (reg.gpa - s->gpa)) / SIM_PAGE_SIZE;
-		if (rmap_get(&s->gmem->populated, pg)) {
-			r = vm->kernel >= SIM_K700 ? -EIO : -EEXIST;
+		if (vm->kernel >= SIM_K700) {
+			/* 7.0+: guest_memfd pins the source first; a page already
+			 * added is found by the S-EPT map step (EIO). */
+			if (sim_copy_from_user(page, reg.source_addr, SIM_PAGE_SIZE)) {
+				r = -EFAULT;
+				break;
+			}
+			if (!(rmap_get(&vm->attrs, gfn) & KVM_MEMORY_ATTRIBUTE_PRIVATE)) {
+				r = -EINVAL;
+				break;
+			}
+			if (rmap_get(&s->gmem->populated, pg)) {
+				r = -EIO;
+				break;
+			}
+		} else {
+			/* 6.16-6.19: kvm_gmem_populate() refuses a prepared folio
+			 * (EEXIST) before the attribute check; the source is pinned
+			 * afterwards, in tdx_gmem_post_populate(). */
+			if (rmap_get(&s->gmem->populated, pg)) {
+				r = -EEXIST;
+				break;
+			}
+			if (!(rmap_get(&vm->attrs, gfn) & KVM_MEMORY_ATTRIBUTE_PRIVATE)) {
+				r = -EINVAL;
+				break;
+			}
+			if (sim_copy_from_user(page, reg.source_addr, SIM_PAGE_SIZE)) {
+				r = -EFAULT;
+				break;
+			}
+		}
+		if (done == fire_at) {	/* TDH.MEM.PAGE.ADD / MR.EXTEND failed */
+			r = -hit.err;
+			fired = true;
+			if (hit.err == EIO)
+				vm->dead = true;
 			break;
 		}
-		if (rmap_set(&s->gmem->populated, pg, pg + 1, 1) < 0 ||
+		if (gmem_populate(s->gmem, pg, pg + 1) < 0 ||
 		    mrtd_page_add(vm, reg.gpa) < 0) {
 			r = -ENOMEM;
 			break;
@@ -455,6 +497,8 @@ static long tdx_init_mem_region(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 		reg.nr_pages--;
 		done++;
 	}
+	if (inject && !fired)
+		fault_unconsume(&hit);
 	free(page);
 	if (sim_copy_to_user(cmd->data, &reg, sizeof(reg)))
 		r = -EFAULT;
@@ -543,8 +587,10 @@ long tdx_vcpu_op(struct sim_vcpu *v, unsigned long arg)
 	struct sim_vm *vm = v->vm;
 	struct kvm_tdx_cmd cmd;
 
-	if (vm->kernel < SIM_K617 && (!vm->hkid || vm->td_state == TD_RUNNABLE))
-		return -EINVAL; /* 6.16 checks before reading the command */
+	/* 6.16-6.18 (tdx_vcpu_ioctl before the 6.19 locking rework) check the
+	 * TD state before reading the command; 6.17 has no TDX change. */
+	if (vm->kernel < SIM_K619 && (!vm->hkid || vm->td_state == TD_RUNNABLE))
+		return -EINVAL;
 	if (sim_copy_from_user(&cmd, arg, sizeof(cmd)))
 		return -EFAULT;
 	if (cmd.hw_error)

@@ -31,8 +31,13 @@ static long enable_cap(struct sim_vm *vm, unsigned long arg)
 			return -EEXIST;
 		vm->irqchip = 1;
 		return 0;
-	case KVM_CAP_X86_APIC_BUS_CYCLES_NS:
-		if (c.args[0] == 0 || c.args[0] > UINT32_MAX)
+	case KVM_CAP_X86_APIC_BUS_CYCLES_NS: {
+		uint64_t unused;
+
+		/* x86.c: guard tmict_to_ns() against overflow, i.e. reject
+		 * U32_MAX * 128 * ns >= 2^64 (ns > 0x2000000). */
+		if (c.args[0] == 0 ||
+		    __builtin_mul_overflow((uint64_t)UINT32_MAX * 128, c.args[0], &unused))
 			return -EINVAL;
 		if (!vm->irqchip)
 			return -ENXIO;
@@ -40,6 +45,7 @@ static long enable_cap(struct sim_vm *vm, unsigned long arg)
 			return -EINVAL;
 		vm->apic_bus_ns = (uint32_t)c.args[0];
 		return 0;
+	}
 	case KVM_CAP_EXIT_HYPERCALL:
 		if (c.args[0] & ~(1ULL << KVM_HC_MAP_GPA_RANGE))
 			return -EINVAL;

@@ -52,6 +52,27 @@ START_TEST(fail_init_vm_einval_hw)
 }
 END_TEST
 
+/* hw= reaches hw_error only with EINVAL: KVM passes on a TDH.MNG.INIT status
+ * only when it is OPERAND_INVALID; EAGAIN and EIO leave hw_error 0. */
+START_TEST(fail_init_vm_hw_only_with_einval)
+{
+	int vm = st_td();
+	uint64_t hw = 1;
+
+	ck_assert_int_eq(tdxsim_ctl_fail_spec(
+		"ioctl=KVM_TDX_INIT_VM:errno=EAGAIN:hw=0x8000020300000000"), 0);
+	ck_errno(st_init_vm(vm, 48, &hw), EAGAIN);
+	ck_assert_uint_eq(hw, 0);
+	ck_assert_int_eq(tdxsim_ctl_fail_spec(
+		"ioctl=KVM_TDX_INIT_VM:errno=EIO:hw=0xC000090400000000"), 0);
+	hw = 1;
+	ck_errno(st_init_vm(vm, 48, &hw), EIO);
+	ck_assert_uint_eq(hw, 0);
+	ck_errno(xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS), EIO); /* bugged */
+	close(vm);
+}
+END_TEST
+
 START_TEST(fail_finalize_ebusy_then_ok)
 {
 	int vm = st_td_inited();
@@ -93,6 +114,56 @@ START_TEST(fail_mem_region_eintr_progress)
 	/* resubmit the updated struct, as QEMU does */
 	ck_assert_int_eq(st_tdx(v, KVM_TDX_INIT_MEM_REGION, 1, (uintptr_t)&r, NULL), 0);
 	ck_assert_uint_eq(r.nr_pages, 0);
+	close(v);
+	close(vm);
+}
+END_TEST
+
+/* The INIT_MEM_REGION module fault fires at page after_pages, after KVM's
+ * checks of that page; a call that stops earlier does not use it up. */
+START_TEST(fail_mem_region_fault_waits_for_its_page)
+{
+	int vm = st_td_inited(), v = st_vcpu(vm, 0);
+	void *src = mmap(NULL, 16 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kvm_tdx_init_mem_region r;
+
+	st_private_ram(vm, 0, 16 * PAGE, NULL);
+	ck_assert_int_eq(tdxsim_ctl_fail_spec(
+		"ioctl=KVM_TDX_INIT_MEM_REGION:errno=EBUSY:after_pages=5"), 0);
+	/* 3 pages: the call ends before page 5 */
+	ck_assert_int_eq(st_add_pages(v, src, 0, 3, true, &r), 0);
+	ck_assert_uint_eq(r.nr_pages, 0);
+	/* 8 pages: fails at its page 5, progress written back */
+	ck_errno(st_add_pages(v, src, 3 * PAGE, 8, true, &r), EBUSY);
+	ck_assert_uint_eq(r.nr_pages, 3);
+	ck_assert_uint_eq(r.gpa, 8 * PAGE);
+	ck_assert_int_eq(st_tdx(v, KVM_TDX_INIT_MEM_REGION, 1, (uintptr_t)&r, NULL), 0);
+
+	/* EIO at page 0: KVM's own checks of that page come first */
+	ck_assert_int_eq(tdxsim_ctl_fail_spec("ioctl=KVM_TDX_INIT_MEM_REGION:errno=EIO"), 0);
+	ck_errno(st_add_pages(v, src, 0x100000, 1, true, NULL), EINVAL); /* no memslot */
+	ck_errno(st_add_pages(v, src, 0, 1, true, NULL), EIO);	/* already added */
+	ck_errno(st_add_pages(v, src, 12 * PAGE, 1, true, NULL), EIO); /* the module */
+	ck_errno(xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS), EIO); /* bugged */
+	munmap(src, 16 * PAGE);
+	close(v);
+	close(vm);
+}
+END_TEST
+
+/* A TDH.VP.CREATE/ADDCX/INIT failure is EIO with the VM bugged
+ * (kvm-tdx-uapi.md §3.4 item 6); KVM's own checks come first. */
+START_TEST(fail_init_vcpu_eio_kills_vm)
+{
+	int vm = st_td_inited(), v = (int)xioctl(vm, KVM_CREATE_VCPU, 0);
+
+	ck_assert_int_ge(v, 0);
+	ck_assert_int_eq(st_set_cpuid(v, true), 0);
+	ck_assert_int_eq(tdxsim_ctl_fail_spec("ioctl=KVM_TDX_INIT_VCPU:errno=EIO"), 0);
+	ck_errno(st_tdx(v, KVM_TDX_INIT_VCPU, 1, 0, NULL), EINVAL); /* flags: not used up */
+	ck_errno(st_tdx(v, KVM_TDX_INIT_VCPU, 0, 0, NULL), EIO);
+	ck_errno(st_tdx(v, KVM_TDX_INIT_VCPU, 0, 0, NULL), EIO);	/* dead VM */
+	ck_errno(xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS), EIO);
 	close(v);
 	close(vm);
 }
@@ -264,9 +335,12 @@ static Suite *suite(void)
 	tcase_add_test(t, fail_nth);
 	tcase_add_test(t, fail_init_vm_eagain_times);
 	tcase_add_test(t, fail_init_vm_einval_hw);
+	tcase_add_test(t, fail_init_vm_hw_only_with_einval);
 	tcase_add_test(t, fail_finalize_ebusy_then_ok);
 	tcase_add_test(t, fail_finalize_eio_kills_vm);
 	tcase_add_test(t, fail_mem_region_eintr_progress);
+	tcase_add_test(t, fail_mem_region_fault_waits_for_its_page);
+	tcase_add_test(t, fail_init_vcpu_eio_kills_vm);
 	tcase_add_test(t, fail_generic_and_bad_specs);
 	tcase_add_test(t, trace_api);
 	tcase_add_test(t, trace_file_and_report);

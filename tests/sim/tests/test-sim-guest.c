@@ -383,6 +383,33 @@ START_TEST(mapgpa_not_converted_fails_loudly)
 }
 END_TEST
 
+/* The guest_memfd backing follows the model: an accepted to-private MapGPA
+ * allocates the pages (the guest accepts them), the VMM's punch frees them. */
+START_TEST(mapgpa_private_allocates_punch_frees)
+{
+	struct td t;
+
+	td_up(&t, "[vcpu 0]\nmapgpa 0x400000 8K shared\nmapgpa 0x400000 8K private\n"
+	      "mapgpa 0x400000 8K shared\n", 1, true);
+	ck_assert_int_eq(lseek(t.gmem, 0x200000, SEEK_DATA), 0x200000); /* INIT_MEM_REGION */
+	ck_assert_int_eq(lseek(t.gmem, 0x200000, SEEK_HOLE), 0x202000);
+	ck_assert_int_eq(run(&t, 0), 0);
+	convert(&t, 0x400000, 2 * PAGE, false, true);
+	ck_assert_int_eq(run(&t, 0), 0);
+	convert(&t, 0x400000, 2 * PAGE, true, false);
+	ck_assert_int_eq(run(&t, 0), 0);	/* accepted: allocated */
+	ck_assert_int_eq(lseek(t.gmem, 0x300000, SEEK_DATA), 0x400000);
+	ck_assert_int_eq(lseek(t.gmem, 0x400000, SEEK_HOLE), 0x402000);
+	convert(&t, 0x400000, 2 * PAGE, false, true);
+	ck_assert_int_eq(run(&t, 0), 0);
+	ck_assert_uint_eq(EXIT_REASON(t.run[0]), KVM_EXIT_SHUTDOWN);
+	ck_assert_int_eq(lseek(t.gmem, 0x300000, SEEK_DATA), -1);
+	ck_assert_int_eq(errno, ENXIO);
+	ck_assert_uint_eq(tdxsim_ctl_guest_errors(), 0);
+	td_down(&t);
+}
+END_TEST
+
 START_TEST(mapgpa_immediate_exit_order)
 {
 	struct td t;
@@ -905,6 +932,7 @@ static Suite *suite(void)
 	tcase_add_test(t, mapgpa_guest_errors_no_exit);
 	tcase_add_test(t, mapgpa_vmm_refuses);
 	tcase_add_test(t, mapgpa_not_converted_fails_loudly);
+	tcase_add_test(t, mapgpa_private_allocates_punch_frees);
 	tcase_add_test(t, mapgpa_immediate_exit_order);
 	tcase_add_test(t, fault_layout_and_conversion);
 	tcase_add_test(t, fault_not_converted_stuck);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* One test per kernel rule: raw ioctls against the simulator, exact errnos. */
 #include <linux/falloc.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "simtest.h"
@@ -73,6 +74,44 @@ START_TEST(fd_kinds_and_cloexec)
 	close(g);
 	close(v);
 	close(vm);
+}
+END_TEST
+
+/* An fd closed without close() (close_range, dup2 onto it, a raw syscall)
+ * frees the kernel object; its number may come back as another file. */
+START_TEST(fd_closed_unseen_is_not_simulated)
+{
+	int vm = st_td(), vm2, n, v, null, k[16], nk = 0;
+
+	ck_assert_int_eq(syscall(SYS_close, vm), 0);
+	null = open("/dev/null", O_RDONLY);
+	ck_assert_int_eq(dup2(null, vm), vm);	/* the number comes back */
+	close(null);
+	n = vm;
+	ck_errno(xioctl(n, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS), ENOTTY); /* /dev/null */
+	ck_assert_int_eq(tdxsim_ctl_vm_report(n, NULL, 0), -EBADF);
+	tdxsim_ctl_reset();
+	ck_assert_int_ge(fcntl(n, F_GETFD), 0); /* the reset left the reused fd alone */
+	close(n);
+
+	/* dup2() onto a live vCPU fd */
+	vm2 = st_td_inited();
+	v = (int)xioctl(vm2, KVM_CREATE_VCPU, 0);
+	ck_assert_int_ge(v, 0);
+	null = open("/dev/null", O_RDONLY);
+	ck_assert_int_eq(dup2(null, v), v);
+	ck_errno(xioctl(v, KVM_RUN, 0), ENOTTY);
+	close(null);
+	close(v);
+	/* a new simulated fd at a stale number replaces the stale object */
+	ck_assert_int_eq(syscall(SYS_close, vm2), 0);
+	do {
+		k[nk] = st_kvm();
+	} while (k[nk] < vm2 && ++nk < 15);
+	ck_assert_int_eq(k[nk], vm2);
+	ck_assert_int_eq(xioctl(vm2, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS), 0x7); /* /dev/kvm */
+	for (int i = 0; i <= nk; i++)
+		close(k[i]);
 }
 END_TEST
 
@@ -165,6 +204,11 @@ START_TEST(apic_bus_and_hypercall_caps)
 	st_split_irqchip(vm);
 	cap.args[0] = 0;
 	ck_errno(xioctl(vm, KVM_ENABLE_CAP, (uintptr_t)&cap), EINVAL);
+	/* overflow guard: U32_MAX * 128 * ns must fit in 64 bits */
+	cap.args[0] = 0x2000001;
+	ck_errno(xioctl(vm, KVM_ENABLE_CAP, (uintptr_t)&cap), EINVAL);
+	cap.args[0] = 0x2000000;
+	ck_assert_int_eq(xioctl(vm, KVM_ENABLE_CAP, (uintptr_t)&cap), 0);
 	cap.args[0] = 40;
 	ck_assert_int_eq(xioctl(vm, KVM_ENABLE_CAP, (uintptr_t)&cap), 0);
 	cap.cap = KVM_CAP_EXIT_HYPERCALL;
@@ -403,8 +447,11 @@ START_TEST(init_vm_caps_verbatim_1f_eio)
 			iv->cpuid.entries[i].ebx = c->cpuid.entries[i].ebx;
 			iv->cpuid.entries[i].ecx = c->cpuid.entries[i].ecx;
 		}
+	hw = 1;
 	ck_errno(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, &hw), EIO);
-	ck_assert_uint_eq(hw, 0xC000090400000000ULL);
+	/* The module status (0xC000090400000000, CPUID_LEAF_1F_FORMAT) is not
+	 * OPERAND_INVALID: KVM bugs the VM and does not pass it on. */
+	ck_assert_uint_eq(hw, 0);
 	ck_errno(xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS), EIO); /* VM bugged */
 	free(c);
 	free(iv);
@@ -439,6 +486,26 @@ START_TEST(init_vm_cpuid_matching)
 	/* minimal entry set: only 0x80000008 */
 	e[0] = (struct kvm_cpuid_entry2){ .function = 0x80000008, .eax = 48 << 16 };
 	iv->cpuid.nent = 1;
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, NULL), 0);
+	free(iv);
+	close(vm);
+}
+END_TEST
+
+/* A leaf without sub-leaves (1, 0xA, 0x1C, 0x19, 0x80000008) is looked up with
+ * index 0: an entry flagged SIGNIFCANT_INDEX with another index does not match
+ * it, so the count differs from nent (tdx-module-cpuid.md §7.1). */
+START_TEST(init_vm_flagged_index_on_leaf_without_subleaf)
+{
+	int vm = st_td();
+	struct kvm_tdx_init_vm *iv = st_init_args(vm, 48);
+	struct kvm_cpuid_entry2 *e = iv->cpuid.entries;
+
+	ck_assert_uint_eq(e[0].function, 1);
+	e[0].flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+	e[0].index = 1;
+	ck_errno(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, NULL), EINVAL);
+	e[0].index = 0; /* flagged, index 0: matches */
 	ck_assert_int_eq(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, NULL), 0);
 	free(iv);
 	close(vm);
@@ -495,6 +562,31 @@ START_TEST(vcpu_cmds_before_init_vm)
 	close(dvm);
 	close(k);
 	close(vm);
+}
+END_TEST
+
+/* After FINALIZE a vCPU command is EINVAL.  6.16-6.18 check that before
+ * reading the command (an unreadable one is still EINVAL); 6.19 and later read
+ * it first (EFAULT).  6.17 has no TDX change from 6.16. */
+START_TEST(vcpu_cmd_state_checked_before_copy_until_619)
+{
+	static const struct { const char *k; int err; } ks[] = {
+		{ "6.16", EINVAL }, { "6.17", EINVAL }, { "6.18", EINVAL },
+		{ "6.19", EFAULT }, { "7.0", EFAULT }, { "7.1", EFAULT },
+	};
+
+	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+		int vm, v;
+
+		ck_assert_int_eq(tdxsim_ctl_set_kernel(ks[i].k), 0);
+		vm = st_td_inited();
+		v = st_vcpu(vm, 0);
+		ck_assert_int_eq(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, NULL), 0);
+		ck_assert_msg(xioctl(v, KVM_MEMORY_ENCRYPT_OP, 8) == -ks[i].err,
+			      "kernel %s: expected %s", ks[i].k, strerror(ks[i].err));
+		close(v);
+		close(vm);
+	}
 }
 END_TEST
 
@@ -603,6 +695,42 @@ START_TEST(mem_region_readd_616_eexist)
 }
 END_TEST
 
+/* Which error wins in the page loop depends on the kernel: up to 6.19
+ * kvm_gmem_populate() refuses a prepared folio (EEXIST) before the attribute
+ * check and the source is pinned last, in tdx_gmem_post_populate(); from 7.0
+ * the source is pinned first and a re-add is found by the map step (EIO), after
+ * the attribute check (kvm-tdx-uapi.md §3.5). */
+START_TEST(mem_region_loop_order_per_kernel)
+{
+	static const struct { const char *k; int readd_shared, noread_shared; } ks[] = {
+		{ "6.16", EEXIST, EINVAL }, { "6.18", EEXIST, EINVAL },
+		{ "6.19", EEXIST, EINVAL }, { "7.0", EINVAL, EFAULT },
+		{ "7.1", EINVAL, EFAULT },
+	};
+	void *src = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+		int vm, v;
+
+		ck_assert_int_eq(tdxsim_ctl_set_kernel(ks[i].k), 0);
+		vm = st_td_inited();
+		v = st_vcpu(vm, 0);
+		st_private_ram(vm, 0, 4 * PAGE, NULL);
+		ck_assert_int_eq(st_add_pages(v, src, 0, 1, false, NULL), 0);
+		ck_assert_int_eq(st_attrs(vm, 0, 2 * PAGE, 0), 0);
+		/* page 0: added, now shared */
+		ck_assert_msg(st_add_pages(v, src, 0, 1, false, NULL) == -ks[i].readd_shared,
+			      "kernel %s: re-add of a shared page", ks[i].k);
+		/* page 1: shared, unreadable source */
+		ck_assert_msg(st_add_pages(v, NULL, PAGE, 1, false, NULL) == -ks[i].noread_shared,
+			      "kernel %s: shared page, unreadable source", ks[i].k);
+		close(v);
+		close(vm);
+	}
+	munmap(src, PAGE);
+}
+END_TEST
+
 START_TEST(mem_region_gmem_closed_efault)
 {
 	int vm = st_td_inited(), v = st_vcpu(vm, 0), g;
@@ -625,6 +753,51 @@ START_TEST(punch_hole_allows_readd)
 	ck_assert_int_eq(st_add_pages(v, src, 0x11000, 1, false, NULL), 0);
 	ck_assert_int_eq(fallocate(g, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, PAGE, PAGE), 0);
 	ck_assert_int_eq(st_add_pages(v, src, 0x11000, 1, false, NULL), 0);
+	close(g);
+	close(v);
+	close(vm);
+}
+END_TEST
+
+/* guest_memfd pages live in the backing memfd: INIT_MEM_REGION, an allocating
+ * fallocate and a private pre-fault allocate them, PUNCH_HOLE frees them (as
+ * kvm_gmem_punch_hole() does), so lseek(SEEK_DATA) sees the model's state. */
+static off_t data_at(int fd, off_t from)
+{
+	off_t d = lseek(fd, from, SEEK_DATA);
+
+	ck_assert(d >= 0 || errno == ENXIO);
+	return d;
+}
+
+START_TEST(gmem_backing_follows_populate_and_punch)
+{
+	int vm = st_td_inited(), v = st_vcpu(vm, 0), g;
+	void *src = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kvm_pre_fault_memory p = { .gpa = 0x10000 + 8 * PAGE, .size = 2 * PAGE };
+
+	st_private_ram(vm, 0x10000, 16 * PAGE, &g);
+	ck_assert_int_eq(data_at(g, 0), -1);
+	ck_assert_int_eq(st_add_pages(v, src, 0x11000, 1, false, NULL), 0);
+	ck_assert_int_eq(data_at(g, 0), (off_t)PAGE);
+	ck_assert_int_eq(fallocate(g, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, PAGE, PAGE), 0);
+	ck_assert_int_eq(data_at(g, 0), -1);
+	/* allocated by fallocate but not prepared: it can still be added */
+	ck_assert_int_eq(fallocate(g, FALLOC_FL_KEEP_SIZE, 4 * PAGE, PAGE), 0);
+	ck_assert_int_eq(st_add_pages(v, src, 0x14000, 1, false, NULL), 0);
+	ck_assert_int_eq(data_at(g, 0), (off_t)(4 * PAGE));
+	ck_assert_int_eq(fallocate(g, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, 0, 16 * PAGE), 0);
+	ck_assert_int_eq(data_at(g, 0), -1);
+	/* after FINALIZE a private pre-fault allocates the pages */
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, NULL), 0);
+	ck_assert_int_eq(xioctl(v, KVM_PRE_FAULT_MEMORY, (uintptr_t)&p), 0);
+	ck_assert_int_eq(data_at(g, 0), (off_t)(8 * PAGE));
+	ck_assert_int_eq(lseek(g, 8 * PAGE, SEEK_HOLE), (off_t)(10 * PAGE));
+	/* offset + len beyond the maximum file size: vfs_fallocate EFBIG */
+	ck_assert_int_eq(fallocate(g, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE,
+				   0x7ffffffffffff000LL, 0x2000), -1);
+	ck_assert_int_eq(errno, EFBIG);
+	munmap(src, PAGE);
 	close(g);
 	close(v);
 	close(vm);
@@ -772,8 +945,47 @@ START_TEST(pre_fault_rules)
 	p.gpa = 0x100000;
 	p.size = PAGE;
 	ck_errno(xioctl(v, KVM_PRE_FAULT_MEMORY, (uintptr_t)&p), ENOENT);
+	{
+		/* the range is copied back even after EINVAL: read-only -> EFAULT */
+		struct kvm_pre_fault_memory *ro = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+						       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		ck_assert_ptr_ne(ro, MAP_FAILED);
+		*ro = (struct kvm_pre_fault_memory){ .gpa = 0, .size = PAGE, .flags = 1 };
+		ck_errno(xioctl(v, KVM_PRE_FAULT_MEMORY, (uintptr_t)ro), EINVAL);
+		ck_assert_int_eq(mprotect(ro, PAGE, PROT_READ), 0);
+		ck_errno(xioctl(v, KVM_PRE_FAULT_MEMORY, (uintptr_t)ro), EFAULT);
+		munmap(ro, PAGE);
+	}
 	close(v);
 	close(vm);
+}
+END_TEST
+
+/* check_memory_region_flags(): READONLY is never valid with GUEST_MEMFD, even
+ * on a VM that has read-only memory (a 6.18+ default VM can use guest_memfd). */
+START_TEST(memslot_readonly_guest_memfd_default_vm)
+{
+	int k = st_kvm(), vm = (int)xioctl(k, KVM_CREATE_VM, 0), g;
+	void *mem = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kvm_userspace_memory_region2 r = { .slot = 0,
+		.flags = KVM_MEM_GUEST_MEMFD | KVM_MEM_READONLY, .guest_phys_addr = 0,
+		.memory_size = PAGE, .userspace_addr = (uintptr_t)mem };
+
+	ck_assert_int_ge(vm, 0);
+	g = st_gmem(vm, PAGE);
+	r.guest_memfd = (uint32_t)g;
+	ck_errno(xioctl(vm, KVM_SET_USER_MEMORY_REGION2, (uintptr_t)&r), EINVAL);
+	r.flags = KVM_MEM_GUEST_MEMFD;
+	ck_assert_int_eq(xioctl(vm, KVM_SET_USER_MEMORY_REGION2, (uintptr_t)&r), 0);
+	r.slot = 1;
+	r.flags = KVM_MEM_READONLY;
+	r.guest_phys_addr = 0x100000;
+	ck_assert_int_eq(xioctl(vm, KVM_SET_USER_MEMORY_REGION2, (uintptr_t)&r), 0);
+	munmap(mem, PAGE);
+	close(g);
+	close(vm);
+	close(k);
 }
 END_TEST
 
@@ -785,6 +997,7 @@ static Suite *suite(void)
 	tcase_add_test(t, dev_basics);
 	tcase_add_test(t, dev_supported_cpuid_e2big);
 	tcase_add_test(t, fd_kinds_and_cloexec);
+	tcase_add_test(t, fd_closed_unseen_is_not_simulated);
 	tcase_add_test(t, non_td_vm);
 	tcase_add_test(t, create_vcpu_before_init_vm_eio);
 	tcase_add_test(t, create_vcpu_without_split_irqchip_einval);
@@ -805,20 +1018,25 @@ static Suite *suite(void)
 	tcase_add_test(t, init_vm_module_cpuid_mask);
 	tcase_add_test(t, init_vm_caps_verbatim_1f_eio);
 	tcase_add_test(t, init_vm_cpuid_matching);
+	tcase_add_test(t, init_vm_flagged_index_on_leaf_without_subleaf);
 	tcase_add_test(t, init_vm_minimal_preset_fails);
 	tcase_add_test(t, init_vcpu_rules);
 	tcase_add_test(t, vcpu_cmds_before_init_vm);
+	tcase_add_test(t, vcpu_cmd_state_checked_before_copy_until_619);
 	tcase_add_test(t, get_cpuid_e2big);
 	tcase_add_test(t, run_preconditions);
 	tcase_add_test(t, mem_region_rules);
 	tcase_add_test(t, mem_region_readd_616_eexist);
+	tcase_add_test(t, mem_region_loop_order_per_kernel);
 	tcase_add_test(t, mem_region_gmem_closed_efault);
 	tcase_add_test(t, punch_hole_allows_readd);
+	tcase_add_test(t, gmem_backing_follows_populate_and_punch);
 	tcase_add_test(t, gmem_create_rules);
 	tcase_add_test(t, gmem_fallocate_rules);
 	tcase_add_test(t, memslot_rules);
 	tcase_add_test(t, attributes_rules);
 	tcase_add_test(t, pre_fault_rules);
+	tcase_add_test(t, memslot_readonly_guest_memfd_default_vm);
 	suite_add_tcase(s, t);
 	return s;
 }
