@@ -43,10 +43,14 @@ TDX_EXPORT int tdx_vcpu_new(struct tdx_vm *vm, unsigned int id,
 			       vm->state == TDX_VM_CREATED ?
 			       "vCPUs can only be created after KVM_TDX_INIT_VM (call tdx_vm_init() first)" :
 			       "vCPUs cannot be created after KVM_TDX_FINALIZE_VM");
-	if (id >= vm->max_vcpus)
+	if (id >= vm->max_vcpu_id)
 		return tdx_err(&vm->error, -EINVAL, "KVM_CREATE_VCPU", "id", -1,
-			       "vCPU id %u is not below the TD's max vCPUs (%u)",
-			       id, vm->max_vcpus);
+			       "vCPU id %u is not below KVM's limit for ids (%u)",
+			       id, vm->max_vcpu_id);
+	if (atomic_load(&vm->n_vcpus) >= vm->max_vcpus)
+		return tdx_err(&vm->error, -EINVAL, "KVM_CREATE_VCPU", "vcpus", -1,
+			       "the TD already has %u vCPUs, its maximum",
+			       vm->max_vcpus);
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -79,6 +83,7 @@ TDX_EXPORT int tdx_vcpu_new(struct tdx_vm *vm, unsigned int id,
 			    strerror(errno));
 		goto fail;
 	}
+	atomic_fetch_add(&vm->n_vcpus, 1);
 	*ret_vcpu = v;
 	return 0;
 fail:

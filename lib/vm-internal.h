@@ -13,7 +13,9 @@ struct tdx_vm {
 	int state;
 	bool dead;
 	struct tdx_caps *caps;
-	unsigned int max_vcpus;
+	unsigned int max_vcpus;		/* KVM_CAP_MAX_VCPUS: how many */
+	unsigned int max_vcpu_id;	/* KVM_CAP_MAX_VCPU_ID: ids below this */
+	atomic_uint n_vcpus;		/* created so far (KVM never lowers it) */
 	uint32_t init_retries;
 	uint64_t shared_bit;
 	uint64_t xfam;

@@ -65,6 +65,9 @@ static int vm_enable_caps(struct tdx_vm *vm, uint32_t pins, uint32_t bus_ns)
 		return tdx_err(e, v < 0 ? (int)v : -EIO, "KVM_CHECK_EXTENSION",
 			       NULL, -1, "KVM_CAP_MAX_VCPUS on the TD failed");
 	vm->max_vcpus = (unsigned int)v;
+	/* ids are limited separately (x2APIC ids may be sparse) */
+	v = tdx_kvm_check_ext(ctx, vm->fd, KVM_CAP_MAX_VCPU_ID);
+	vm->max_vcpu_id = v > 0 ? (unsigned int)v : vm->max_vcpus;
 	return 0;
 }
 

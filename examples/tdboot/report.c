@@ -80,7 +80,7 @@ void tdboot_print_summary(const struct tdboot *tb)
 	for (t = 1; t < TDBOOT_EXIT_TYPES; t++)
 		if (r->exits[t])
 			printf(" %s=%llu", tdx_exit_type_name(t), (unsigned long long)r->exits[t]);
-	printf("\nconversions: %llu to private (%llu bytes), %llu to shared (%llu bytes), %llu MMIO no-ops, %llu rejected\n",
+	printf("\nconversions (incl. the initial private RAM and image): %llu to private (%llu bytes), %llu to shared (%llu bytes), %llu MMIO no-ops, %llu rejected\n",
 	       (unsigned long long)r->mem.to_private,
 	       (unsigned long long)r->mem.bytes_to_private,
 	       (unsigned long long)r->mem.to_shared,

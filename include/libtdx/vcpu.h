@@ -30,9 +30,12 @@ struct tdx_vcpu;
 
 /**
  * tdx_vcpu_new() - KVM_CREATE_VCPU and map its run area.
- * @id: vCPU id (becomes the initial x2APIC id); must be < tdx_vm_max_vcpus()
+ * @id: vCPU id (becomes the initial x2APIC id); below KVM's id limit
+ *   (KVM_CAP_MAX_VCPU_ID, usually 4096), so ids may be sparse; a TD has at
+ *   most tdx_vm_max_vcpus() vCPUs
  *
- * Return: 0; -EINVAL (id out of range; or the TD is not initialised /
+ * Return: 0; -EINVAL (id out of range, field "id"; the TD already has
+ * tdx_vm_max_vcpus() vCPUs, field "vcpus"; or the TD is not initialised /
  * already finalised: step and message in tdx_vm_last_error()); the
  * kernel's errno otherwise.  Nothing leaks on failure.
  */

@@ -139,10 +139,23 @@ START_TEST(order_mistakes_are_caught_first)
 	ck_assert_str_eq(tdx_error_step(e), "KVM_TDX_FINALIZE_VM");
 	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
 	ck_assert_int_eq(tdx_vm_init(vm, NULL), -EALREADY);
-	/* vCPU id beyond max */
-	ck_assert_int_eq(tdx_vcpu_new(vm, tdx_vm_max_vcpus(vm), &v), -EINVAL);
+	/* vCPU ids beyond KVM's id limit are refused; sparse ids are fine */
+	ck_assert_int_eq(tdx_vcpu_new(vm, 1u << 20, &v), -EINVAL);
 	ck_assert_str_eq(tdx_error_field(e), "id");
 	ck_assert_int_eq(tdx_vcpu_new(vm, 0, &v), 0);
+	{
+		/* fill the TD up to its vCPU count with a sparse id, then one more */
+		struct tdx_vcpu *extra[64] = { 0 };
+		unsigned int i, n = tdx_vm_max_vcpus(vm) - 1;
+
+		ck_assert_uint_le(n, 64);
+		for (i = 0; i < n; i++)
+			ck_assert_int_eq(tdx_vcpu_new(vm, 100 + i, &extra[i]), 0);
+		ck_assert_int_eq(tdx_vcpu_new(vm, 200, &extra[63]), -EINVAL);
+		ck_assert_str_eq(tdx_error_field(e), "vcpus");
+		for (i = 0; i < n; i++)
+			tdx_vcpu_unref(extra[i]);
+	}
 	/* KVM_RUN before INIT_VCPU / FINALIZE */
 	{
 		struct tdx_exit ex;
