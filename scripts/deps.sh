@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh   (as root, or with sudo available)
 set -euo pipefail
 
-PKGS=(meson ninja-build gcc g++ pkg-config check libssl-dev ovmf scdoc jq
+PKGS=(meson ninja-build gcc g++ pkg-config check libssl-dev ovmf scdoc groff-base jq
       valgrind python3)
 
 missing=()
