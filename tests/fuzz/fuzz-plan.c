@@ -2,9 +2,10 @@
 /*
  * Fuzz target: launch plan and MRTD measurement (lib/plan.c, measure.c).
  *
- * Input: a 16-byte control header, the payload, parameter and HOB bytes
- * it asks for, then a TDVF image (the rest; the image's footer sits at the
- * end of the input, so the fuzz-tdvf seeds work here behind a header).
+ * Input: a 16-byte control header, then a TDVF image (the rest; the
+ * fuzz-tdvf seeds work here behind a header).  The payload, parameter and
+ * HOB bytes are copies of the image's first bytes (so their lengths do not
+ * move the image around).
  *   0  u8   flags  bit 0 ALLOW_LEGACY, 1 STRICT, 2 TDX_PLAN_ZERO_FILL,
  *                  3 a q35 layout, 4 a payload, 5 payload parameters,
  *                  6 explicit HOB bytes, 7 gpaw 52
@@ -35,8 +36,8 @@
 #define CTRL_LEN	16
 #define PAGE		4096ull
 /* Keep one input well under a second: skip measuring bigger plans. */
-#define MAX_ADD		(1u << 16)
-#define MAX_MEASURED	2048u
+#define MAX_ADD		4096u
+#define MAX_MEASURED	256u
 
 struct opdesc {
 	struct tdx_plan_op op;
@@ -408,7 +409,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int flags = fuzz_u8(&in);
 	uint64_t ram = ((uint64_t)(fuzz_u32(&in) % (1u << 24)) + 1) * PAGE;
 	size_t payload_len = fuzz_u16(&in) % 4097, param_len = fuzz_u16(&in) % 4097;
-	size_t hob_len = fuzz_u16(&in) % 4097, got;
+	size_t hob_len = fuzz_u16(&in) % 4097;
 	unsigned int stop = fuzz_u8(&in);
 	uint32_t stop_at = fuzz_u32(&in);
 	struct tdx_tdvf_opts to = TDX_OPTS(tdx_tdvf_opts);
@@ -418,22 +419,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tdx_tdvf *t = NULL;
 	struct tdx_ctx *ctx = NULL;
 	uint8_t *payload = NULL, *param = NULL, *hob = NULL;
-	const uint8_t *p;
 	struct opdesc *ops = NULL;
 	uint64_t measured = 0;
 	size_t n;
 
 	if (size < CTRL_LEN)
 		return 0;
-	p = fuzz_bytes(&in, flags & 16 ? payload_len : 0, &got);
-	payload = flags & 16 ? fuzz_dup(p, got) : NULL;
-	payload_len = got;
-	p = fuzz_bytes(&in, flags & 32 ? param_len : 0, &got);
-	param = flags & 32 ? fuzz_dup(p, got) : NULL;
-	param_len = got;
-	p = fuzz_bytes(&in, flags & 64 ? hob_len : 0, &got);
-	hob = flags & 64 ? fuzz_dup(p, got) : NULL;
-	hob_len = got;
+	/* exact-size copies: ASan catches any read past their ends */
+	if (flags & 16) {
+		payload_len = payload_len < in.n ? payload_len : in.n;
+		payload = fuzz_dup(in.p, payload_len);
+	}
+	if (flags & 32) {
+		param_len = param_len < in.n ? param_len : in.n;
+		param = fuzz_dup(in.p + in.n - param_len, param_len);
+	}
+	if (flags & 64) {
+		hob_len = hob_len < in.n ? hob_len : in.n;
+		hob = fuzz_dup(in.p, hob_len);
+	}
 
 	to.flags = (flags & 1 ? TDX_TDVF_ALLOW_LEGACY : 0) | (flags & 2 ? TDX_TDVF_STRICT : 0);
 	to.gpaw = flags & 128 ? 52 : 48;
@@ -441,6 +445,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	if (tdx_ctx_new(NULL, &ctx))
 		abort();
+	{
+		int o = -1;
+
+		FUZZ_CHECK(tdx_measure_order_parse(tdx_measure_order_name(stop & 1), &o) == 0 &&
+			   o == (int)(stop & 1));
+	}
 	if (flags & 8)
 		(void)tdx_layout_q35(ram, (tdx_tdvf_image_size(t) + PAGE - 1) & ~(PAGE - 1),
 				     NULL, &layout);

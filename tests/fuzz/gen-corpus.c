@@ -151,6 +151,9 @@ static int gen_qgs(void)
 	struct out o;
 	int r = 0;
 
+	/* nothing received yet: tdx_qgs_resp_progress(NULL, 0, ...) */
+	r |= save("qgs-wire", "empty-nothing-received", (const uint8_t *)"", 0);
+
 	o.n = 0;
 	qgs_ctl(&o, &(struct qgs_ctl){ .chunk = 6, .report_len = 64, .quote_len = 16 });
 	qgs_reply(&o, 0, 32, 1);
@@ -325,7 +328,6 @@ static int gen_plan(void)
 	static uint8_t b[0x4000];
 	struct ti_config cfg = { .size = S };
 	struct ti_section sec[8];
-	static const char cmdline[] = "console=ttyS0";
 	struct out o;
 	int r = 0;
 
@@ -346,12 +348,10 @@ static int gen_plan(void)
 	ti_build(b, &cfg);
 	o.n = 0;
 	plan_ctl(&o, 4 | 64, 1, 0, 0, 48, 5, 40);
-	for (int i = 0; i < 48; i++)
-		put(&o, i, 1);
 	put_bytes(&o, b, 0x4000);
 	r |= save("plan", "hob-zero-fill-16k", o.b, o.n);
 
-	/* payload, parameters, PermMem; a measured TD_HOB */
+	/* payload and parameters (copies of image bytes), PermMem; a measured TD_HOB */
 	ti_default_sections(S, sec);
 	sec[2].type = 4;
 	sec[2].attr = 2;
@@ -364,12 +364,40 @@ static int gen_plan(void)
 	cfg.nsec = 8;
 	ti_build(b, &cfg);
 	o.n = 0;
-	plan_ctl(&o, 8 | 16 | 32, 0x80000, 300, sizeof(cmdline), 0, 1, 9);
-	for (int i = 0; i < 300; i++)
-		put(&o, (uint8_t)(i * 7), 1);
-	put_bytes(&o, cmdline, sizeof(cmdline));
+	plan_ctl(&o, 8 | 16 | 32, 0x80000, 300, 14, 0, 1, 9);
 	put_bytes(&o, b, S);
 	r |= save("plan", "payload-param-8k", o.b, o.n);
+
+	/* no TD_HOB (td-shim style): its range is PermMem instead */
+	ti_default_sections(S, sec);
+	sec[4].type = 4;
+	sec[4].attr = 2;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.size = S;
+	cfg.sec = sec;
+	cfg.nsec = 6;
+	ti_build(b, &cfg);
+	o.n = 0;
+	plan_ctl(&o, 0, 1, 0, 0, 0, 3, 2);
+	put_bytes(&o, b, S);
+	r |= save("plan", "no-hob-8k", o.b, o.n);
+
+	/* 16 KiB image carrying its own 4 KiB payload (measured, 4 pages) */
+	sec[0] = (struct ti_section){ 0, 0x1000, TI_4G - 0x4000, 0x1000, 1, 0 };
+	sec[1] = (struct ti_section){ 0x1000, 0x1000, 0x1000000, 0x4000, 5, 1 };
+	sec[2] = (struct ti_section){ 0x2000, 0x2000, TI_4G - 0x2000, 0x2000, 0, 1 };
+	sec[3] = (struct ti_section){ 0, 0, 0x800000, 0x6000, 3, 0 };
+	sec[4] = (struct ti_section){ 0, 0, 0x809000, 0x2000, 2, 0 };
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.size = 0x4000;
+	cfg.desc_off = 0x3000;
+	cfg.sec = sec;
+	cfg.nsec = 5;
+	ti_build(b, &cfg);
+	o.n = 0;
+	plan_ctl(&o, 8, 0x40000, 0, 0, 0, 4, 100);
+	put_bytes(&o, b, 0x4000);
+	r |= save("plan", "payload-in-image-16k", o.b, o.n);
 
 	/* legacy image (no footer table) */
 	memset(&cfg, 0, sizeof(cfg));
