@@ -139,7 +139,7 @@ static int why(const char **ret_why, const char *msg, int err)
 int tdx_qgs_resp_progress(const uint8_t *buf, size_t have, size_t cap,
 			  size_t *ret_need, const char **ret_why)
 {
-	const uint8_t *m = buf + TDX_QGS_PREFIX_SIZE;
+	const uint8_t *m;
 	struct tdx_qgs_header h;
 	uint32_t len, sel, qsz;
 
@@ -149,6 +149,7 @@ int tdx_qgs_resp_progress(const uint8_t *buf, size_t have, size_t cap,
 		*ret_need = TDX_QGS_PREFIX_SIZE;
 		return 0;
 	}
+	m = buf + TDX_QGS_PREFIX_SIZE;	/* not before: buf may be NULL when have is 0 */
 	len = tdx_qgs_get_be32(buf);
 	if (len < TDX_QGS_GET_QUOTE_RESP_FIXED)
 		return why(ret_why, "length prefix shorter than a GET_QUOTE_RESP", -EBADMSG);

@@ -255,6 +255,22 @@ START_TEST(test_progress_streaming)
 }
 END_TEST
 
+/* Nothing received yet: NULL is allowed (found by fuzz-qgs-wire: the body
+ * pointer used to be computed from the NULL buffer, undefined behaviour). */
+START_TEST(test_progress_nothing_yet)
+{
+	const char *why = NULL;
+	size_t need = 0;
+
+	ck_assert_int_eq(tdx_qgs_resp_progress(NULL, 0, 4096, &need, &why), 0);
+	ck_assert_uint_eq(need, 4);
+	ck_assert_ptr_null(why);
+	ck_assert_int_eq(tdx_qgs_resp_progress(NULL, 0, 0, &need, NULL), 0);
+	ck_assert_uint_eq(need, 4);
+	ck_assert_int_eq(tdx_qgs_resp_progress(NULL, 1, 4096, &need, &why), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_progress_early_rejection)
 {
 	uint8_t b[64];
@@ -298,6 +314,7 @@ static Suite *wire_suite(void)
 	tcase_add_test(tc, test_decode_versions_and_types);
 	tcase_add_test(tc, test_decode_sizes);
 	tcase_add_test(tc, test_progress_streaming);
+	tcase_add_test(tc, test_progress_nothing_yet);
 	tcase_add_test(tc, test_progress_early_rejection);
 	suite_add_tcase(s, tc);
 	return s;
