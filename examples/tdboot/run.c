@@ -87,19 +87,10 @@ static bool handle_exit(struct tdboot *tb, struct tdx_vcpu *v,
 			*last_fault = ex->u.convert.gpa;
 			*fault_repeats = 0;
 		}
-		if (r) {
-			pthread_mutex_lock(&tb->lock);
-			tb->res.conversions_rejected++;
-			pthread_mutex_unlock(&tb->lock);
-		}
-		return false;
+		return false;	/* refusals are counted by the mem layer (stats.rejected) */
 	case TDX_EXIT_MAP_GPA:
 		/* converts, and tells the guest whether it worked */
-		if (tdx_vcpu_convert(v, tb->mem, ex)) {
-			pthread_mutex_lock(&tb->lock);
-			tb->res.conversions_rejected++;
-			pthread_mutex_unlock(&tb->lock);
-		}
+		tdx_vcpu_convert(v, tb->mem, ex);
 		return false;
 	case TDX_EXIT_GET_TDVMCALL_INFO:
 	case TDX_EXIT_SETUP_EVENT_NOTIFY:

@@ -33,7 +33,6 @@ struct tdboot_result {
 	const char *status;		/* "shutdown", "fatal", "error", "launch-failed" */
 	char detail[512];		/* fatal-error text or error message */
 	uint64_t exits[TDBOOT_EXIT_TYPES];
-	uint64_t conversions_rejected;
 	struct tdx_mem_stats mem;
 	struct tdx_load_stats load;
 	bool have_notify;
