@@ -25,9 +25,9 @@ if [ $real -eq 0 ]; then
 	exit 0
 fi
 echo "### 2. no TDX here: the same tool against the TDX simulator (SIMULATED host, not hardware)"
-./build/tests/sim/tdxsim -- ./build/tools/tdx-info
+./build/sim/tdxsim -- ./build/tools/tdx-info
 echo "(exit $?)"
 echo
 echo "### 3. boot Debian's OVMF.fd as a TD on the SIMULATED TDX host (scripted guest, no real guest code runs)"
-./build/tests/sim/tdxsim -- "${BOOT[@]}"
+./build/sim/tdxsim -- "${BOOT[@]}"
 echo "(exit $?)"

@@ -11,7 +11,7 @@
  * with _Static_assert against the offsets in shared/docs/kvm-tdx-uapi.md §2,
  * whoever defined them.
  *
- * Also used by the simulator (tests/sim), which shares nothing else with
+ * Also used by the simulator (sim/), which shares nothing else with
  * the library.
  */
 #ifndef LIBTDX_UAPI_KVM_TDX_H

@@ -17,7 +17,7 @@
 
 #include "internal.h"
 #include "testutil.h"
-#include "../sim/tdxsim-control.h"
+#include "../../sim/tdxsim-control.h"
 
 #define GIB (1ull << 30)
 #define HOB 0x809000ull

@@ -15,7 +15,7 @@
 
 #include "internal.h"
 #include "testutil.h"
-#include "../sim/tdxsim-control.h"
+#include "../../sim/tdxsim-control.h"
 #include "../unit/tdvf-image.h"
 
 #define OVMF "/usr/share/ovmf/OVMF.fd"

@@ -15,7 +15,7 @@
 
 #include "internal.h"
 #include "testutil.h"
-#include "../sim/tdxsim-control.h"
+#include "../../sim/tdxsim-control.h"
 
 #define HOB_GPA 0x809000ULL
 

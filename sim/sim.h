@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../../lib/uapi/kvm-tdx.h"
+#include "../lib/uapi/kvm-tdx.h"
 #include "guest.h"
 
 #define SIM_EXPORT __attribute__((visibility("default")))

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Scripted guest for KVM_RUN: the script model (guest.c parses it, run.c
- * executes it).  The grammar is documented in tests/sim/README.md, section
+ * executes it).  The grammar is documented in sim/README.md, section
  * "Guest scripts".  This header has no dependency on the rest of the
  * simulator so that the tdxsim wrapper can validate a script too.
  */

@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../../lib/uapi/kvm-tdx.h"
+#include "../../lib/uapi/kvm-tdx.h"
 #include "../tdxsim-control.h"
 
 /* ioctl returning -errno (or the result). */
