@@ -228,6 +228,36 @@ TDX_EXPORT int tdx_vcpu_run(struct tdx_vcpu *v, struct tdx_exit *ex)
 	return 0;
 }
 
+/*
+ * MapGPA is answered through KVM_EXIT_HYPERCALL's hypercall.ret, and
+ * tdx_complete_vmcall_map_gpa() (arch/x86/kvm/vmx/tdx.c) accepts exactly
+ * three values there: 0 (the chunk was converted), EAGAIN (the guest sees
+ * TDVMCALL_STATUS_RETRY) and EINVAL (TDVMCALL_STATUS_INVALID_OPERAND).
+ * Any other value -- a TDVMCALL status such as 0x8000000000000000 among
+ * them -- makes the next KVM_RUN fail with -EINVAL and the guest is never
+ * answered.  So the TDVMCALL status the VMM gives is translated, and one
+ * KVM cannot carry is refused here rather than killing the vCPU.
+ */
+static int complete_map_gpa(struct tdx_vcpu *v, struct kvm_run *run,
+			    uint64_t status)
+{
+	switch (status) {
+	case TDX_TDVMCALL_SUCCESS:
+		run->hypercall.ret = 0;
+		return 0;
+	case TDX_TDVMCALL_RETRY:
+		run->hypercall.ret = EAGAIN;
+		return 0;
+	case TDX_TDVMCALL_INVALID_OPERAND:
+		run->hypercall.ret = EINVAL;
+		return 0;
+	default:
+		return tdx_err(&v->error, -EINVAL, "tdx_vcpu_complete", "status", -1,
+			       "MapGPA can only be answered SUCCESS, RETRY or INVALID_OPERAND (KVM's tdx_complete_vmcall_map_gpa() refuses 0x%llx)",
+			       (unsigned long long)status);
+	}
+}
+
 TDX_EXPORT int tdx_vcpu_complete(struct tdx_vcpu *v, const struct tdx_exit *ex,
 				 uint64_t status)
 {
@@ -242,8 +272,7 @@ TDX_EXPORT int tdx_vcpu_complete(struct tdx_vcpu *v, const struct tdx_exit *ex,
 	case TDX_EXIT_MAP_GPA:
 		if (run->exit_reason != KVM_EXIT_HYPERCALL)
 			return -EINVAL;
-		run->hypercall.ret = status;
-		return 0;
+		return complete_map_gpa(v, run, status);
 	case TDX_EXIT_GET_QUOTE:
 	case TDX_EXIT_SETUP_EVENT_NOTIFY:
 	case TDX_EXIT_GET_TDVMCALL_INFO:

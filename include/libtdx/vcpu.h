@@ -210,11 +210,17 @@ int tdx_vcpu_run(struct tdx_vcpu *vcpu, struct tdx_exit *ret_exit);
 /**
  * tdx_vcpu_complete() - write the VMM's answer for the last exit into the
  * run area before the next tdx_vcpu_run().
- * @status: for MAP_GPA 0 = converted, anything else makes the guest see
- *   INVALID_OPERAND; for GET_QUOTE / SETUP_EVENT_NOTIFY /
- *   GET_TDVMCALL_INFO / TDX_UNKNOWN a TDX_TDVMCALL_* status.
+ * @status: a TDX_TDVMCALL_* status.  For MAP_GPA only three can reach the
+ *   guest through KVM (tdx_complete_vmcall_map_gpa()): SUCCESS (the chunk
+ *   was converted), RETRY (the guest asks again from this chunk) and
+ *   INVALID_OPERAND (refused); libtdx writes them as KVM's hypercall.ret
+ *   encoding (0, EAGAIN, EINVAL).  For GET_QUOTE / SETUP_EVENT_NOTIFY /
+ *   GET_TDVMCALL_INFO / TDX_UNKNOWN any TDX_TDVMCALL_* status.
  *
- * Return: 0, or -EINVAL if @exit is not of a type that takes an answer.
+ * Return: 0; -EINVAL if @exit is not of a type that takes an answer, or
+ * (field "status" in tdx_vcpu_last_error()) a MAP_GPA answer other than
+ * those three: the run area is left untouched, since KVM would fail the
+ * next KVM_RUN and never answer the guest.
  */
 int tdx_vcpu_complete(struct tdx_vcpu *vcpu, const struct tdx_exit *exit,
 		      uint64_t status);
@@ -231,8 +237,9 @@ struct tdx_mem;
 /**
  * tdx_vcpu_convert() - serve a TDX_EXIT_MEMORY_FAULT or TDX_EXIT_MAP_GPA
  * exit: tdx_mem_convert() the range the guest asked for and, for MapGPA,
- * write the outcome back for the guest (hypercall.ret: 0 converted, else
- * the guest sees INVALID_OPERAND).  The guest's request is untrusted:
+ * answer the guest through tdx_vcpu_complete(): SUCCESS when converted,
+ * RETRY when the host could not convert for now (-EAGAIN, -EINTR,
+ * -ENOMEM), INVALID_OPERAND when refused.  The guest's request is untrusted:
  * outside RAM, misaligned, wrapping or straddling RAM and a hole is refused
  * by the mem layer and the TD keeps running.
  * @mem: the memory of the same TD

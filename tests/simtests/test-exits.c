@@ -409,6 +409,55 @@ START_TEST(wrong_vmm_answer_is_caught_by_the_guest)
 }
 END_TEST
 
+/*
+ * tdx_complete_vmcall_map_gpa() (arch/x86/kvm/vmx/tdx.c) accepts only 0,
+ * EAGAIN and EINVAL in hypercall.ret; anything else fails the next KVM_RUN
+ * with -EINVAL on a real host.  The value libtdx leaves there is checked
+ * directly, since it is what the kernel reads.
+ */
+START_TEST(map_gpa_answers_use_kvm_encoding)
+{
+	struct kvm_run *run;
+	struct tdx_exit ex;
+	struct td t;
+
+	td_new(&t, 1,
+	       "[vcpu 0]\n"
+	       "mapgpa 0x40000000 4K private\n"	/* outside RAM: refused */
+	       "expect status invalid-operand\n"
+	       "mapgpa 0x100000 4K shared\n"
+	       "mapgpa 0x200000 4K shared\n"
+	       "shutdown\n");
+	run = tdx_vcpu_run_area(t.v[0]);
+	run1(t.v[0], &ex);
+	ck_assert_int_eq(ex.type, TDX_EXIT_MAP_GPA);
+	ck_assert_int_eq(tdx_vcpu_convert(t.v[0], t.mem, &ex), -EFAULT);
+	ck_assert_uint_eq(run->hypercall.ret, EINVAL);	/* INVALID_OPERAND */
+	run1(t.v[0], &ex);
+	ck_assert_int_eq(ex.type, TDX_EXIT_MAP_GPA);
+	ck_assert_int_eq(tdx_vcpu_convert(t.v[0], t.mem, &ex), 0);
+	ck_assert_uint_eq(run->hypercall.ret, 0);
+	run1(t.v[0], &ex);
+	ck_assert_int_eq(ex.type, TDX_EXIT_MAP_GPA);
+	/* statuses KVM cannot carry are refused, the run area untouched */
+	run->hypercall.ret = 0x1234;
+	ck_assert_int_eq(tdx_vcpu_complete(t.v[0], &ex, TDX_TDVMCALL_GPA_INUSE), -EINVAL);
+	ck_assert_int_eq(tdx_vcpu_complete(t.v[0], &ex, TDX_TDVMCALL_ALIGN_ERROR), -EINVAL);
+	ck_assert_str_eq(tdx_error_field(tdx_vcpu_last_error(t.v[0])), "status");
+	ck_assert_uint_eq(run->hypercall.ret, 0x1234);
+	ck_assert_int_eq(tdx_vcpu_complete(t.v[0], &ex, TDX_TDVMCALL_RETRY), 0);
+	ck_assert_uint_eq(run->hypercall.ret, EAGAIN);
+	ck_assert_int_eq(tdx_vcpu_complete(t.v[0], &ex, TDX_TDVMCALL_INVALID_OPERAND), 0);
+	ck_assert_uint_eq(run->hypercall.ret, EINVAL);
+	ck_assert_int_eq(tdx_vcpu_convert(t.v[0], t.mem, &ex), 0);
+	ck_assert_uint_eq(run->hypercall.ret, 0);
+	run1(t.v[0], &ex);
+	ck_assert_int_eq(ex.type, TDX_EXIT_SHUTDOWN);
+	no_guest_errors();
+	td_free(&t);
+}
+END_TEST
+
 /* A malformed exit is an error, and the caller's struct tdx_exit is untouched. */
 START_TEST(malformed_exit_leaves_ret_exit_untouched)
 {
@@ -451,6 +500,7 @@ int main(void)
 	tcase_add_test(tc, convert_helper_rejects_non_conversions);
 	tcase_add_test(tc, wrong_vmm_answer_is_caught_by_the_guest);
 	tcase_add_test(tc, malformed_exit_leaves_ret_exit_untouched);
+	tcase_add_test(tc, map_gpa_answers_use_kvm_encoding);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }
