@@ -127,7 +127,23 @@ static void check_xfam(struct tdx_check *c, uint64_t xfam)
 					  bit_name(tdx_xfam_name(bit), bit, tmp, sizeof(tmp)),
 					  bit, sup);
 	}
-	/* x87/SSE are fixed-1: KVM ORs them in, so leaving them out is fine. */
+	/*
+	 * x87 and SSE are in the TDX module's XFAM_FIXED1: every TD has them.
+	 * KVM ORs td_conf->xfam_fixed1 into the XFAM it passes on
+	 * (setup_tdparams(), arch/x86/kvm/vmx/tdx.c), so the kernel does not
+	 * refuse a value without them -- but the TD would then not get the
+	 * XFAM that was configured (and tdx_vm_xfam() would misreport it).
+	 * Refused here, naming the bits.
+	 */
+	if ((xfam & (TDX_XFAM_X87 | TDX_XFAM_SSE)) != (TDX_XFAM_X87 | TDX_XFAM_SSE)) {
+		uint64_t missing = (TDX_XFAM_X87 | TDX_XFAM_SSE) & ~xfam;
+
+		tdx_check_problem(c, "xfam", lowest_bit(missing),
+				  "XFAM must include x87 (bit 0) and sse (bit 1), fixed to 1 by the TDX module; missing: %s%s%s",
+				  missing & TDX_XFAM_X87 ? "x87 (bit 0)" : "",
+				  missing == (TDX_XFAM_X87 | TDX_XFAM_SSE) ? ", " : "",
+				  missing & TDX_XFAM_SSE ? "sse (bit 1)" : "");
+	}
 	if ((xfam & TDX_XFAM_AVX512) && !(xfam & TDX_XFAM_AVX))
 		tdx_check_problem(c, "xfam", 2,
 				  "XFAM avx512 needs avx (bit 2)");

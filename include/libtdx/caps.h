@@ -172,7 +172,8 @@ int tdx_caps_cpuid_find(const struct tdx_caps *caps, uint32_t function,
  * Declare with TDX_OPTS(tdx_td_config); zero fields mean "default".
  * @sz: sizeof(struct tdx_td_config), set by TDX_OPTS()
  * @attributes: TDX_ATTR_* bits
- * @xfam: TDX_XFAM_* bits; 0 means tdx_caps_default_xfam()
+ * @xfam: TDX_XFAM_* bits, x87 and SSE always included; 0 means
+ *   tdx_caps_default_xfam()
  * @gpaw: guest physical address width, 48 or 52 (0 = 48); 52 needs 5-level EPT
  * @tsc_khz: TD TSC frequency; 0 = host.  100 MHz..10 GHz, multiple of 25 MHz
  * @cpuid: CPUID leaves to configure; each entry replaces libtdx's default

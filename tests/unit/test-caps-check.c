@@ -75,9 +75,26 @@ START_TEST(test_clean)
 	cfg.gpaw = 52;
 	cfg.tsc_khz = 2100000;
 	expect(&cfg, 0, NULL, -1);
-	/* x87/SSE may be left out: KVM ORs in the fixed-1 bits */
-	cfg.xfam = TDX_XFAM_AVX;
+}
+END_TEST
+
+/* x87 and SSE are XFAM fixed-1 bits: a configuration without them is
+ * refused, naming each missing bit (KVM would OR them in silently). */
+START_TEST(test_xfam_fixed_bits)
+{
+	struct tdx_td_config cfg = TDX_OPTS(tdx_td_config);
+
+	cfg.xfam = TDX_XFAM_X87 | TDX_XFAM_SSE | TDX_XFAM_AVX;
 	expect(&cfg, 0, NULL, -1);
+	cfg.xfam = TDX_XFAM_AVX;
+	expect(&cfg, 1, "xfam", 0);
+	expect_problem(0, "missing: x87 (bit 0), sse (bit 1)");
+	cfg.xfam = TDX_XFAM_X87 | TDX_XFAM_AVX;
+	expect(&cfg, 1, "xfam", 1);
+	expect_problem(0, "missing: sse (bit 1)");
+	cfg.xfam = TDX_XFAM_SSE | TDX_XFAM_AVX;
+	expect(&cfg, 1, "xfam", 0);
+	expect_problem(0, "missing: x87 (bit 0)");
 }
 END_TEST
 
@@ -572,6 +589,7 @@ static Suite *check_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_clean);
+	tcase_add_test(tc, test_xfam_fixed_bits);
 	tcase_add_test(tc, test_attributes);
 	tcase_add_test(tc, test_xfam);
 	tcase_add_test(tc, test_gpaw_tsc);
