@@ -74,7 +74,8 @@ static const char *kernel_name(int k)
 	case SIM_K618: return "6.18";
 	case SIM_K619: return "6.19";
 	case SIM_K700: return "7.0";
-	default: return "7.1";
+	case SIM_K710: return "7.1";
+	default: return "7.2";
 	}
 }
 

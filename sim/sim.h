@@ -38,7 +38,7 @@
 /* Kernel versions the model distinguishes (major*100 + minor). */
 enum {
 	SIM_K616 = 616, SIM_K617 = 617, SIM_K618 = 618,
-	SIM_K619 = 619, SIM_K700 = 700, SIM_K710 = 710,
+	SIM_K619 = 619, SIM_K700 = 700, SIM_K710 = 710, SIM_K720 = 720,
 };
 
 /* ---- range map: sorted, disjoint [start, end) intervals with a value --- */

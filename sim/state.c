@@ -158,6 +158,7 @@ int sim_parse_kernel(const char *s)
 	static const struct { const char *s; int v; } k[] = {
 		{ "6.16", SIM_K616 }, { "6.17", SIM_K617 }, { "6.18", SIM_K618 },
 		{ "6.19", SIM_K619 }, { "7.0", SIM_K700 }, { "7.1", SIM_K710 },
+		{ "7.2", SIM_K720 },
 	};
 
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
@@ -209,12 +210,12 @@ void sim_init_locked(void)
 	e = getenv("TDXSIM_DEVICE");
 	snprintf(G.device, sizeof(G.device), "%s", e && *e ? e : "/dev/kvm");
 
-	G.kernel = SIM_K710;
+	G.kernel = SIM_K720;
 	e = getenv("TDXSIM_KERNEL");
 	if (e && *e) {
 		G.kernel = sim_parse_kernel(e);
 		if (G.kernel < 0)
-			die("TDXSIM_KERNEL", "expected 6.16, 6.17, 6.18, 6.19, 7.0 or 7.1");
+			die("TDXSIM_KERNEL", "expected 6.16, 6.17, 6.18, 6.19, 7.0, 7.1 or 7.2");
 	}
 	e = getenv("TDXSIM_NO_5LEVEL_EPT");
 	G.no_5level = e && *e && strcmp(e, "0");

@@ -41,7 +41,7 @@
  *                                           returns its length or -1
  * unsigned long tdxsim_trace_count(void);
  * int  tdxsim_set_caps(const char *preset_or_json_path);  for VMs created later
- * int  tdxsim_set_kernel(const char *version);            "6.16" ... "7.1"
+ * int  tdxsim_set_kernel(const char *version);            "6.16" ... "7.2"
  * int  tdxsim_set_5level_ept(int enabled);                for VMs created later
  * int  tdxsim_vm_mrtd(int vm_fd, unsigned char mrtd[48]); -EBUSY if not final
  * int  tdxsim_vm_report(int vm_fd, char *buf, size_t len); JSON report of a

@@ -50,7 +50,7 @@ static void usage(FILE *f)
 		"Run COMMAND with a simulated TDX-capable /dev/kvm (LD_PRELOAD).\n\n"
 		"  --caps PRESET|FILE   capability preset or JSON file (TDXSIM_CAPS)\n"
 		"  --no-5level-ept      host without 5-level EPT: GPAW 52 fails (TDXSIM_NO_5LEVEL_EPT)\n"
-		"  --kernel VER         6.16, 6.17, 6.18, 6.19, 7.0 or 7.1 (TDXSIM_KERNEL)\n"
+		"  --kernel VER         6.16 ... 7.1, or 7.2 (default; TDXSIM_KERNEL)\n"
 		"  --fail SPEC          fault injection, repeatable (TDXSIM_FAIL)\n"
 		"  --trace FILE         append one line per intercepted call (TDXSIM_TRACE)\n"
 		"  --report FILE        JSON report per TD, file truncated first (TDXSIM_REPORT)\n"
@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	static const char *const kernels[] = { "6.16", "6.17", "6.18", "6.19", "7.0", "7.1" };
+	static const char *const kernels[] = { "6.16", "6.17", "6.18", "6.19", "7.0", "7.1", "7.2" };
 	char *fail = NULL;
 	char lib[PATH_MAX];
 	const char *pre;

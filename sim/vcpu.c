@@ -108,6 +108,9 @@ long vcpu_ioctl(struct sim_vcpu *v, unsigned long req, unsigned long arg,
 
 	switch (req) {
 	case KVM_RUN:
+		/* kvm_vcpu_ioctl(): KVM_RUN takes no argument. */
+		if (arg)
+			return -EINVAL;
 		return run(v);
 	case KVM_SET_CPUID2:
 		return set_cpuid2(v, arg);

@@ -642,6 +642,32 @@ START_TEST(run_preconditions)
 }
 END_TEST
 
+/* kvm_vcpu_ioctl(): KVM_RUN with a non-zero argument is EINVAL before anything
+ * else, on a TD and on a plain VM. */
+START_TEST(run_arg_nonzero_einval)
+{
+	int vm = st_td_inited(), v0 = st_vcpu(vm, 0), k = st_kvm();
+	int pvm = (int)xioctl(k, KVM_CREATE_VM, 0), pv = (int)xioctl(pvm, KVM_CREATE_VCPU, 0);
+	struct kvm_run *run;
+
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, NULL), 0);
+	run = mmap(NULL, 12288, PROT_READ | PROT_WRITE, MAP_SHARED, v0, 0);
+	ck_assert_ptr_ne(run, MAP_FAILED);
+	run->immediate_exit = 1;
+	ck_errno(xioctl(v0, KVM_RUN, 1), EINVAL);
+	ck_errno(xioctl(v0, KVM_RUN, 0), EINTR);
+	ck_assert_int_ge(pv, 0);
+	ck_errno(xioctl(pv, KVM_RUN, (unsigned long)run), EINVAL);
+	ck_assert_int_eq(xioctl(pv, KVM_RUN, 0), 0);
+	munmap(run, 12288);
+	close(pv);
+	close(pvm);
+	close(k);
+	close(v0);
+	close(vm);
+}
+END_TEST
+
 /* ---- INIT_MEM_REGION --------------------------------------------------------------- */
 START_TEST(mem_region_rules)
 {
@@ -1025,6 +1051,7 @@ static Suite *suite(void)
 	tcase_add_test(t, vcpu_cmd_state_checked_before_copy_until_619);
 	tcase_add_test(t, get_cpuid_e2big);
 	tcase_add_test(t, run_preconditions);
+	tcase_add_test(t, run_arg_nonzero_einval);
 	tcase_add_test(t, mem_region_rules);
 	tcase_add_test(t, mem_region_readd_616_eexist);
 	tcase_add_test(t, mem_region_loop_order_per_kernel);
