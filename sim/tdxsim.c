@@ -266,10 +266,28 @@ int main(int argc, char **argv)
 	/*
 	 * A sanitizer-built COMMAND would refuse to start because the
 	 * preloaded library comes before its runtime; the check is only a
-	 * safety net, so turn it off unless the user set ASAN_OPTIONS.
+	 * safety net, so turn it off.  The user's ASAN_OPTIONS are kept:
+	 * the option is appended, unless they choose verify_asan_link_order
+	 * themselves.
 	 */
-	if (!getenv("ASAN_OPTIONS") && set("ASAN_OPTIONS", "verify_asan_link_order=0"))
-		return 2;
+	{
+		const char *ao = getenv("ASAN_OPTIONS");
+
+		if (!ao || !*ao) {
+			if (set("ASAN_OPTIONS", "verify_asan_link_order=0"))
+				return 2;
+		} else if (!strstr(ao, "verify_asan_link_order")) {
+			size_t len = strlen(ao) + sizeof(":verify_asan_link_order=0");
+			char *n = malloc(len);
+
+			if (!n)
+				return 2;
+			snprintf(n, len, "%s:verify_asan_link_order=0", ao);
+			if (set("ASAN_OPTIONS", n))
+				return 2;
+			free(n);
+		}
+	}
 	execvp(argv[optind], argv + optind);
 	fprintf(stderr, "tdxsim: %s: %s\n", argv[optind], strerror(errno));
 	return 127;
