@@ -61,6 +61,7 @@ long check_extension(struct sim_vm *vm, long cap)
 		return td ? GUEST_MEMFD_FLAG_MMAP
 			  : GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED;
 	default:
+		trace_unmodelled();	/* the kernel may offer it */
 		return 0;
 	}
 }
@@ -203,6 +204,7 @@ long dev_ioctl(unsigned long req, unsigned long arg, const char **name)
 	case KVM_CREATE_VM:
 		return vm_create(arg);
 	default:
+		trace_unmodelled();
 		return -EINVAL; /* kvm_arch_dev_ioctl default */
 	}
 }

@@ -126,6 +126,32 @@ char *report_json(struct sim_vm *vm)
 			b.oom = true;
 		free(g);
 	}
+	/* The leaves INIT_VM configured (module order) and the TD HOB as
+	 * added (trailing zero bytes dropped): what a VMM put into the TD. */
+	sb_printf(&b, ", \"td_cpuid\": [");
+	for (unsigned i = 0; i < vm->td_ncpuid; i++) {
+		const struct kvm_cpuid_entry2 *e = &vm->td_cpuid[i];
+
+		sb_printf(&b, "%s{\"leaf\": \"0x%x\", \"subleaf\": \"0x%x\", "
+			  "\"eax\": \"0x%08x\", \"ebx\": \"0x%08x\", \"ecx\": \"0x%08x\", "
+			  "\"edx\": \"0x%08x\"}", i ? ", " : "", e->function, e->index,
+			  e->eax, e->ebx, e->ecx, e->edx);
+	}
+	sb_printf(&b, "], \"hob_gpa\": ");
+	if (vm->hob_gpa_set)
+		sb_printf(&b, "\"0x%llx\"", (unsigned long long)vm->hob_gpa);
+	else
+		sb_printf(&b, "null");
+	sb_printf(&b, ", \"hob\": \"");
+	if (vm->hob) {
+		size_t n = SIM_HOB_MAX;
+
+		while (n && !vm->hob[n - 1])
+			n--;
+		for (size_t i = 0; i < n; i++)
+			sb_printf(&b, "%02x", vm->hob[i]);
+	}
+	sb_printf(&b, "\"");
 	sb_printf(&b, "}");
 	if (b.oom) {
 		free(b.p);

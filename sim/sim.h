@@ -121,6 +121,8 @@ struct sim_vcpu {
 	struct guest_vcpu *guest; /* script cursor (run.c), created at first KVM_RUN */
 };
 
+#define SIM_HOB_MAX 8192
+
 struct sim_call {
 	char name[40];
 	int err;
@@ -158,6 +160,12 @@ struct sim_vm {
 	unsigned char mrtd[48];
 	bool mrtd_final;
 	uint64_t pages_added, pages_measured;
+	/* The TD HOB as added: the pages INIT_MEM_REGION added at the GPA
+	 * the first INIT_VCPU passed (the guest's RCX), up to SIM_HOB_MAX
+	 * bytes, for the report (a VMM comparison, not a kernel rule). */
+	uint64_t hob_gpa;
+	bool hob_gpa_set;
+	unsigned char *hob;	/* SIM_HOB_MAX bytes, NULL until a page is added */
 	struct sim_vcpu **vcpus;
 	size_t nvcpus;
 	/* call log for the report */
@@ -288,6 +296,15 @@ void trace_call(const char *name, enum sim_kind kind, int fd, long ret, int err)
 int trace_get(unsigned long i, char *buf, size_t len);
 unsigned long trace_count(void);
 void trace_clear(void);
+/* Add " key=value" (printf format) to the trace line of the current call. */
+void trace_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Mark the current call as one the simulator does not model: it answered
+ * (accepted, or refused with the generic errno) a call whose real effect it
+ * does not know.  The compat suite fails on a refused unmodelled call. */
+void trace_unmodelled(void);
+/* Describe the arguments of an intercepted ioctl (trace-args.c). */
+void trace_describe(enum sim_kind kind, unsigned long req, unsigned long arg);
+const char *cap_name(long cap);
 
 /* report (report.c) */
 void report_vm(struct sim_vm *vm);

@@ -329,6 +329,7 @@ void vm_put(struct sim_vm *vm)
 	guest_vm_free(vm);
 	free(vm->vcpus);
 	free(vm->td_cpuid);
+	free(vm->hob);
 	free(vm->calls);
 	free(vm->caps);
 	free(vm);

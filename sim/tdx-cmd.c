@@ -383,6 +383,10 @@ static long tdx_init_vcpu(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 	}
 	v->initialized = true;
 	v->rcx = cmd->data;
+	if (!v->vm->hob_gpa_set) {
+		v->vm->hob_gpa = cmd->data;
+		v->vm->hob_gpa_set = true;
+	}
 	v->apic_base = 0xFEE00000ULL | 0x800 | 0x400 | (v->id == 0 ? 0x100 : 0);
 	return 0;
 }
@@ -485,6 +489,15 @@ static long tdx_init_mem_region(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 			break;
 		}
 		vm->pages_added++;
+		if (vm->hob_gpa_set && reg.gpa >= vm->hob_gpa &&
+		    reg.gpa - vm->hob_gpa < SIM_HOB_MAX) {
+			if (!vm->hob)
+				vm->hob = calloc(1, SIM_HOB_MAX);
+			if (vm->hob)
+				memcpy(vm->hob + (reg.gpa - vm->hob_gpa), page,
+				       SIM_PAGE_SIZE < SIM_HOB_MAX - (reg.gpa - vm->hob_gpa)
+				       ? SIM_PAGE_SIZE : SIM_HOB_MAX - (reg.gpa - vm->hob_gpa));
+		}
 		if (cmd->flags & KVM_TDX_MEASURE_MEMORY_REGION) {
 			if (mrtd_extend(vm, reg.gpa, page) < 0) {
 				r = -EIO;

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Trace: one line per intercepted call on a simulated fd,
- *   "<pid> <name> <kind> fd=<fd> ret=<ret> errno=<ENAME|0>"
+ *   "<pid> <name> <kind> fd=<fd> ret=<ret> errno=<ENAME|0>[ key=value]..."
  * appended to $TDXSIM_TRACE (if set) and kept in memory (first 65536
- * lines) for tdxsim_trace_get().
+ * lines) for tdxsim_trace_get().  The optional fields describe the
+ * arguments (trace-args.c) and end with "sim=unmodelled" when the
+ * simulator answered a call it does not model (see trace_unmodelled()).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,34 @@
 static char **lines;
 static unsigned long nlines;
 static int trace_fd = -2;
+/* " key=value" fields of the call this thread is making (under the lock or
+ * not: KVM_RUN may wait without it, so the buffer is per thread). */
+static __thread char note[384];
+static __thread size_t note_len;
+
+void trace_note(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (note_len + 2 >= sizeof(note))
+		return;
+	note[note_len++] = ' ';
+	va_start(ap, fmt);
+	n = vsnprintf(note + note_len, sizeof(note) - note_len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	note_len += (size_t)n;
+	if (note_len >= sizeof(note))
+		note_len = sizeof(note) - 1;
+	note[note_len] = 0;
+}
+
+void trace_unmodelled(void)
+{
+	trace_note("sim=unmodelled");
+}
 
 void trace_clear(void)
 {
@@ -31,12 +62,14 @@ void trace_clear(void)
 
 void trace_call(const char *name, enum sim_kind kind, int fd, long ret, int err)
 {
-	char buf[160];
+	char buf[160 + sizeof(note)];
 	int n;
 
-	n = snprintf(buf, sizeof(buf), "%d %s %s fd=%d ret=%ld errno=%s\n",
+	n = snprintf(buf, sizeof(buf), "%d %s %s fd=%d ret=%ld errno=%s%s\n",
 		     (int)getpid(), name, kind_name(kind), fd, ret < 0 ? -1 : ret,
-		     errno_name(err));
+		     errno_name(err), note);
+	note_len = 0;
+	note[0] = 0;
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(buf))

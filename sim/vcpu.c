@@ -141,9 +141,20 @@ long vcpu_ioctl(struct sim_vcpu *v, unsigned long req, unsigned long arg,
 	case KVM_GET_MSRS:
 	case KVM_SET_MSRS:
 		return msrs(arg);
+	case KVM_GET_REGS: case KVM_SET_REGS: case KVM_GET_SREGS: case KVM_SET_SREGS:
+	case KVM_GET_FPU: case KVM_SET_FPU: case KVM_GET_XSAVE: case KVM_SET_XSAVE:
+	case KVM_GET_XSAVE2: case KVM_GET_LAPIC: case KVM_SET_LAPIC:
+	case KVM_GET_DEBUGREGS: case KVM_SET_DEBUGREGS: case KVM_GET_XCRS:
+	case KVM_SET_XCRS: case KVM_SET_GUEST_DEBUG:
+		/* on a TD: the state is protected (guest_state_protected in
+		 * arch/x86/kvm/x86.c); on a plain VM the model is minimal. */
+		if (!is_td(v))
+			trace_unmodelled();
+		return -EINVAL;
 	default:
-		/* REGS/SREGS/FPU/XSAVE/LAPIC/DEBUGREGS/XCRS/GUEST_DEBUG on a TD,
-		 * and anything unknown: kvm_arch_vcpu_ioctl default. */
+		/* anything else: kvm_arch_vcpu_ioctl default, or a call the
+		 * simulator does not know (marked in the trace). */
+		trace_unmodelled();
 		return -EINVAL;
 	}
 }

@@ -62,6 +62,7 @@ static long enable_cap(struct sim_vm *vm, unsigned long arg)
 		return 0;
 	}
 	default:
+		trace_unmodelled();
 		return -EINVAL;
 	}
 }
@@ -201,6 +202,7 @@ long vm_ioctl(struct sim_vm *vm, unsigned long req, unsigned long arg,
 	case KVM_SET_IDENTITY_MAP_ADDR:
 	case KVM_REGISTER_COALESCED_MMIO:
 	case KVM_UNREGISTER_COALESCED_MMIO:
+		trace_unmodelled();
 		return 0; /* accepted, not modelled */
 	case KVM_IRQ_LINE:
 	case KVM_IRQ_LINE_STATUS:
@@ -208,6 +210,7 @@ long vm_ioctl(struct sim_vm *vm, unsigned long req, unsigned long arg,
 	case KVM_SIGNAL_MSI:
 		return vm->irqchip ? 1 : -ENXIO;
 	default:
+		trace_unmodelled();
 		return -ENOTTY; /* kvm_arch_vm_ioctl default */
 	}
 }

@@ -221,6 +221,80 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* The trace names the arguments, and marks what the simulator does not model. */
+static bool trace_has(unsigned long from, const char *a, const char *b)
+{
+	char line[640];
+
+	for (unsigned long i = from; i < tdxsim_ctl_trace_count(); i++)
+		if (tdxsim_ctl_trace_get(i, line, sizeof(line)) > 0 && strstr(line, a) &&
+		    (!b || strstr(line, b)))
+			return true;
+	return false;
+}
+
+START_TEST(trace_args_and_unmodelled)
+{
+	unsigned long n0 = tdxsim_ctl_trace_count();
+	struct kvm_enable_cap cap = { .cap = 123456, .args = { 7 } };
+	int vm = st_td_inited(), v = st_vcpu(vm, 0);
+
+	ck_assert(trace_has(n0, "KVM_CREATE_VM dev", "type=5"));
+	ck_assert(trace_has(n0, "KVM_ENABLE_CAP vm", "cap=KVM_CAP_SPLIT_IRQCHIP args0=0x18"));
+	ck_assert(trace_has(n0, "KVM_TDX_INIT_VM vm", "xfam=0x"));
+	ck_assert(trace_has(n0, "KVM_CREATE_VCPU vm", "id=0"));
+	ck_assert(!trace_has(n0, "sim=unmodelled", NULL));
+	/* a capability the model knows is not marked; one it does not is */
+	ck_assert_int_eq(xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_VM_TYPES), 0x21);
+	ck_assert(trace_has(n0, "cap=KVM_CAP_VM_TYPES", NULL));
+	ck_assert(!trace_has(n0, "cap=KVM_CAP_VM_TYPES", "sim=unmodelled"));
+	ck_assert_int_eq(xioctl(vm, KVM_CHECK_EXTENSION, 123456), 0);
+	ck_assert(trace_has(n0, "KVM_CHECK_EXTENSION vm", "cap=123456 sim=unmodelled"));
+	ck_errno(xioctl(vm, KVM_ENABLE_CAP, (uintptr_t)&cap), EINVAL);
+	ck_assert(trace_has(n0, "KVM_ENABLE_CAP vm", "errno=EINVAL cap=123456 args0=0x7 sim=unmodelled"));
+	ck_errno(xioctl(vm, _IO(KVMIO, 0xfe), 0), ENOTTY);
+	ck_assert(trace_has(n0, "ioctl_0xaefe vm", "sim=unmodelled"));
+	ck_errno(xioctl(v, _IO(KVMIO, 0xfe), 0), EINVAL);
+	ck_assert(trace_has(n0, "ioctl_0xaefe vcpu", "sim=unmodelled"));
+	/* a protected-state refusal of a TD vCPU is the kernel's, not a gap */
+	ck_errno(xioctl(v, KVM_GET_REGS, 0), EINVAL);
+	ck_assert(trace_has(n0, "KVM_GET_REGS vcpu", "errno=EINVAL"));
+	ck_assert(!trace_has(n0, "KVM_GET_REGS vcpu", "sim=unmodelled"));
+}
+END_TEST
+
+/* The report carries the TD HOB as added at the INIT_VCPU GPA, and the
+ * CPUID leaves INIT_VM configured. */
+START_TEST(report_hob_and_cpuid)
+{
+	int vm = st_td_inited(), v = st_vcpu(vm, 0);	/* HOB GPA 0x800000 */
+	unsigned char *src = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static char js[1 << 17];
+	const char *h;
+
+	ck_assert_ptr_ne(src, MAP_FAILED);
+	st_private_ram(vm, 0x7ff000, 0x4000, NULL);
+	src[0] = 0xaa;			/* page 0x7ff000: before the HOB */
+	src[4096] = 0x01;		/* 0x800000: the HOB's first bytes */
+	src[4096 + 1] = 0x00;
+	src[4096 + 2] = 0x38;
+	src[2 * 4096 + 5] = 0x7e;	/* 0x801000, byte 5 */
+	ck_assert_int_eq(st_add_pages(v, src, 0x7ff000, 3, false, NULL), 0);
+	ck_assert_int_gt(tdxsim_ctl_vm_report(vm, js, sizeof(js)), 0);
+	ck_assert_ptr_nonnull(strstr(js, "\"hob_gpa\": \"0x800000\""));
+	h = strstr(js, "\"hob\": \"");
+	ck_assert_ptr_nonnull(h);
+	h += strlen("\"hob\": \"");
+	ck_assert_int_eq(strncmp(h, "010038", 6), 0);
+	ck_assert_int_eq(strspn(h + 6, "0"), 2 * (4096 + 5) - 6);
+	ck_assert_int_eq(strncmp(h + 2 * (4096 + 5), "7e\"", 3), 0);
+	/* INIT_VM's 0x80000008 leaf is configured, with the GPAW cleared */
+	ck_assert_ptr_nonnull(strstr(js, "{\"leaf\": \"0x80000008\", \"subleaf\": \"0x0\""));
+	munmap(src, 3 * 4096);
+}
+END_TEST
+
 START_TEST(trace_file_and_report)
 {
 	char tpath[] = "/tmp/tdxsim-trace-XXXXXX", rpath[] = "/tmp/tdxsim-report-XXXXXX";
@@ -251,7 +325,8 @@ START_TEST(trace_file_and_report)
 	ck_assert_ptr_nonnull(strstr(rep, "{\"ioctl\": \"KVM_CREATE_VM\", \"errno\": 0}"));
 	ck_assert_ptr_nonnull(strstr(rep, "{\"ioctl\": \"KVM_TDX_FINALIZE_VM\", \"errno\": 0}"));
 	ck_assert_ptr_nonnull(strstr(rep, "\"calls_truncated\": 0, \"guest_script\": null, \"guest_errors\": []"));
-	ck_assert_ptr_nonnull(strstr(rep, "\"guest_vcpus\": []}\n"));
+	ck_assert_ptr_nonnull(strstr(rep, "\"guest_vcpus\": [], \"td_cpuid\": ["));
+	ck_assert_ptr_nonnull(strstr(rep, "\"hob_gpa\": \"0x800000\", \"hob\": \"\"}\n"));
 	ck_assert_ptr_null(strchr(strchr(rep, '\n') + 1, '\n')); /* one line */
 	free(rep);
 	t = slurp(tpath);
@@ -289,13 +364,21 @@ START_TEST(report_unfinalized_at_exit)
 }
 END_TEST
 
-static int run_tdxsim(const char *const *args)
+/* asan: the child's ASAN_OPTIONS (NULL: unset); the default keeps ours. */
+static int run_tdxsim_asan(const char *const *args, const char *asan)
 {
 	int st;
 	pid_t p = fork();
 
 	if (p == 0) {
 		int devnull = open("/dev/null", O_WRONLY);
+
+		if (asan != (const char *)-1) {
+			if (asan)
+				setenv("ASAN_OPTIONS", asan, 1);
+			else
+				unsetenv("ASAN_OPTIONS");
+		}
 
 		dup2(devnull, 2);
 		dup2(devnull, 1);
@@ -305,6 +388,29 @@ static int run_tdxsim(const char *const *args)
 	waitpid(p, &st, 0);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
+
+static int run_tdxsim(const char *const *args)
+{
+	return run_tdxsim_asan(args, (const char *)-1);
+}
+
+/* The wrapper appends what it needs to the user's ASAN_OPTIONS. */
+START_TEST(wrapper_keeps_asan_options)
+{
+	const char *is_user[] = { "tdxsim", "--", "sh", "-c",
+		"test \"$ASAN_OPTIONS\" = detect_leaks=0:halt_on_error=1:verify_asan_link_order=0",
+		NULL };
+	const char *is_default[] = { "tdxsim", "--", "sh", "-c",
+		"test \"$ASAN_OPTIONS\" = verify_asan_link_order=0", NULL };
+	const char *is_theirs[] = { "tdxsim", "--", "sh", "-c",
+		"test \"$ASAN_OPTIONS\" = verify_asan_link_order=1:detect_leaks=1", NULL };
+
+	ck_assert_int_eq(run_tdxsim_asan(is_user, "detect_leaks=0:halt_on_error=1"), 0);
+	ck_assert_int_eq(run_tdxsim_asan(is_default, NULL), 0);
+	ck_assert_int_eq(run_tdxsim_asan(is_default, ""), 0);
+	ck_assert_int_eq(run_tdxsim_asan(is_theirs, "verify_asan_link_order=1:detect_leaks=1"), 0);
+}
+END_TEST
 
 START_TEST(wrapper_usage)
 {
@@ -333,6 +439,8 @@ static Suite *suite(void)
 	TCase *t = tcase_create("faults");
 
 	tcase_add_test(t, fail_nth);
+	tcase_add_test(t, trace_args_and_unmodelled);
+	tcase_add_test(t, report_hob_and_cpuid);
 	tcase_add_test(t, fail_init_vm_eagain_times);
 	tcase_add_test(t, fail_init_vm_einval_hw);
 	tcase_add_test(t, fail_init_vm_hw_only_with_einval);
@@ -346,6 +454,7 @@ static Suite *suite(void)
 	tcase_add_test(t, trace_file_and_report);
 	tcase_add_test(t, report_unfinalized_at_exit);
 	tcase_add_test(t, wrapper_usage);
+	tcase_add_test(t, wrapper_keeps_asan_options);
 	suite_add_tcase(s, t);
 	return s;
 }
