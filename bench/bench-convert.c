@@ -145,10 +145,10 @@ static int part1(unsigned long n)
 	if (!r)
 		r = tdx_mem_add_region(mem, REGION_GPA, REGION_SIZE, NULL, NULL);
 	if (!r)
-		r = tdx_mem_region_info(mem, 0, &ri);
+		r = tdx_mem_get_region(mem, 0, &ri);
 	if (r) {
 		fprintf(stderr, "region setup failed: %s (%s)\n", strerror(-r),
-			mem ? tdx_error_message(tdx_mem_last_error(mem)) : "");
+			mem ? tdx_error_get_message(tdx_mem_get_last_error(mem)) : "");
 		goto out;
 	}
 	vm_fd = tdx_vm_get_fd(vm);

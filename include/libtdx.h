@@ -13,6 +13,7 @@
 #include <libtdx/common.h>
 #include <libtdx/status.h>
 #include <libtdx/probe.h>
+#include <libtdx/digest.h>
 #include <libtdx/caps.h>
 #include <libtdx/vm.h>
 #include <libtdx/tdvf.h>

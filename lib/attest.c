@@ -230,8 +230,8 @@ TDX_EXPORT int tdx_attest_setup_event_notify(struct tdx_attest *att,
 	return 0;
 }
 
-TDX_EXPORT int tdx_attest_tdvmcall_info(struct tdx_attest *att, uint64_t leaf,
-					struct tdx_attest_answer *ret)
+TDX_EXPORT int tdx_attest_answer_tdvmcall_info(struct tdx_attest *att, uint64_t leaf,
+					       struct tdx_attest_answer *ret)
 {
 	/* KVM forwards SetupEventNotify only if it lists it in user_r11. */
 	uint64_t user = att && att->have_info ? att->info.user_r11
@@ -276,7 +276,7 @@ TDX_EXPORT int tdx_attest_handle_exit(struct tdx_attest *att,
 						  apic_id, &a.status);
 		break;
 	case TDX_EXIT_GET_TDVMCALL_INFO:
-		r = tdx_attest_tdvmcall_info(att, exit->u.tdvmcall_info.leaf, &a);
+		r = tdx_attest_answer_tdvmcall_info(att, exit->u.tdvmcall_info.leaf, &a);
 		break;
 	default:
 		return -ENOTSUP;
@@ -300,8 +300,8 @@ TDX_EXPORT int tdx_attest_notify_msi(uint32_t vector, uint32_t apic_id,
 	return 0;
 }
 
-TDX_EXPORT int tdx_attest_stats(struct tdx_attest *att,
-				struct tdx_attest_stats *ret_stats)
+TDX_EXPORT int tdx_attest_get_stats(struct tdx_attest *att,
+				    struct tdx_attest_stats *ret_stats)
 {
 	if (!att || !ret_stats)
 		return -EINVAL;
@@ -314,7 +314,7 @@ TDX_EXPORT int tdx_attest_stats(struct tdx_attest *att,
 	return 0;
 }
 
-TDX_EXPORT const struct tdx_error *tdx_attest_last_error(const struct tdx_attest *att)
+TDX_EXPORT const struct tdx_error *tdx_attest_get_last_error(const struct tdx_attest *att)
 {
 	static const struct tdx_error none = { .bit = -1 };
 

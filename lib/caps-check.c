@@ -132,7 +132,7 @@ static void check_xfam(struct tdx_check *c, uint64_t xfam)
 	 * KVM ORs td_conf->xfam_fixed1 into the XFAM it passes on
 	 * (setup_tdparams(), arch/x86/kvm/vmx/tdx.c), so the kernel does not
 	 * refuse a value without them -- but the TD would then not get the
-	 * XFAM that was configured (and tdx_vm_xfam() would misreport it).
+	 * XFAM that was configured (and tdx_vm_get_xfam() would misreport it).
 	 * Refused here, naming the bits.
 	 */
 	if ((xfam & (TDX_XFAM_X87 | TDX_XFAM_SSE)) != (TDX_XFAM_X87 | TDX_XFAM_SSE)) {
@@ -198,7 +198,7 @@ TDX_EXPORT int tdx_caps_check_config(struct tdx_caps *caps,
 
 	xfam = TDX_OPTS_GET(cfg, xfam, 0);
 	if (!xfam)
-		xfam = tdx_caps_default_xfam(caps);
+		xfam = tdx_caps_get_default_xfam(caps);
 	gpaw = TDX_OPTS_GET(cfg, gpaw, 0);
 	check_attrs(&c, TDX_OPTS_GET(cfg, attributes, 0));
 	check_xfam(&c, xfam);
@@ -219,7 +219,7 @@ TDX_EXPORT size_t tdx_caps_problem_count(const struct tdx_caps *caps)
 	return caps ? caps->nproblems : 0;
 }
 
-TDX_EXPORT const char *tdx_caps_problem(const struct tdx_caps *caps, size_t i)
+TDX_EXPORT const char *tdx_caps_get_problem(const struct tdx_caps *caps, size_t i)
 {
 	if (!caps || i >= caps->nproblems)
 		return NULL;

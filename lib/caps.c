@@ -96,11 +96,11 @@ int tdx_caps_new(uint64_t attrs, uint64_t xfam,
 	return 0;
 }
 
-TDX_EXPORT int tdx_caps_from_values(uint64_t supported_attrs,
-				    uint64_t supported_xfam,
-				    const struct tdx_tdvmcallinfo *info,
-				    const struct tdx_cpuid_entry *cpuid,
-				    size_t cpuid_count, struct tdx_caps **ret_caps)
+TDX_EXPORT int tdx_caps_new_from_values(uint64_t supported_attrs,
+					uint64_t supported_xfam,
+					const struct tdx_tdvmcallinfo *info,
+					const struct tdx_cpuid_entry *cpuid,
+					size_t cpuid_count, struct tdx_caps **ret_caps)
 {
 	return tdx_caps_new(supported_attrs, supported_xfam, info, cpuid,
 			    cpuid_count, NULL, "caps_from_values", ret_caps);
@@ -118,12 +118,12 @@ TDX_EXPORT void tdx_caps_free(struct tdx_caps *caps)
 	free(caps);
 }
 
-TDX_EXPORT uint64_t tdx_caps_supported_attrs(const struct tdx_caps *caps)
+TDX_EXPORT uint64_t tdx_caps_get_supported_attrs(const struct tdx_caps *caps)
 {
 	return caps ? caps->attrs : 0;
 }
 
-TDX_EXPORT uint64_t tdx_caps_supported_xfam(const struct tdx_caps *caps)
+TDX_EXPORT uint64_t tdx_caps_get_supported_xfam(const struct tdx_caps *caps)
 {
 	return caps ? caps->xfam : 0;
 }
@@ -133,7 +133,7 @@ TDX_EXPORT uint64_t tdx_caps_supported_xfam(const struct tdx_caps *caps)
  * part (and AVX-512 without AVX), so the default always passes the
  * module's XFAM rules.
  */
-TDX_EXPORT uint64_t tdx_caps_default_xfam(const struct tdx_caps *caps)
+TDX_EXPORT uint64_t tdx_caps_get_default_xfam(const struct tdx_caps *caps)
 {
 	static const uint64_t groups[] = { TDX_XFAM_AVX512, TDX_XFAM_AMX };
 	uint64_t x;
@@ -150,8 +150,8 @@ TDX_EXPORT uint64_t tdx_caps_default_xfam(const struct tdx_caps *caps)
 	return x;
 }
 
-TDX_EXPORT void tdx_caps_tdvmcallinfo(const struct tdx_caps *caps,
-				      struct tdx_tdvmcallinfo *ret)
+TDX_EXPORT void tdx_caps_get_tdvmcallinfo(const struct tdx_caps *caps,
+					  struct tdx_tdvmcallinfo *ret)
 {
 	if (!ret)
 		return;
@@ -166,7 +166,7 @@ TDX_EXPORT size_t tdx_caps_cpuid_count(const struct tdx_caps *caps)
 	return caps ? caps->ncpuid : 0;
 }
 
-TDX_EXPORT int tdx_caps_cpuid_get(const struct tdx_caps *caps, size_t i,
+TDX_EXPORT int tdx_caps_get_cpuid(const struct tdx_caps *caps, size_t i,
 				  struct tdx_cpuid_entry *ret_entry)
 {
 	if (!caps || !ret_entry)
@@ -177,7 +177,7 @@ TDX_EXPORT int tdx_caps_cpuid_get(const struct tdx_caps *caps, size_t i,
 	return 0;
 }
 
-TDX_EXPORT int tdx_caps_cpuid_find(const struct tdx_caps *caps,
+TDX_EXPORT int tdx_caps_find_cpuid(const struct tdx_caps *caps,
 				   uint32_t function, uint32_t index,
 				   struct tdx_cpuid_entry *ret_entry)
 {
@@ -192,7 +192,7 @@ TDX_EXPORT int tdx_caps_cpuid_find(const struct tdx_caps *caps,
 	return 0;
 }
 
-TDX_EXPORT const struct tdx_error *tdx_caps_last_error(const struct tdx_caps *caps)
+TDX_EXPORT const struct tdx_error *tdx_caps_get_last_error(const struct tdx_caps *caps)
 {
 	return caps ? &caps->error : NULL;
 }

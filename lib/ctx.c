@@ -52,7 +52,7 @@ TDX_EXPORT struct tdx_ctx *tdx_ctx_unref(struct tdx_ctx *ctx)
 	return NULL;
 }
 
-TDX_EXPORT const char *tdx_ctx_device(const struct tdx_ctx *ctx)
+TDX_EXPORT const char *tdx_ctx_get_device(const struct tdx_ctx *ctx)
 {
 	return ctx ? ctx->device : NULL;
 }
@@ -80,7 +80,7 @@ TDX_EXPORT int tdx_ctx_get_fd(struct tdx_ctx *ctx)
 	return tdx_ctx_open(ctx);
 }
 
-TDX_EXPORT const struct tdx_error *tdx_ctx_last_error(const struct tdx_ctx *ctx)
+TDX_EXPORT const struct tdx_error *tdx_ctx_get_last_error(const struct tdx_ctx *ctx)
 {
 	return ctx ? &ctx->error : NULL;
 }

@@ -75,32 +75,32 @@ void tdx_err_copy(struct tdx_error *dst, const struct tdx_error *src)
 		*dst = *src;
 }
 
-TDX_EXPORT int tdx_error_errno(const struct tdx_error *e)
+TDX_EXPORT int tdx_error_get_errno(const struct tdx_error *e)
 {
 	return e ? e->err : -EINVAL;
 }
 
-TDX_EXPORT const char *tdx_error_step(const struct tdx_error *e)
+TDX_EXPORT const char *tdx_error_get_step(const struct tdx_error *e)
 {
 	return e ? e->step : "";
 }
 
-TDX_EXPORT const char *tdx_error_field(const struct tdx_error *e)
+TDX_EXPORT const char *tdx_error_get_field(const struct tdx_error *e)
 {
 	return e ? e->field : "";
 }
 
-TDX_EXPORT int tdx_error_bit(const struct tdx_error *e)
+TDX_EXPORT int tdx_error_get_bit(const struct tdx_error *e)
 {
 	return e ? e->bit : -1;
 }
 
-TDX_EXPORT uint64_t tdx_error_hw(const struct tdx_error *e)
+TDX_EXPORT uint64_t tdx_error_get_hw(const struct tdx_error *e)
 {
 	return e ? e->hw_error : 0;
 }
 
-TDX_EXPORT const char *tdx_error_message(const struct tdx_error *e)
+TDX_EXPORT const char *tdx_error_get_message(const struct tdx_error *e)
 {
 	return e ? e->msg : "";
 }

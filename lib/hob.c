@@ -37,7 +37,7 @@ static int memmap_alloc(const struct tdx_tdvf *tdvf, const struct tdx_layout *la
 			struct tdx_tdvf_diag *d, struct tdx_memmap_entry **ret_map,
 			size_t *ret_count)
 {
-	size_t nl = tdx_layout_count(layout), ns = tdx_tdvf_section_count(tdvf);
+	size_t nl = tdx_layout_range_count(layout), ns = tdx_tdvf_section_count(tdvf);
 	size_t nram = 0, nacc = 0, n = 0, i, j, k;
 	struct ram *ram = calloc(nl ? nl : 1, sizeof(*ram));
 	struct placed *acc = calloc(ns ? ns : 1, sizeof(*acc));
@@ -52,7 +52,7 @@ static int memmap_alloc(const struct tdx_tdvf *tdvf, const struct tdx_layout *la
 	for (i = 0; i < nl; i++) {
 		struct tdx_layout_range lr;
 
-		tdx_layout_get(layout, i, &lr);
+		tdx_layout_get_range(layout, i, &lr);
 		if (lr.kind == TDX_LAYOUT_RAM)
 			ram[nram++] = (struct ram){ lr.gpa, lr.gpa + lr.size };
 	}
@@ -63,7 +63,7 @@ static int memmap_alloc(const struct tdx_tdvf *tdvf, const struct tdx_layout *la
 		size_t lo = 0, hi = nram;
 		bool inside, overlaps;
 
-		tdx_tdvf_section(tdvf, i, &s);
+		tdx_tdvf_get_section(tdvf, i, &s);
 		end = s.gpa + s.mem_size;
 		/* lo = number of RAM ranges starting at or below s.gpa */
 		while (lo < hi) {
@@ -79,7 +79,7 @@ static int memmap_alloc(const struct tdx_tdvf *tdvf, const struct tdx_layout *la
 			   (lo < nram && ram[lo].gpa < end);
 		if (!inside && (overlaps || needs_ram(s.type))) {
 			r = tdx_tdvf_fail(d, -EINVAL, TDX_TDVF_E_NOT_IN_RAM, (int)i,
-					  tdx_tdvf_descriptor_offset(tdvf) + 16 + 32 * (uint64_t)i,
+					  tdx_tdvf_get_descriptor_offset(tdvf) + 16 + 32 * (uint64_t)i,
 					  "section %zu (%s) [0x%llx, 0x%llx) is not inside one RAM range",
 					  i, tdx_tdvf_section_type_name(s.type),
 					  (unsigned long long)s.gpa, (unsigned long long)end);
@@ -120,9 +120,9 @@ out:
 	return r;
 }
 
-TDX_EXPORT int tdx_hob_memmap(const struct tdx_tdvf *tdvf, const struct tdx_layout *layout,
-			      struct tdx_memmap_entry *out, size_t cap,
-			      struct tdx_tdvf_diag *diag)
+TDX_EXPORT int tdx_hob_get_memmap(const struct tdx_tdvf *tdvf, const struct tdx_layout *layout,
+				  struct tdx_memmap_entry *out, size_t cap,
+				  struct tdx_tdvf_diag *diag)
 {
 	struct tdx_memmap_entry *map;
 	size_t n;
@@ -170,7 +170,7 @@ static int build(const struct tdx_tdvf *tdvf, const struct tdx_layout *layout,
 	if (tdx_tdvf_find_section(tdvf, TDX_TDVF_SECTION_TD_HOB, 0, &idx) < 0)
 		return tdx_tdvf_fail(d, -ENOENT, TDX_TDVF_E_NO_TD_HOB,
 				     TDX_TDVF_NO_SECTION, 0, "the firmware has no TD_HOB section");
-	tdx_tdvf_section(tdvf, idx, &hob);
+	tdx_tdvf_get_section(tdvf, idx, &hob);
 	r = memmap_alloc(tdvf, layout, d, &map, &n);
 	if (r)
 		return r;
@@ -178,7 +178,7 @@ static int build(const struct tdx_tdvf *tdvf, const struct tdx_layout *layout,
 	if (len > hob.mem_size) {
 		free(map);
 		return tdx_tdvf_fail(d, -ENOSPC, TDX_TDVF_E_HOB_OVERFLOW, (int)idx,
-				     tdx_tdvf_descriptor_offset(tdvf) + 16 + 32 * (uint64_t)idx,
+				     tdx_tdvf_get_descriptor_offset(tdvf) + 16 + 32 * (uint64_t)idx,
 				     "TD HOB of %zu bytes (%zu resource descriptors) does not fit the 0x%llx-byte TD_HOB section",
 				     len, n, (unsigned long long)hob.mem_size);
 	}
@@ -213,9 +213,9 @@ static int build(const struct tdx_tdvf *tdvf, const struct tdx_layout *layout,
 	return 0;
 }
 
-TDX_EXPORT int tdx_hob_size(const struct tdx_tdvf *tdvf, const struct tdx_layout *layout,
-			    const struct tdx_hob_opts *opts, struct tdx_tdvf_diag *diag,
-			    size_t *ret_size)
+TDX_EXPORT int tdx_hob_get_size(const struct tdx_tdvf *tdvf, const struct tdx_layout *layout,
+				const struct tdx_hob_opts *opts, struct tdx_tdvf_diag *diag,
+				size_t *ret_size)
 {
 	return build(tdvf, layout, opts, NULL, 0, diag, ret_size);
 }

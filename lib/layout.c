@@ -79,9 +79,9 @@ TDX_EXPORT int tdx_layout_new(const struct tdx_layout_range *ranges, size_t coun
 	return make(ranges, count, ret_layout);
 }
 
-TDX_EXPORT int tdx_layout_q35(uint64_t ram_size, uint64_t fw_size,
-			      const struct tdx_layout_opts *opts,
-			      struct tdx_layout **ret_layout)
+TDX_EXPORT int tdx_layout_new_q35(uint64_t ram_size, uint64_t fw_size,
+				  const struct tdx_layout_opts *opts,
+				  struct tdx_layout **ret_layout)
 {
 	struct tdx_layout_range r[3];
 	uint64_t below, above, limit;
@@ -120,13 +120,13 @@ TDX_EXPORT void tdx_layout_free(struct tdx_layout *layout)
 	free(layout);
 }
 
-TDX_EXPORT size_t tdx_layout_count(const struct tdx_layout *layout)
+TDX_EXPORT size_t tdx_layout_range_count(const struct tdx_layout *layout)
 {
 	return layout ? layout->count : 0;
 }
 
-TDX_EXPORT int tdx_layout_get(const struct tdx_layout *layout, size_t i,
-			      struct tdx_layout_range *ret_range)
+TDX_EXPORT int tdx_layout_get_range(const struct tdx_layout *layout, size_t i,
+				    struct tdx_layout_range *ret_range)
 {
 	if (!layout || !ret_range)
 		return -EINVAL;
@@ -136,7 +136,7 @@ TDX_EXPORT int tdx_layout_get(const struct tdx_layout *layout, size_t i,
 	return 0;
 }
 
-TDX_EXPORT uint64_t tdx_layout_ram_size(const struct tdx_layout *layout)
+TDX_EXPORT uint64_t tdx_layout_get_ram_size(const struct tdx_layout *layout)
 {
 	return layout ? layout->ram_size : 0;
 }

@@ -20,11 +20,11 @@ TDX_EXPORT int tdx_mem_add_layout(struct tdx_mem *mem, const struct tdx_layout *
 
 	if (!mem || !layout)
 		return -EINVAL;
-	n = tdx_layout_count(layout);
+	n = tdx_layout_range_count(layout);
 	for (i = 0; i < n; i++) {
 		struct tdx_layout_range rg;
 
-		r = tdx_layout_get(layout, i, &rg);
+		r = tdx_layout_get_range(layout, i, &rg);
 		if (r)
 			return r;
 		if (rg.kind != TDX_LAYOUT_RAM && rg.kind != TDX_LAYOUT_FIRMWARE)
@@ -55,7 +55,7 @@ static int op_source(const struct tdx_plan *plan, size_t i,
 	int r;
 
 	*owned = 0;
-	r = tdx_plan_source(plan, i, &p, &len);
+	r = tdx_plan_get_source(plan, i, &p, &len);
 	if (r)
 		return r;
 	if (p && len == total && !((uintptr_t)p & (PAGE - 1))) {
@@ -148,11 +148,11 @@ TDX_EXPORT int tdx_load_plan(struct tdx_mem *mem, const struct tdx_plan *plan,
 			       "KVM_TDX_INIT_MEM_REGION needs a vCPU that went through KVM_TDX_INIT_VCPU (tdx_vcpu_init())");
 
 	/* 1. Every range the plan adds must be private first. */
-	n = tdx_plan_private_count(plan);
+	n = tdx_plan_private_range_count(plan);
 	for (i = 0; i < n; i++) {
 		struct tdx_plan_range pr;
 
-		r = tdx_plan_private_range(plan, i, &pr);
+		r = tdx_plan_get_private_range(plan, i, &pr);
 		if (r)
 			return r;
 		r = tdx_mem_convert(mem, pr.gpa, pr.size, true);
@@ -169,7 +169,7 @@ TDX_EXPORT int tdx_load_plan(struct tdx_mem *mem, const struct tdx_plan *plan,
 		size_t owned;
 		void *src;
 
-		r = tdx_plan_op(plan, i, &op);
+		r = tdx_plan_get_op(plan, i, &op);
 		if (r)
 			return r;
 		if (!op.added || !op.pages)

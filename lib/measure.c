@@ -358,29 +358,29 @@ TDX_EXPORT void tdx_measurement_free(struct tdx_measurement *m)
 	free(m);
 }
 
-TDX_EXPORT void tdx_measurement_mrtd(const struct tdx_measurement *m,
-				     uint8_t ret_mrtd[TDX_MRTD_SIZE])
+TDX_EXPORT void tdx_measurement_get_mrtd(const struct tdx_measurement *m,
+					 uint8_t ret_mrtd[TDX_MRTD_SIZE])
 {
 	if (m && ret_mrtd)
 		memcpy(ret_mrtd, m->mrtd, TDX_MRTD_SIZE);
 }
 
-TDX_EXPORT int tdx_measurement_order(const struct tdx_measurement *m)
+TDX_EXPORT int tdx_measurement_get_order(const struct tdx_measurement *m)
 {
 	return m ? m->order : -EINVAL;
 }
 
-TDX_EXPORT uint64_t tdx_measurement_page_add_count(const struct tdx_measurement *m)
+TDX_EXPORT uint64_t tdx_measurement_get_page_add_count(const struct tdx_measurement *m)
 {
 	return m ? m->page_add : 0;
 }
 
-TDX_EXPORT uint64_t tdx_measurement_mr_extend_count(const struct tdx_measurement *m)
+TDX_EXPORT uint64_t tdx_measurement_get_mr_extend_count(const struct tdx_measurement *m)
 {
 	return m ? m->mr_extend : 0;
 }
 
-TDX_EXPORT uint64_t tdx_measurement_hashed_bytes(const struct tdx_measurement *m)
+TDX_EXPORT uint64_t tdx_measurement_get_hashed_bytes(const struct tdx_measurement *m)
 {
 	return m ? m->hashed : 0;
 }
@@ -390,8 +390,8 @@ TDX_EXPORT size_t tdx_measurement_op_count(const struct tdx_measurement *m)
 	return m ? m->n_ops : 0;
 }
 
-TDX_EXPORT int tdx_measurement_op(const struct tdx_measurement *m, size_t i,
-				  struct tdx_measure_op_summary *ret_summary)
+TDX_EXPORT int tdx_measurement_get_op(const struct tdx_measurement *m, size_t i,
+				      struct tdx_measure_op_summary *ret_summary)
 {
 	if (!m || !ret_summary)
 		return -EINVAL;

@@ -189,7 +189,7 @@ static int convert_locked(struct tdx_mem *mem, uint64_t gpa_in, uint64_t size,
 			  uint32_t flags, struct outcome *out)
 {
 	bool to_private = flags & TDX_MEM_CONVERT_PRIVATE;
-	uint64_t sb = tdx_vm_shared_bit(mem->vm);
+	uint64_t sb = tdx_vm_get_shared_bit(mem->vm);
 	uint64_t limit = tdx_mem_gpa_limit(mem);
 	uint64_t gpa = gpa_in, end, ram, pos;
 	bool holes = false;
@@ -303,8 +303,8 @@ TDX_EXPORT int tdx_mem_convert(struct tdx_mem *mem, uint64_t gpa,
 				  to_private ? TDX_MEM_CONVERT_PRIVATE : 0);
 }
 
-TDX_EXPORT int tdx_mem_last_reject(struct tdx_mem *mem,
-				   struct tdx_mem_reject *ret_reject)
+TDX_EXPORT int tdx_mem_get_last_reject(struct tdx_mem *mem,
+				       struct tdx_mem_reject *ret_reject)
 {
 	int r = 0;
 

@@ -17,7 +17,7 @@
 
 uint64_t tdx_mem_gpa_limit(const struct tdx_mem *mem)
 {
-	uint64_t sb = tdx_vm_shared_bit(mem->vm);
+	uint64_t sb = tdx_vm_get_shared_bit(mem->vm);
 
 	return sb ? sb : TDX_MEM_GPA_LIMIT;
 }
@@ -137,7 +137,7 @@ TDX_EXPORT struct tdx_mem *tdx_mem_unref(struct tdx_mem *mem)
 	return NULL;
 }
 
-TDX_EXPORT const struct tdx_error *tdx_mem_last_error(const struct tdx_mem *mem)
+TDX_EXPORT const struct tdx_error *tdx_mem_get_last_error(const struct tdx_mem *mem)
 {
 	return mem ? &mem->error : NULL;
 }
@@ -415,8 +415,8 @@ TDX_EXPORT size_t tdx_mem_region_count(const struct tdx_mem *mem)
 	return n;
 }
 
-TDX_EXPORT int tdx_mem_region_info(const struct tdx_mem *mem, size_t idx,
-				   struct tdx_mem_region_info *ret_info)
+TDX_EXPORT int tdx_mem_get_region(const struct tdx_mem *mem, size_t idx,
+				  struct tdx_mem_region_info *ret_info)
 {
 	const struct tdx_mem_region *rg;
 	int r = 0;
@@ -456,8 +456,8 @@ static const struct tdx_mem_region *region_of(const struct tdx_mem *mem,
 	return rg;
 }
 
-TDX_EXPORT int tdx_mem_host_addr(const struct tdx_mem *mem, uint64_t gpa,
-				 uint64_t size, void **ret_hva)
+TDX_EXPORT int tdx_mem_get_host_addr(const struct tdx_mem *mem, uint64_t gpa,
+				     uint64_t size, void **ret_hva)
 {
 	const struct tdx_mem_region *rg;
 	void *hva = NULL;
@@ -479,8 +479,8 @@ TDX_EXPORT int tdx_mem_host_addr(const struct tdx_mem *mem, uint64_t gpa,
 	return 0;
 }
 
-TDX_EXPORT int tdx_mem_gmem(const struct tdx_mem *mem, uint64_t gpa,
-			    int *ret_fd, uint64_t *ret_offset)
+TDX_EXPORT int tdx_mem_get_gmem(const struct tdx_mem *mem, uint64_t gpa,
+				int *ret_fd, uint64_t *ret_offset)
 {
 	const struct tdx_mem_region *rg;
 	uint64_t off = 0;

@@ -383,14 +383,14 @@ fail:
 static int layout_ram(struct tdx_error *e, const struct tdx_layout *layout,
 		      struct tdx_plan_range **ret, size_t *ret_n)
 {
-	size_t i, n = 0, count = tdx_layout_count(layout);
+	size_t i, n = 0, count = tdx_layout_range_count(layout);
 	struct tdx_plan_range *ram = calloc(count ? count : 1, sizeof(*ram));
 
 	if (!ram)
 		return plan_fail(e, -ENOMEM, NULL, "out of memory");
 	for (i = 0; i < count; i++) {
 		struct tdx_layout_range lr;
-		int r = tdx_layout_get(layout, i, &lr);
+		int r = tdx_layout_get_range(layout, i, &lr);
 
 		if (r) {
 			free(ram);
@@ -417,7 +417,7 @@ static int build_hob(struct tdx_error *e, const struct tdx_tdvf *tdvf,
 	void *buf;
 	int r;
 
-	r = tdx_hob_size(tdvf, layout, NULL, &diag, &size);
+	r = tdx_hob_get_size(tdvf, layout, NULL, &diag, &size);
 	if (!r) {
 		buf = malloc(size ? size : 1);
 		if (!buf)
@@ -463,7 +463,7 @@ TDX_EXPORT int tdx_plan_new(struct tdx_ctx *ctx, const struct tdx_tdvf *tdvf,
 	if (!secs)
 		return plan_fail(e, -ENOMEM, NULL, "out of memory");
 	for (i = 0; i < n; i++) {
-		r = tdx_tdvf_section(tdvf, i, &secs[i]);
+		r = tdx_tdvf_get_section(tdvf, i, &secs[i]);
 		if (r) {
 			r = plan_fail(e, r, "tdvf", "reading section %zu failed", i);
 			goto out;
@@ -478,8 +478,8 @@ TDX_EXPORT int tdx_plan_new(struct tdx_ctx *ctx, const struct tdx_tdvf *tdvf,
 			/* check placement first: its message is the precise one */
 			struct tdx_plan *tmp;
 
-			r = tdx_plan_build(e, tdx_tdvf_image(tdvf),
-					   tdx_tdvf_image_size(tdvf), secs, n,
+			r = tdx_plan_build(e, tdx_tdvf_get_image(tdvf),
+					   tdx_tdvf_get_image_size(tdvf), secs, n,
 					   ram, ram_count, &po, &tmp);
 			if (r)
 				goto out;
@@ -490,7 +490,7 @@ TDX_EXPORT int tdx_plan_new(struct tdx_ctx *ctx, const struct tdx_tdvf *tdvf,
 			po.hob = hob;
 		}
 	}
-	r = tdx_plan_build(e, tdx_tdvf_image(tdvf), tdx_tdvf_image_size(tdvf),
+	r = tdx_plan_build(e, tdx_tdvf_get_image(tdvf), tdx_tdvf_get_image_size(tdvf),
 			   secs, n, ram, ram_count, &po, ret_plan);
 out:
 	free(hob);
@@ -504,8 +504,8 @@ TDX_EXPORT size_t tdx_plan_op_count(const struct tdx_plan *plan)
 	return plan ? plan->n_ops : 0;
 }
 
-TDX_EXPORT int tdx_plan_op(const struct tdx_plan *plan, size_t i,
-			   struct tdx_plan_op *ret_op)
+TDX_EXPORT int tdx_plan_get_op(const struct tdx_plan *plan, size_t i,
+			       struct tdx_plan_op *ret_op)
 {
 	if (!plan || !ret_op)
 		return -EINVAL;
@@ -515,8 +515,8 @@ TDX_EXPORT int tdx_plan_op(const struct tdx_plan *plan, size_t i,
 	return 0;
 }
 
-TDX_EXPORT int tdx_plan_source(const struct tdx_plan *plan, size_t i,
-			       const void **ret_data, size_t *ret_len)
+TDX_EXPORT int tdx_plan_get_source(const struct tdx_plan *plan, size_t i,
+				   const void **ret_data, size_t *ret_len)
 {
 	if (!plan || !ret_data || !ret_len)
 		return -EINVAL;
@@ -527,13 +527,13 @@ TDX_EXPORT int tdx_plan_source(const struct tdx_plan *plan, size_t i,
 	return 0;
 }
 
-TDX_EXPORT size_t tdx_plan_private_count(const struct tdx_plan *plan)
+TDX_EXPORT size_t tdx_plan_private_range_count(const struct tdx_plan *plan)
 {
 	return plan ? plan->n_priv : 0;
 }
 
-TDX_EXPORT int tdx_plan_private_range(const struct tdx_plan *plan, size_t i,
-				      struct tdx_plan_range *ret_range)
+TDX_EXPORT int tdx_plan_get_private_range(const struct tdx_plan *plan, size_t i,
+					  struct tdx_plan_range *ret_range)
 {
 	if (!plan || !ret_range)
 		return -EINVAL;
@@ -543,7 +543,7 @@ TDX_EXPORT int tdx_plan_private_range(const struct tdx_plan *plan, size_t i,
 	return 0;
 }
 
-TDX_EXPORT int tdx_plan_hob_gpa(const struct tdx_plan *plan, uint64_t *ret_gpa)
+TDX_EXPORT int tdx_plan_get_hob_gpa(const struct tdx_plan *plan, uint64_t *ret_gpa)
 {
 	if (!plan || !ret_gpa)
 		return -EINVAL;
@@ -553,8 +553,8 @@ TDX_EXPORT int tdx_plan_hob_gpa(const struct tdx_plan *plan, uint64_t *ret_gpa)
 	return 0;
 }
 
-TDX_EXPORT uint64_t tdx_plan_total_pages(const struct tdx_plan *plan,
-					 uint64_t *ret_measured)
+TDX_EXPORT uint64_t tdx_plan_get_total_pages(const struct tdx_plan *plan,
+					     uint64_t *ret_measured)
 {
 	if (!plan)
 		return 0;

@@ -314,7 +314,7 @@ TDX_EXPORT void tdx_probe_free(struct tdx_probe *p)
 	free(p);
 }
 
-TDX_EXPORT bool tdx_probe_supported(const struct tdx_probe *p)
+TDX_EXPORT bool tdx_probe_is_supported(const struct tdx_probe *p)
 {
 	return p && p->supported;
 }
@@ -324,7 +324,7 @@ TDX_EXPORT size_t tdx_probe_reason_count(const struct tdx_probe *p)
 	return p ? p->n_reasons : 0;
 }
 
-TDX_EXPORT const char *tdx_probe_reason(const struct tdx_probe *p, size_t i)
+TDX_EXPORT const char *tdx_probe_get_reason(const struct tdx_probe *p, size_t i)
 {
 	return p && i < p->n_reasons ? p->reasons[i] : NULL;
 }
@@ -334,17 +334,17 @@ TDX_EXPORT size_t tdx_probe_hint_count(const struct tdx_probe *p)
 	return p ? p->n_hints : 0;
 }
 
-TDX_EXPORT const char *tdx_probe_hint(const struct tdx_probe *p, size_t i)
+TDX_EXPORT const char *tdx_probe_get_hint(const struct tdx_probe *p, size_t i)
 {
 	return p && i < p->n_hints ? p->hints[i] : NULL;
 }
 
-TDX_EXPORT int tdx_probe_api_version(const struct tdx_probe *p)
+TDX_EXPORT int tdx_probe_get_api_version(const struct tdx_probe *p)
 {
 	return p ? p->api_version : -1;
 }
 
-TDX_EXPORT uint64_t tdx_probe_vm_types(const struct tdx_probe *p)
+TDX_EXPORT uint64_t tdx_probe_get_vm_types(const struct tdx_probe *p)
 {
 	return p ? p->vm_types : 0;
 }
@@ -354,7 +354,7 @@ TDX_EXPORT bool tdx_probe_has(const struct tdx_probe *p, unsigned int feature)
 	return p && feature < TDX_FEATURE_COUNT && (p->features & (1u << feature));
 }
 
-TDX_EXPORT int tdx_probe_open_errno(const struct tdx_probe *p)
+TDX_EXPORT int tdx_probe_get_open_errno(const struct tdx_probe *p)
 {
 	return p ? p->open_errno : -EINVAL;
 }

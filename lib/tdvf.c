@@ -677,17 +677,17 @@ TDX_EXPORT void tdx_tdvf_free(struct tdx_tdvf *tdvf)
 
 /* ---- accessors ------------------------------------------------------- */
 
-TDX_EXPORT const void *tdx_tdvf_image(const struct tdx_tdvf *tdvf)
+TDX_EXPORT const void *tdx_tdvf_get_image(const struct tdx_tdvf *tdvf)
 {
 	return tdvf ? tdvf->image : NULL;
 }
 
-TDX_EXPORT size_t tdx_tdvf_image_size(const struct tdx_tdvf *tdvf)
+TDX_EXPORT size_t tdx_tdvf_get_image_size(const struct tdx_tdvf *tdvf)
 {
 	return tdvf ? tdvf->size : 0;
 }
 
-TDX_EXPORT uint64_t tdx_tdvf_descriptor_offset(const struct tdx_tdvf *tdvf)
+TDX_EXPORT uint64_t tdx_tdvf_get_descriptor_offset(const struct tdx_tdvf *tdvf)
 {
 	return tdvf ? tdvf->desc_off : 0;
 }
@@ -702,8 +702,8 @@ TDX_EXPORT size_t tdx_tdvf_section_count(const struct tdx_tdvf *tdvf)
 	return tdvf ? tdvf->nsec : 0;
 }
 
-TDX_EXPORT int tdx_tdvf_section(const struct tdx_tdvf *tdvf, size_t i,
-				struct tdx_tdvf_section *ret_section)
+TDX_EXPORT int tdx_tdvf_get_section(const struct tdx_tdvf *tdvf, size_t i,
+				    struct tdx_tdvf_section *ret_section)
 {
 	if (!tdvf || !ret_section)
 		return -EINVAL;
@@ -727,8 +727,8 @@ TDX_EXPORT int tdx_tdvf_find_section(const struct tdx_tdvf *tdvf, uint32_t type,
 	return -ENOENT;
 }
 
-TDX_EXPORT int tdx_tdvf_data(const struct tdx_tdvf *tdvf, size_t i,
-			     const void **ret_data, size_t *ret_len)
+TDX_EXPORT int tdx_tdvf_get_section_data(const struct tdx_tdvf *tdvf, size_t i,
+					 const void **ret_data, size_t *ret_len)
 {
 	const struct tdx_tdvf_section *s;
 
@@ -747,8 +747,8 @@ TDX_EXPORT size_t tdx_tdvf_warning_count(const struct tdx_tdvf *tdvf)
 	return tdvf ? tdvf->nwarn : 0;
 }
 
-TDX_EXPORT int tdx_tdvf_warning(const struct tdx_tdvf *tdvf, size_t i,
-				struct tdx_tdvf_diag *ret_diag)
+TDX_EXPORT int tdx_tdvf_get_warning(const struct tdx_tdvf *tdvf, size_t i,
+				    struct tdx_tdvf_diag *ret_diag)
 {
 	if (!tdvf || !ret_diag)
 		return -EINVAL;

@@ -110,27 +110,27 @@ TDX_EXPORT int tdx_vcpu_get_fd(const struct tdx_vcpu *v)
 	return v ? v->fd : -EINVAL;
 }
 
-TDX_EXPORT unsigned int tdx_vcpu_id(const struct tdx_vcpu *v)
+TDX_EXPORT unsigned int tdx_vcpu_get_id(const struct tdx_vcpu *v)
 {
 	return v ? v->id : 0;
 }
 
-TDX_EXPORT void *tdx_vcpu_run_area(const struct tdx_vcpu *v)
+TDX_EXPORT void *tdx_vcpu_get_run_area(const struct tdx_vcpu *v)
 {
 	return v ? v->run : NULL;
 }
 
-TDX_EXPORT struct tdx_vm *tdx_vcpu_vm(const struct tdx_vcpu *v)
+TDX_EXPORT struct tdx_vm *tdx_vcpu_get_vm(const struct tdx_vcpu *v)
 {
 	return v ? v->vm : NULL;
 }
 
-TDX_EXPORT bool tdx_vcpu_initialized(const struct tdx_vcpu *v)
+TDX_EXPORT bool tdx_vcpu_is_initialized(const struct tdx_vcpu *v)
 {
 	return v && v->initialized;
 }
 
-TDX_EXPORT const struct tdx_error *tdx_vcpu_last_error(const struct tdx_vcpu *v)
+TDX_EXPORT const struct tdx_error *tdx_vcpu_get_last_error(const struct tdx_vcpu *v)
 {
 	return v ? &v->error : NULL;
 }
@@ -248,7 +248,7 @@ static void entry_out(const struct kvm_cpuid_entry2 *k, struct tdx_cpuid_entry *
 	e->edx = k->edx;
 }
 
-TDX_EXPORT int tdx_vcpu_cpuid_get(const struct tdx_vcpu *v, size_t i,
+TDX_EXPORT int tdx_vcpu_get_cpuid(const struct tdx_vcpu *v, size_t i,
 				  struct tdx_cpuid_entry *ret)
 {
 	if (!v || !ret)
@@ -259,8 +259,8 @@ TDX_EXPORT int tdx_vcpu_cpuid_get(const struct tdx_vcpu *v, size_t i,
 	return 0;
 }
 
-TDX_EXPORT int tdx_vcpu_cpuid_report(const struct tdx_vcpu *v,
-				     struct tdx_cpuid_diff *diffs, size_t max)
+TDX_EXPORT int tdx_vcpu_compare_cpuid(const struct tdx_vcpu *v,
+				      struct tdx_cpuid_diff *diffs, size_t max)
 {
 	size_t i, n = 0;
 

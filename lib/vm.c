@@ -159,37 +159,37 @@ TDX_EXPORT struct tdx_ctx *tdx_vm_get_ctx(const struct tdx_vm *vm)
 	return vm ? vm->ctx : NULL;
 }
 
-TDX_EXPORT struct tdx_caps *tdx_vm_caps(const struct tdx_vm *vm)
+TDX_EXPORT struct tdx_caps *tdx_vm_get_caps(const struct tdx_vm *vm)
 {
 	return vm ? vm->caps : NULL;
 }
 
-TDX_EXPORT unsigned int tdx_vm_max_vcpus(const struct tdx_vm *vm)
+TDX_EXPORT unsigned int tdx_vm_get_max_vcpus(const struct tdx_vm *vm)
 {
 	return vm ? vm->max_vcpus : 0;
 }
 
-TDX_EXPORT int tdx_vm_state(const struct tdx_vm *vm)
+TDX_EXPORT int tdx_vm_get_state(const struct tdx_vm *vm)
 {
 	return vm ? vm->state : -EINVAL;
 }
 
-TDX_EXPORT uint64_t tdx_vm_shared_bit(const struct tdx_vm *vm)
+TDX_EXPORT uint64_t tdx_vm_get_shared_bit(const struct tdx_vm *vm)
 {
 	return vm ? vm->shared_bit : 0;
 }
 
-TDX_EXPORT uint64_t tdx_vm_xfam(const struct tdx_vm *vm)
+TDX_EXPORT uint64_t tdx_vm_get_xfam(const struct tdx_vm *vm)
 {
 	return vm ? vm->xfam : 0;
 }
 
-TDX_EXPORT uint64_t tdx_vm_attributes(const struct tdx_vm *vm)
+TDX_EXPORT uint64_t tdx_vm_get_attributes(const struct tdx_vm *vm)
 {
 	return vm ? vm->attributes : 0;
 }
 
-TDX_EXPORT const struct tdx_error *tdx_vm_last_error(const struct tdx_vm *vm)
+TDX_EXPORT const struct tdx_error *tdx_vm_get_last_error(const struct tdx_vm *vm)
 {
 	return vm ? &vm->error : NULL;
 }
@@ -307,7 +307,7 @@ TDX_EXPORT int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg)
 			       "the TD is already initialised");
 	r = tdx_caps_check_config(vm->caps, cfg);
 	if (r) {
-		tdx_err_copy(&vm->error, tdx_caps_last_error(vm->caps));
+		tdx_err_copy(&vm->error, tdx_caps_get_last_error(vm->caps));
 		return r;
 	}
 	r = vm_set_tsc(vm, TDX_OPTS_GET(cfg, tsc_khz, 0));
@@ -331,7 +331,7 @@ TDX_EXPORT int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg)
 	iv->attributes = TDX_OPTS_GET(cfg, attributes, 0);
 	iv->xfam = TDX_OPTS_GET(cfg, xfam, 0);
 	if (!iv->xfam)
-		iv->xfam = tdx_caps_default_xfam(vm->caps);
+		iv->xfam = tdx_caps_get_default_xfam(vm->caps);
 	if (cfg->sz >= offsetof(struct tdx_td_config, mrownerconfig) + 48) {
 		memcpy(iv->mrconfigid, cfg->mrconfigid, 48);
 		memcpy(iv->mrowner, cfg->mrowner, 48);

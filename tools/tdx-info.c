@@ -70,16 +70,16 @@ static void print_caps_text(const struct tdx_caps *caps)
 	char buf[512];
 	size_t i;
 
-	tdx_attrs_format(tdx_caps_supported_attrs(caps), buf, sizeof(buf));
+	tdx_attrs_format(tdx_caps_get_supported_attrs(caps), buf, sizeof(buf));
 	printf("supported attributes: 0x%016llx (%s)\n",
-	       (unsigned long long)tdx_caps_supported_attrs(caps), buf);
-	tdx_xfam_format(tdx_caps_supported_xfam(caps), buf, sizeof(buf));
+	       (unsigned long long)tdx_caps_get_supported_attrs(caps), buf);
+	tdx_xfam_format(tdx_caps_get_supported_xfam(caps), buf, sizeof(buf));
 	printf("supported XFAM:       0x%016llx (%s)\n",
-	       (unsigned long long)tdx_caps_supported_xfam(caps), buf);
-	tdx_xfam_format(tdx_caps_default_xfam(caps), buf, sizeof(buf));
+	       (unsigned long long)tdx_caps_get_supported_xfam(caps), buf);
+	tdx_xfam_format(tdx_caps_get_default_xfam(caps), buf, sizeof(buf));
 	printf("default XFAM:         0x%016llx (%s)\n",
-	       (unsigned long long)tdx_caps_default_xfam(caps), buf);
-	tdx_caps_tdvmcallinfo(caps, &info);
+	       (unsigned long long)tdx_caps_get_default_xfam(caps), buf);
+	tdx_caps_get_tdvmcallinfo(caps, &info);
 	printf("TDVMCALL info leaf 1: kernel r11 0x%llx r12 0x%llx, user r11 0x%llx r12 0x%llx%s\n",
 	       (unsigned long long)info.kernel_r11,
 	       (unsigned long long)info.kernel_r12,
@@ -92,7 +92,7 @@ static void print_caps_text(const struct tdx_caps *caps)
 	for (i = 0; i < tdx_caps_cpuid_count(caps); i++) {
 		struct tdx_cpuid_entry e;
 
-		if (tdx_caps_cpuid_get(caps, i, &e))
+		if (tdx_caps_get_cpuid(caps, i, &e))
 			continue;
 		printf("  0x%08x %-8s 0x%08x 0x%08x 0x%08x 0x%08x\n", e.function,
 		       (e.flags & TDX_CPUID_FLAG_INDEXED) ?
@@ -107,13 +107,13 @@ static void print_caps_json(const struct tdx_caps *caps)
 	size_t i;
 
 	printf(",\n  \"capabilities\": {\n    ");
-	json_mask("supported_attributes", tdx_caps_supported_attrs(caps),
+	json_mask("supported_attributes", tdx_caps_get_supported_attrs(caps),
 		  tdx_attr_name);
 	printf(",\n    ");
-	json_mask("supported_xfam", tdx_caps_supported_xfam(caps), tdx_xfam_name);
+	json_mask("supported_xfam", tdx_caps_get_supported_xfam(caps), tdx_xfam_name);
 	printf(",\n    ");
-	json_mask("default_xfam", tdx_caps_default_xfam(caps), tdx_xfam_name);
-	tdx_caps_tdvmcallinfo(caps, &info);
+	json_mask("default_xfam", tdx_caps_get_default_xfam(caps), tdx_xfam_name);
+	tdx_caps_get_tdvmcallinfo(caps, &info);
 	printf(",\n    \"tdvmcallinfo_1\": {\"kernel_r11\": \"0x%llx\", \"user_r11\": \"0x%llx\", \"kernel_r12\": \"0x%llx\", \"user_r12\": \"0x%llx\"}",
 	       (unsigned long long)info.kernel_r11,
 	       (unsigned long long)info.user_r11,
@@ -123,7 +123,7 @@ static void print_caps_json(const struct tdx_caps *caps)
 	for (i = 0; i < tdx_caps_cpuid_count(caps); i++) {
 		struct tdx_cpuid_entry e;
 
-		if (tdx_caps_cpuid_get(caps, i, &e))
+		if (tdx_caps_get_cpuid(caps, i, &e))
 			continue;
 		printf("%s\n      {\"function\": \"0x%x\", \"index\": \"0x%x\", \"indexed\": %s, \"eax\": \"0x%08x\", \"ebx\": \"0x%08x\", \"ecx\": \"0x%08x\", \"edx\": \"0x%08x\"}",
 		       i ? "," : "", e.function, e.index,
@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 		tdx_ctx_unref(ctx);
 		return 1;
 	}
-	supported = tdx_probe_supported(probe);
+	supported = tdx_probe_is_supported(probe);
 	if (supported) {
 		r = tdx_caps_query(ctx, &caps);
 		if (r) {
@@ -183,26 +183,26 @@ int main(int argc, char **argv)
 	rc = supported ? 0 : 1;
 
 	if (json) {
-		uint64_t types = tdx_probe_vm_types(probe);
+		uint64_t types = tdx_probe_get_vm_types(probe);
 		bool first = true;
 		unsigned int t;
 
 		printf("{\n  \"device\": ");
-		json_str(tdx_ctx_device(ctx));
+		json_str(tdx_ctx_get_device(ctx));
 		printf(",\n  \"tdx_supported\": %s,\n  \"api_version\": %d,\n  \"reasons\": [",
-		       supported ? "true" : "false", tdx_probe_api_version(probe));
+		       supported ? "true" : "false", tdx_probe_get_api_version(probe));
 		for (i = 0; i < tdx_probe_reason_count(probe); i++) {
 			printf("%s", i ? ", " : "");
-			json_str(tdx_probe_reason(probe, i));
+			json_str(tdx_probe_get_reason(probe, i));
 		}
-		if (!caps && tdx_probe_supported(probe)) {
+		if (!caps && tdx_probe_is_supported(probe)) {
 			printf("%s", tdx_probe_reason_count(probe) ? ", " : "");
-			json_str(tdx_error_message(tdx_ctx_last_error(ctx)));
+			json_str(tdx_error_get_message(tdx_ctx_get_last_error(ctx)));
 		}
 		printf("],\n  \"hints\": [");
 		for (i = 0; i < tdx_probe_hint_count(probe); i++) {
 			printf("%s", i ? ", " : "");
-			json_str(tdx_probe_hint(probe, i));
+			json_str(tdx_probe_get_hint(probe, i));
 		}
 		printf("],\n  \"vm_types\": [");
 		for (t = 0; t < 64; t++) {
@@ -228,12 +228,12 @@ int main(int argc, char **argv)
 			print_caps_json(caps);
 		printf("\n}\n");
 	} else {
-		printf("device: %s\n", tdx_ctx_device(ctx));
+		printf("device: %s\n", tdx_ctx_get_device(ctx));
 		printf("TDX: %s\n", supported ? "supported" : "NOT supported");
-		if (tdx_probe_api_version(probe) >= 0)
-			printf("KVM API version: %d\n", tdx_probe_api_version(probe));
-		if (tdx_probe_open_errno(probe) == 0) {
-			uint64_t types = tdx_probe_vm_types(probe);
+		if (tdx_probe_get_api_version(probe) >= 0)
+			printf("KVM API version: %d\n", tdx_probe_get_api_version(probe));
+		if (tdx_probe_get_open_errno(probe) == 0) {
+			uint64_t types = tdx_probe_get_vm_types(probe);
 			unsigned int t;
 
 			printf("VM types:");
@@ -248,12 +248,12 @@ int main(int argc, char **argv)
 			printf("\n");
 		}
 		for (i = 0; i < tdx_probe_reason_count(probe); i++)
-			printf("reason: %s\n", tdx_probe_reason(probe, i));
-		if (!caps && tdx_probe_supported(probe))
+			printf("reason: %s\n", tdx_probe_get_reason(probe, i));
+		if (!caps && tdx_probe_is_supported(probe))
 			printf("reason: %s\n",
-			       tdx_error_message(tdx_ctx_last_error(ctx)));
+			       tdx_error_get_message(tdx_ctx_get_last_error(ctx)));
 		for (i = 0; i < tdx_probe_hint_count(probe); i++)
-			printf("hint: %s\n", tdx_probe_hint(probe, i));
+			printf("hint: %s\n", tdx_probe_get_hint(probe, i));
 		if (caps)
 			print_caps_text(caps);
 	}

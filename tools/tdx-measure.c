@@ -122,7 +122,7 @@ static void print_sections_text(const struct tdx_measurement *m)
 	for (i = 0; i < tdx_measurement_op_count(m); i++) {
 		struct tdx_measure_op_summary s;
 
-		if (tdx_measurement_op(m, i, &s))
+		if (tdx_measurement_get_op(m, i, &s))
 			continue;
 		printf("section %zu %-12s gpa 0x%09" PRIx64 " pages %-6" PRIu64
 		       " %-10s source %-13s page_add %-6" PRIu64 " mr_extend %" PRIu64 "\n",
@@ -137,15 +137,15 @@ static void print_json(const struct tdx_measurement *m, const char *mrtd_hex)
 	size_t i;
 
 	printf("  \"mrtd\": \"%s\",\n", mrtd_hex);
-	printf("  \"order\": \"%s\",\n", tdx_measure_order_name(tdx_measurement_order(m)));
-	printf("  \"page_add\": %" PRIu64 ",\n", tdx_measurement_page_add_count(m));
-	printf("  \"mr_extend\": %" PRIu64 ",\n", tdx_measurement_mr_extend_count(m));
-	printf("  \"hashed_bytes\": %" PRIu64 ",\n", tdx_measurement_hashed_bytes(m));
+	printf("  \"order\": \"%s\",\n", tdx_measure_order_name(tdx_measurement_get_order(m)));
+	printf("  \"page_add\": %" PRIu64 ",\n", tdx_measurement_get_page_add_count(m));
+	printf("  \"mr_extend\": %" PRIu64 ",\n", tdx_measurement_get_mr_extend_count(m));
+	printf("  \"hashed_bytes\": %" PRIu64 ",\n", tdx_measurement_get_hashed_bytes(m));
 	printf("  \"sections\": [");
 	for (i = 0; i < tdx_measurement_op_count(m); i++) {
 		struct tdx_measure_op_summary s;
 
-		if (tdx_measurement_op(m, i, &s))
+		if (tdx_measurement_get_op(m, i, &s))
 			continue;
 		printf("%s\n    {\"index\": %zu, \"type\": \"%s\", \"gpa\": \"0x%" PRIx64
 		       "\", \"pages\": %" PRIu64 ", \"measured\": %s, \"added\": %s, "
@@ -258,7 +258,7 @@ int main(int argc, char **argv)
 	r = tdx_plan_new(ctx, tdvf, &po, &plan);
 	if (r) {
 		fprintf(stderr, "tdx-measure: %s: %s\n", firmware,
-			tdx_error_message(tdx_ctx_last_error(ctx)));
+			tdx_error_get_message(tdx_ctx_get_last_error(ctx)));
 		goto out;
 	}
 
@@ -273,7 +273,7 @@ int main(int argc, char **argv)
 	if (r) {
 		fflush(stdout);
 		fprintf(stderr, "tdx-measure: %s: %s\n", firmware,
-			tdx_error_message(tdx_ctx_last_error(ctx)));
+			tdx_error_get_message(tdx_ctx_get_last_error(ctx)));
 		goto out;
 	}
 	hex(mrtd, sizeof(mrtd), mrtd_hex);
@@ -288,9 +288,9 @@ int main(int argc, char **argv)
 			print_sections_text(m);
 			printf("# totals: page_add %" PRIu64 " mr_extend %" PRIu64
 			       " hashed_bytes %" PRIu64 "\n",
-			       tdx_measurement_page_add_count(m),
-			       tdx_measurement_mr_extend_count(m),
-			       tdx_measurement_hashed_bytes(m));
+			       tdx_measurement_get_page_add_count(m),
+			       tdx_measurement_get_mr_extend_count(m),
+			       tdx_measurement_get_hashed_bytes(m));
 		}
 		printf("mrtd %s\n", mrtd_hex);
 	}

@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 		t = now() - t;
 		best_api = t < best_api ? t : best_api;
 	}
-	hashed = tdx_measurement_hashed_bytes(m);
+	hashed = tdx_measurement_get_hashed_bytes(m);
 
 	/* engine: the replay alone, on a prepared plan */
 	if (tdx_tdvf_parse(img, size, NULL, NULL, &tdvf) ||
@@ -178,7 +178,7 @@ int main(int argc, char **argv)
 
 	printf("firmware:   %zu MiB measured BFV (%s)\n", mib, path);
 	printf("operations: %" PRIu64 " PAGE.ADD, %" PRIu64 " MR.EXTEND, %" PRIu64 " bytes hashed\n",
-	       tdx_measurement_page_add_count(m), tdx_measurement_mr_extend_count(m), hashed);
+	       tdx_measurement_get_page_add_count(m), tdx_measurement_get_mr_extend_count(m), hashed);
 	printf("raw sha384: %8.2f ms  %7.1f MB/s\n", best_raw * 1e3, hashed / best_raw / 1e6);
 	printf("engine:     %8.2f ms  %7.1f MB/s  ratio %.3f\n", best_eng * 1e3,
 	       hashed / best_eng / 1e6, best_eng / best_raw);

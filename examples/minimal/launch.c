@@ -4,7 +4,7 @@
 #include <libtdx.h>
 
 #define CHECK(call, err) do { int r_ = (call); if (r_) { \
-	fprintf(stderr, "%s: %s\n", #call, tdx_error_message(err)); return 1; } } while (0)
+	fprintf(stderr, "%s: %s\n", #call, tdx_error_get_message(err)); return 1; } } while (0)
 
 int main(int argc, char **argv)
 {
@@ -14,21 +14,21 @@ int main(int argc, char **argv)
 	struct tdx_plan_opts po = TDX_OPTS(tdx_plan_opts);
 
 	CHECK(tdx_ctx_new(NULL, &ctx), NULL);
-	CHECK(tdx_tdvf_open(argc > 1 ? argv[1] : "/usr/share/ovmf/OVMF.fd", NULL, NULL, &fw), tdx_ctx_last_error(ctx));
-	CHECK(tdx_layout_q35(2ull << 30, tdx_tdvf_image_size(fw), NULL, &lay), NULL);
+	CHECK(tdx_tdvf_open(argc > 1 ? argv[1] : "/usr/share/ovmf/OVMF.fd", NULL, NULL, &fw), tdx_ctx_get_last_error(ctx));
+	CHECK(tdx_layout_new_q35(2ull << 30, tdx_tdvf_get_image_size(fw), NULL, &lay), NULL);
 	po.layout = lay;
-	CHECK(tdx_plan_new(ctx, fw, &po, &plan), tdx_ctx_last_error(ctx));
-	CHECK(tdx_vm_new(ctx, NULL, &vm), tdx_ctx_last_error(ctx));        /* TD + caps */
-	CHECK(tdx_vm_init(vm, NULL), tdx_vm_last_error(vm));               /* KVM_TDX_INIT_VM */
-	CHECK(tdx_mem_new(vm, NULL, &mem), tdx_vm_last_error(vm));
-	CHECK(tdx_mem_add_layout(mem, lay), tdx_mem_last_error(mem));     /* guest_memfd slots */
-	CHECK(tdx_vcpu_new(vm, 0, &cpu), tdx_vm_last_error(vm));
-	CHECK(tdx_plan_hob_gpa(plan, &hob), NULL);
-	CHECK(tdx_vcpu_init(cpu, hob), tdx_vcpu_last_error(cpu));         /* CPUID + INIT_VCPU */
-	CHECK(tdx_load_plan(mem, plan, cpu, NULL, NULL), tdx_mem_last_error(mem));
-	CHECK(tdx_vm_finalize(vm), tdx_vm_last_error(vm));                 /* MRTD sealed */
+	CHECK(tdx_plan_new(ctx, fw, &po, &plan), tdx_ctx_get_last_error(ctx));
+	CHECK(tdx_vm_new(ctx, NULL, &vm), tdx_ctx_get_last_error(ctx));        /* TD + caps */
+	CHECK(tdx_vm_init(vm, NULL), tdx_vm_get_last_error(vm));               /* KVM_TDX_INIT_VM */
+	CHECK(tdx_mem_new(vm, NULL, &mem), tdx_vm_get_last_error(vm));
+	CHECK(tdx_mem_add_layout(mem, lay), tdx_mem_get_last_error(mem));     /* guest_memfd slots */
+	CHECK(tdx_vcpu_new(vm, 0, &cpu), tdx_vm_get_last_error(vm));
+	CHECK(tdx_plan_get_hob_gpa(plan, &hob), NULL);
+	CHECK(tdx_vcpu_init(cpu, hob), tdx_vcpu_get_last_error(cpu));         /* CPUID + INIT_VCPU */
+	CHECK(tdx_load_plan(mem, plan, cpu, NULL, NULL), tdx_mem_get_last_error(mem));
+	CHECK(tdx_vm_finalize(vm), tdx_vm_get_last_error(vm));                 /* MRTD sealed */
 	do {
-		CHECK(tdx_vcpu_run(cpu, &ex), tdx_vcpu_last_error(cpu));
+		CHECK(tdx_vcpu_run(cpu, &ex), tdx_vcpu_get_last_error(cpu));
 		if (ex.type == TDX_EXIT_MAP_GPA || ex.type == TDX_EXIT_MEMORY_FAULT)
 			tdx_vcpu_convert(cpu, mem, &ex);   /* refused requests: the guest is told */
 	} while (ex.type != TDX_EXIT_SHUTDOWN && ex.type != TDX_EXIT_FATAL);

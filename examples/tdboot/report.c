@@ -28,20 +28,20 @@ void tdboot_print_launch(const struct tdboot *tb)
 
 	printf("== tdboot launch report ==\n");
 	printf("firmware:    %s (%zu bytes, %zu sections)\n", tb->opts.bios,
-	       tdx_tdvf_image_size(tb->tdvf), tdx_tdvf_section_count(tb->tdvf));
+	       tdx_tdvf_get_image_size(tb->tdvf), tdx_tdvf_section_count(tb->tdvf));
 	printf("memory:      %llu MiB, %u vCPU(s)\n",
 	       (unsigned long long)(tb->opts.memory >> 20), tb->opts.vcpus);
-	tdx_attrs_format(tdx_vm_attributes(tb->vm), buf, sizeof(buf));
+	tdx_attrs_format(tdx_vm_get_attributes(tb->vm), buf, sizeof(buf));
 	printf("attributes:  0x%016llx (%s)\n",
-	       (unsigned long long)tdx_vm_attributes(tb->vm), buf);
-	tdx_xfam_format(tdx_vm_xfam(tb->vm), buf, sizeof(buf));
-	printf("xfam:        0x%016llx (%s)\n", (unsigned long long)tdx_vm_xfam(tb->vm), buf);
-	printf("shared bit:  0x%llx\n", (unsigned long long)tdx_vm_shared_bit(tb->vm));
+	       (unsigned long long)tdx_vm_get_attributes(tb->vm), buf);
+	tdx_xfam_format(tdx_vm_get_xfam(tb->vm), buf, sizeof(buf));
+	printf("xfam:        0x%016llx (%s)\n", (unsigned long long)tdx_vm_get_xfam(tb->vm), buf);
+	printf("shared bit:  0x%llx\n", (unsigned long long)tdx_vm_get_shared_bit(tb->vm));
 	printf("RAM layout:\n");
-	for (i = 0; i < tdx_layout_count(tb->layout); i++) {
+	for (i = 0; i < tdx_layout_range_count(tb->layout); i++) {
 		struct tdx_layout_range r;
 
-		if (tdx_layout_get(tb->layout, i, &r))
+		if (tdx_layout_get_range(tb->layout, i, &r))
 			continue;
 		printf("  0x%012llx-0x%012llx %s\n", (unsigned long long)r.gpa,
 		       (unsigned long long)(r.gpa + r.size - 1),
@@ -51,7 +51,7 @@ void tdboot_print_launch(const struct tdboot *tb)
 	for (i = 0; i < tdx_plan_op_count(tb->plan); i++) {
 		struct tdx_plan_op op;
 
-		if (tdx_plan_op(tb->plan, i, &op))
+		if (tdx_plan_get_op(tb->plan, i, &op))
 			continue;
 		printf("  #%u %-12s gpa 0x%08llx pages %-4llu %-9s %s\n", (unsigned int)op.section,
 		       tdx_tdvf_section_type_name(op.type), (unsigned long long)op.gpa,
@@ -93,7 +93,7 @@ void tdboot_print_summary(const struct tdboot *tb)
 	if (tb->attest) {
 		struct tdx_attest_stats as;
 
-		if (!tdx_attest_stats(tb->attest, &as) && as.requests)
+		if (!tdx_attest_get_stats(tb->attest, &as) && as.requests)
 			printf("GetQuote: %llu requests, %llu rejected, %llu accepted, %llu succeeded, %llu failed\n",
 			       (unsigned long long)as.requests, (unsigned long long)as.rejected,
 			       (unsigned long long)as.accepted, (unsigned long long)as.succeeded,
@@ -145,18 +145,18 @@ int tdboot_write_json(const struct tdboot *tb, const char *path)
 	json_str(f, r->detail);
 	if (tb->vm)
 		fprintf(f, ",\n  \"attributes\": \"0x%016llx\",\n  \"xfam\": \"0x%016llx\"",
-			(unsigned long long)tdx_vm_attributes(tb->vm),
-			(unsigned long long)tdx_vm_xfam(tb->vm));
+			(unsigned long long)tdx_vm_get_attributes(tb->vm),
+			(unsigned long long)tdx_vm_get_xfam(tb->vm));
 	if (tb->have_mrtd) {
 		tdboot_hex(tb->expected_mrtd, 48, mrtd);
 		fprintf(f, ",\n  \"expected_mrtd\": \"%s\"", mrtd);
 	}
 	fprintf(f, ",\n  \"hob_gpa\": \"0x%llx\"", (unsigned long long)tb->hob_gpa);
 	fprintf(f, ",\n  \"layout\": [");
-	for (i = 0; tb->layout && i < tdx_layout_count(tb->layout); i++) {
+	for (i = 0; tb->layout && i < tdx_layout_range_count(tb->layout); i++) {
 		struct tdx_layout_range rg;
 
-		if (tdx_layout_get(tb->layout, i, &rg))
+		if (tdx_layout_get_range(tb->layout, i, &rg))
 			continue;
 		fprintf(f, "%s{\"gpa\": \"0x%llx\", \"size\": \"0x%llx\", \"kind\": \"%s\"}",
 			i ? ", " : "", (unsigned long long)rg.gpa,
@@ -166,7 +166,7 @@ int tdboot_write_json(const struct tdboot *tb, const char *path)
 	for (i = 0; tb->plan && i < tdx_plan_op_count(tb->plan); i++) {
 		struct tdx_plan_op op;
 
-		if (tdx_plan_op(tb->plan, i, &op))
+		if (tdx_plan_get_op(tb->plan, i, &op))
 			continue;
 		fprintf(f, "%s\n    {\"index\": %u, \"type\": \"%s\", \"gpa\": \"0x%llx\", \"pages\": %llu, \"measured\": %s, \"added\": %s, \"source\": \"%s\"}",
 			i ? "," : "", (unsigned int)op.section,
@@ -204,7 +204,7 @@ int tdboot_write_json(const struct tdboot *tb, const char *path)
 	if (tb->attest) {
 		struct tdx_attest_stats as;
 
-		if (!tdx_attest_stats(tb->attest, &as))
+		if (!tdx_attest_get_stats(tb->attest, &as))
 			fprintf(f, ",\n  \"get_quote\": {\"requests\": %llu, \"rejected\": %llu, \"accepted\": %llu, \"succeeded\": %llu, \"failed\": %llu}",
 				(unsigned long long)as.requests, (unsigned long long)as.rejected,
 				(unsigned long long)as.accepted, (unsigned long long)as.succeeded,

@@ -77,8 +77,8 @@ static bool handle_exit(struct tdboot *tb, struct tdx_vcpu *v,
 			if (++*fault_repeats > MAX_REPEATED_FAULTS) {
 				snprintf(line, sizeof(line),
 					 "vCPU %u: the guest keeps faulting on GPA 0x%llx (%s)",
-					 tdx_vcpu_id(v), (unsigned long long)ex->u.convert.gpa,
-					 r ? tdx_error_message(tdx_mem_last_error(tb->mem)) :
+					 tdx_vcpu_get_id(v), (unsigned long long)ex->u.convert.gpa,
+					 r ? tdx_error_get_message(tdx_mem_get_last_error(tb->mem)) :
 					 "converted, yet faulting again");
 				stop_all(tb, "error", line);
 				return true;
@@ -99,7 +99,7 @@ static bool handle_exit(struct tdboot *tb, struct tdx_vcpu *v,
 		 * the background, and answers without blocking this thread. */
 		struct tdx_attest_answer ans;
 
-		if (tdx_attest_handle_exit(tb->attest, ex, tdx_vcpu_id(v), &ans)) {
+		if (tdx_attest_handle_exit(tb->attest, ex, tdx_vcpu_get_id(v), &ans)) {
 			tdx_vcpu_complete(v, ex, TDX_TDVMCALL_SUBFUNC_UNSUPPORTED);
 			return false;
 		}
@@ -152,7 +152,7 @@ static void *vcpu_thread(void *p)
 			char line[320];
 
 			snprintf(line, sizeof(line), "vCPU %u: %s", a->idx,
-				 tdx_error_message(tdx_vcpu_last_error(v)));
+				 tdx_error_get_message(tdx_vcpu_get_last_error(v)));
 			stop_all(tb, "error", line);
 			break;
 		}

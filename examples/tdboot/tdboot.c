@@ -178,7 +178,7 @@ static int parse_args(int argc, char **argv, struct tdboot_opts *o)
 static int fail(struct tdboot *tb, const char *what, const struct tdx_error *e, int r)
 {
 	snprintf(tb->res.detail, sizeof(tb->res.detail), "%s: %s", what,
-		 e && *tdx_error_message(e) ? tdx_error_message(e) : strerror(-r));
+		 e && *tdx_error_get_message(e) ? tdx_error_get_message(e) : strerror(-r));
 	tb->res.status = "launch-failed";
 	fprintf(stderr, "tdboot: %s\n", tb->res.detail);
 	return 1;
@@ -193,17 +193,17 @@ static int probe(struct tdboot *tb)
 	r = tdx_ctx_probe(tb->ctx, &p);
 	if (r)
 		return fail(tb, "probe", NULL, r);
-	if (tdx_probe_supported(p)) {
+	if (tdx_probe_is_supported(p)) {
 		tdx_probe_free(p);
 		return 0;
 	}
 	fprintf(stderr, "tdboot: this host cannot run TDs:\n");
 	for (i = 0; i < tdx_probe_reason_count(p); i++)
-		fprintf(stderr, "  reason: %s\n", tdx_probe_reason(p, i));
+		fprintf(stderr, "  reason: %s\n", tdx_probe_get_reason(p, i));
 	for (i = 0; i < tdx_probe_hint_count(p); i++)
-		fprintf(stderr, "  hint: %s\n", tdx_probe_hint(p, i));
+		fprintf(stderr, "  hint: %s\n", tdx_probe_get_hint(p, i));
 	snprintf(tb->res.detail, sizeof(tb->res.detail), "%s",
-		 tdx_probe_reason_count(p) ? tdx_probe_reason(p, 0) : "not supported");
+		 tdx_probe_reason_count(p) ? tdx_probe_get_reason(p, 0) : "not supported");
 	tb->res.status = "launch-failed";
 	tdx_probe_free(p);
 	return 1;
@@ -225,8 +225,8 @@ static int firmware(struct tdboot *tb)
 		fprintf(stderr, "tdboot: %s\n", tb->res.detail);
 		return 1;
 	}
-	r = tdx_layout_q35(tb->opts.memory, tdx_tdvf_image_size(tb->tdvf), NULL,
-			   &tb->layout);
+	r = tdx_layout_new_q35(tb->opts.memory, tdx_tdvf_get_image_size(tb->tdvf), NULL,
+			       &tb->layout);
 	if (r)
 		return fail(tb, "RAM layout", NULL, r);
 	po.layout = tb->layout;
@@ -256,8 +256,8 @@ static int firmware(struct tdboot *tb)
 	}
 	r = tdx_plan_new(tb->ctx, tb->tdvf, &po, &tb->plan);
 	if (r)
-		return fail(tb, "launch plan", tdx_ctx_last_error(tb->ctx), r);
-	if (tdx_plan_hob_gpa(tb->plan, &tb->hob_gpa))
+		return fail(tb, "launch plan", tdx_ctx_get_last_error(tb->ctx), r);
+	if (tdx_plan_get_hob_gpa(tb->plan, &tb->hob_gpa))
 		tb->hob_gpa = 0;
 	r = tdx_measure_plan(tb->ctx, tb->plan, NULL, tb->expected_mrtd, NULL);
 	tb->have_mrtd = r == 0;
@@ -272,20 +272,20 @@ static int create_td(struct tdboot *tb)
 
 	r = tdx_vm_new(tb->ctx, NULL, &tb->vm);
 	if (r)
-		return fail(tb, "TD creation", tdx_ctx_last_error(tb->ctx), r);
-	caps = tdx_vm_caps(tb->vm);
+		return fail(tb, "TD creation", tdx_ctx_get_last_error(tb->ctx), r);
+	caps = tdx_vm_get_caps(tb->vm);
 	if (tdx_caps_check_config(caps, &tb->opts.cfg)) {
 		fprintf(stderr, "tdboot: the requested TD configuration is not supported:\n");
 		for (i = 0; i < tdx_caps_problem_count(caps); i++)
-			fprintf(stderr, "  %s\n", tdx_caps_problem(caps, i));
-		return fail(tb, "configuration", tdx_caps_last_error(caps), -EINVAL);
+			fprintf(stderr, "  %s\n", tdx_caps_get_problem(caps, i));
+		return fail(tb, "configuration", tdx_caps_get_last_error(caps), -EINVAL);
 	}
 	r = tdx_vm_init(tb->vm, &tb->opts.cfg);
 	if (r)
-		return fail(tb, "KVM_TDX_INIT_VM", tdx_vm_last_error(tb->vm), r);
-	if (tb->opts.vcpus > tdx_vm_max_vcpus(tb->vm)) {
+		return fail(tb, "KVM_TDX_INIT_VM", tdx_vm_get_last_error(tb->vm), r);
+	if (tb->opts.vcpus > tdx_vm_get_max_vcpus(tb->vm)) {
 		fprintf(stderr, "tdboot: %u vCPUs requested, the TD allows %u\n",
-			tb->opts.vcpus, tdx_vm_max_vcpus(tb->vm));
+			tb->opts.vcpus, tdx_vm_get_max_vcpus(tb->vm));
 		return fail(tb, "vCPUs", NULL, -EINVAL);
 	}
 	return 0;
@@ -298,17 +298,17 @@ static int memory_and_vcpus(struct tdboot *tb)
 
 	r = tdx_mem_new(tb->vm, NULL, &tb->mem);
 	if (r)
-		return fail(tb, "memory", tdx_vm_last_error(tb->vm), r);
+		return fail(tb, "memory", tdx_vm_get_last_error(tb->vm), r);
 	r = tdx_mem_add_layout(tb->mem, tb->layout);
 	if (r)
-		return fail(tb, "memory regions", tdx_mem_last_error(tb->mem), r);
+		return fail(tb, "memory regions", tdx_mem_get_last_error(tb->mem), r);
 	for (i = 0; i < tb->opts.vcpus; i++) {
 		r = tdx_vcpu_new(tb->vm, i, &tb->vcpus[i]);
 		if (r)
-			return fail(tb, "vCPU creation", tdx_vm_last_error(tb->vm), r);
+			return fail(tb, "vCPU creation", tdx_vm_get_last_error(tb->vm), r);
 		r = tdx_vcpu_init(tb->vcpus[i], tb->hob_gpa);
 		if (r)
-			return fail(tb, "vCPU init", tdx_vcpu_last_error(tb->vcpus[i]), r);
+			return fail(tb, "vCPU init", tdx_vcpu_get_last_error(tb->vcpus[i]), r);
 	}
 	return 0;
 }
@@ -320,7 +320,7 @@ static void *attest_map(void *ud, uint64_t gpa, uint64_t len)
 	void *p;
 
 	if (tdx_mem_is_private(tb->mem, gpa, len) != 0 ||
-	    tdx_mem_host_addr(tb->mem, gpa, len, &p))
+	    tdx_mem_get_host_addr(tb->mem, gpa, len, &p))
 		return NULL;
 	return p;
 }
@@ -345,7 +345,7 @@ static int attestation(struct tdboot *tb)
 	struct tdx_tdvmcallinfo info;
 	int r;
 
-	tdx_caps_tdvmcallinfo(tdx_vm_caps(tb->vm), &info);
+	tdx_caps_get_tdvmcallinfo(tdx_vm_get_caps(tb->vm), &info);
 	ao.qgs = tb->opts.qgs;
 	ao.tdvmcallinfo = &info;
 	ao.map = attest_map;
@@ -353,7 +353,7 @@ static int attestation(struct tdboot *tb)
 	ao.userdata = tb;
 	r = tdx_attest_new(tb->ctx, &ao, &tb->attest);
 	if (r)
-		return fail(tb, "attestation (--qgs)", tdx_ctx_last_error(tb->ctx), r);
+		return fail(tb, "attestation (--qgs)", tdx_ctx_get_last_error(tb->ctx), r);
 	return 0;
 }
 
@@ -363,7 +363,7 @@ static void cpuid_report(struct tdboot *tb)
 	static const char *const regs[] = { "eax", "ebx", "ecx", "edx" };
 	int n, i;
 
-	n = tdx_vcpu_cpuid_report(tb->vcpus[0], d, 64);
+	n = tdx_vcpu_compare_cpuid(tb->vcpus[0], d, 64);
 	if (n <= 0 || tb->opts.quiet)
 		return;
 	printf("CPUID: %d difference(s) between the configuration and the TD:\n", n);
@@ -380,10 +380,10 @@ static int load(struct tdboot *tb)
 
 	r = tdx_load_plan(tb->mem, tb->plan, tb->vcpus[0], NULL, &tb->res.load);
 	if (r)
-		return fail(tb, "loading the firmware", tdx_mem_last_error(tb->mem), r);
+		return fail(tb, "loading the firmware", tdx_mem_get_last_error(tb->mem), r);
 	r = tdx_vm_finalize(tb->vm);
 	if (r)
-		return fail(tb, "KVM_TDX_FINALIZE_VM", tdx_vm_last_error(tb->vm), r);
+		return fail(tb, "KVM_TDX_FINALIZE_VM", tdx_vm_get_last_error(tb->vm), r);
 	return 0;
 }
 

@@ -8,7 +8,7 @@
  *
  *   exit TDX_EXIT_GET_QUOTE          tdx_attest_get_quote()
  *   exit TDX_EXIT_SETUP_EVENT_NOTIFY tdx_attest_setup_event_notify()
- *   exit TDX_EXIT_GET_TDVMCALL_INFO  tdx_attest_tdvmcall_info()
+ *   exit TDX_EXIT_GET_TDVMCALL_INFO  tdx_attest_answer_tdvmcall_info()
  *   (or all three through tdx_attest_handle_exit())
  *
  * Each returns the TDVMCALL status the VMM passes to tdx_vcpu_complete()
@@ -29,7 +29,7 @@
  *   void *map(void *mem, uint64_t gpa, uint64_t len) {
  *           void *p;
  *           if (tdx_mem_is_private(mem, gpa, len) != 0 ||
- *               tdx_mem_host_addr(mem, gpa, len, &p))
+ *               tdx_mem_get_host_addr(mem, gpa, len, &p))
  *                   return NULL;
  *           return p;
  *   }
@@ -51,7 +51,7 @@
  * Thread safety: every function taking a struct tdx_attest may be called
  * concurrently from any number of threads (vCPU threads), except
  * tdx_attest_free(), which must not race with any other call on the same
- * object, and tdx_attest_last_error(), whose record another thread may be
+ * object, and tdx_attest_get_last_error(), whose record another thread may be
  * overwriting.  Distinct objects are independent.  The callbacks are
  * called from vCPU threads (inside tdx_attest_get_quote()) and from the
  * object's worker thread; they must not call tdx_attest_free().
@@ -152,7 +152,7 @@ typedef int (*tdx_attest_notify_fn)(void *userdata, uint32_t vector,
  *   of 4 KiB, at most TDX_ATTEST_MAX_BUFFER_LIMIT.
  * @mode: TDX_ATTEST_MODE_*.
  * @flags: TDX_ATTEST_F_*.
- * @tdvmcallinfo: the kernel's GetTdVmCallInfo words (tdx_caps_tdvmcallinfo()),
+ * @tdvmcallinfo: the kernel's GetTdVmCallInfo words (tdx_caps_get_tdvmcallinfo()),
  *   copied; NULL = what KVM 6.16-7.1 reports (user R11 = SetupEventNotify,
  *   kernel bits 0).
  * @map: required.
@@ -273,7 +273,7 @@ struct tdx_attest_answer {
 };
 
 /**
- * tdx_attest_tdvmcall_info() - handle GetTdVmCallInfo.
+ * tdx_attest_answer_tdvmcall_info() - handle GetTdVmCallInfo.
  * @leaf: guest R12 (exit u.tdvmcall_info.leaf); KVM exits only for 1
  *
  * Leaf 1: status SUCCESS and, as QEMU does,
@@ -286,8 +286,8 @@ struct tdx_attest_answer {
  *
  * Return: 0; -EINVAL for NULL arguments.
  */
-int tdx_attest_tdvmcall_info(struct tdx_attest *att, uint64_t leaf,
-			     struct tdx_attest_answer *ret);
+int tdx_attest_answer_tdvmcall_info(struct tdx_attest *att, uint64_t leaf,
+				    struct tdx_attest_answer *ret);
 
 /**
  * tdx_attest_handle_exit() - dispatch a TDX_EXIT_GET_QUOTE,
@@ -333,15 +333,15 @@ struct tdx_attest_stats {
 	uint64_t reserved[6];
 };
 
-/** tdx_attest_stats() - copy the counters.  Return: 0; -EINVAL (NULL). */
-int tdx_attest_stats(struct tdx_attest *att, struct tdx_attest_stats *ret_stats);
+/** tdx_attest_get_stats() - copy the counters.  Return: 0; -EINVAL (NULL). */
+int tdx_attest_get_stats(struct tdx_attest *att, struct tdx_attest_stats *ret_stats);
 
 /**
- * tdx_attest_last_error() - the last rejection or failure (validation step
+ * tdx_attest_get_last_error() - the last rejection or failure (validation step
  * and message, e.g. "GetQuote buffer 0x1000+0x3000: size not 4 KiB
  * aligned").  Never NULL.  Read it when no other thread uses @att.
  */
-const struct tdx_error *tdx_attest_last_error(const struct tdx_attest *att);
+const struct tdx_error *tdx_attest_get_last_error(const struct tdx_attest *att);
 
 /**
  * tdx_quote_status_name() - "success", "in-flight", "error",

@@ -13,6 +13,7 @@
 #define LIBTDX_CAPS_H
 
 #include <libtdx/common.h>
+#include <libtdx/digest.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -63,7 +64,7 @@ extern "C" {
 /**
  * TDX_XFAM_DEFAULT - what libtdx asks for when a config leaves xfam at 0:
  * x87, SSE, AVX, AVX-512, PKRU and AMX, intersected with the supported
- * XFAM (tdx_caps_default_xfam()).  Never a silent 0 that disables AVX.
+ * XFAM (tdx_caps_get_default_xfam()).  Never a silent 0 that disables AVX.
  */
 #define TDX_XFAM_DEFAULT (TDX_XFAM_X87 | TDX_XFAM_SSE | TDX_XFAM_AVX | \
 			  TDX_XFAM_AVX512 | TDX_XFAM_PKRU | TDX_XFAM_AMX)
@@ -123,46 +124,46 @@ struct tdx_caps;
  * (growing the CPUID array on -E2BIG) and decode the answer.
  *
  * Return: 0; -ENOTTY/-EINVAL if the host has no TDX VM type; errors from
- * open(2) and the ioctls; -ENOMEM.  Detail in tdx_ctx_last_error().
+ * open(2) and the ioctls; -ENOMEM.  Detail in tdx_ctx_get_last_error().
  */
 int tdx_caps_query(struct tdx_ctx *ctx, struct tdx_caps **ret_caps);
 /**
- * tdx_caps_from_values() - build caps from values (tests, offline tools,
+ * tdx_caps_new_from_values() - build caps from values (tests, offline tools,
  * replaying a capture).  Entries are copied.
  *
  * Return: 0, -EINVAL (NULL with a non-zero count, more than 256 entries,
  * duplicate leaf/sub-leaf), -ENOMEM.
  */
-int tdx_caps_from_values(uint64_t supported_attrs, uint64_t supported_xfam,
-			 const struct tdx_tdvmcallinfo *info,
-			 const struct tdx_cpuid_entry *cpuid, size_t cpuid_count,
-			 struct tdx_caps **ret_caps);
+int tdx_caps_new_from_values(uint64_t supported_attrs, uint64_t supported_xfam,
+			     const struct tdx_tdvmcallinfo *info,
+			     const struct tdx_cpuid_entry *cpuid, size_t cpuid_count,
+			     struct tdx_caps **ret_caps);
 /** tdx_caps_free() - free (NULL is fine). */
 void tdx_caps_free(struct tdx_caps *caps);
-/** tdx_caps_supported_attrs() - the TD attributes the TDX module supports (TDX_ATTR_* bits); 0 for NULL. */
-uint64_t tdx_caps_supported_attrs(const struct tdx_caps *caps);
-/** tdx_caps_supported_xfam() - the XFAM bits the TDX module supports (TDX_XFAM_* bits); 0 for NULL. */
-uint64_t tdx_caps_supported_xfam(const struct tdx_caps *caps);
-/** tdx_caps_default_xfam() - TDX_XFAM_DEFAULT & supported XFAM. */
-uint64_t tdx_caps_default_xfam(const struct tdx_caps *caps);
+/** tdx_caps_get_supported_attrs() - the TD attributes the TDX module supports (TDX_ATTR_* bits); 0 for NULL. */
+uint64_t tdx_caps_get_supported_attrs(const struct tdx_caps *caps);
+/** tdx_caps_get_supported_xfam() - the XFAM bits the TDX module supports (TDX_XFAM_* bits); 0 for NULL. */
+uint64_t tdx_caps_get_supported_xfam(const struct tdx_caps *caps);
+/** tdx_caps_get_default_xfam() - TDX_XFAM_DEFAULT & supported XFAM. */
+uint64_t tdx_caps_get_default_xfam(const struct tdx_caps *caps);
 /**
- * tdx_caps_tdvmcallinfo() - copy the kernel's GetTdVmCallInfo words to @ret
+ * tdx_caps_get_tdvmcallinfo() - copy the kernel's GetTdVmCallInfo words to @ret
  * (all zero for a NULL @caps; nothing happens for a NULL @ret).
  */
-void tdx_caps_tdvmcallinfo(const struct tdx_caps *caps, struct tdx_tdvmcallinfo *ret);
+void tdx_caps_get_tdvmcallinfo(const struct tdx_caps *caps, struct tdx_tdvmcallinfo *ret);
 /** tdx_caps_cpuid_count() - number of configurable CPUID leaves/sub-leaves. */
 size_t tdx_caps_cpuid_count(const struct tdx_caps *caps);
 /**
- * tdx_caps_cpuid_get() - configurable entry @i: the register values are
+ * tdx_caps_get_cpuid() - configurable entry @i: the register values are
  * masks of the bits the VMM may set.  Return: 0 or -ERANGE.
  */
-int tdx_caps_cpuid_get(const struct tdx_caps *caps, size_t i,
+int tdx_caps_get_cpuid(const struct tdx_caps *caps, size_t i,
 		       struct tdx_cpuid_entry *ret_entry);
 /**
- * tdx_caps_cpuid_find() - the configurable entry for a leaf/sub-leaf.
+ * tdx_caps_find_cpuid() - the configurable entry for a leaf/sub-leaf.
  * Return: 0 or -ENOENT (the leaf is not configurable).
  */
-int tdx_caps_cpuid_find(const struct tdx_caps *caps, uint32_t function,
+int tdx_caps_find_cpuid(const struct tdx_caps *caps, uint32_t function,
 			uint32_t index, struct tdx_cpuid_entry *ret_entry);
 
 /* ---- TD configuration ----------------------------------------------- */
@@ -173,7 +174,7 @@ int tdx_caps_cpuid_find(const struct tdx_caps *caps, uint32_t function,
  * @sz: sizeof(struct tdx_td_config), set by TDX_OPTS()
  * @attributes: TDX_ATTR_* bits
  * @xfam: TDX_XFAM_* bits, x87 and SSE always included; 0 means
- *   tdx_caps_default_xfam()
+ *   tdx_caps_get_default_xfam()
  * @gpaw: guest physical address width, 48 or 52 (0 = 48); 52 needs 5-level EPT
  * @tsc_khz: TD TSC frequency; 0 = host.  100 MHz..10 GHz, multiple of 25 MHz
  * @cpuid: CPUID leaves to configure; each entry replaces libtdx's default
@@ -208,8 +209,8 @@ struct tdx_td_config {
  * together), GPAW, TSC, and each CPUID entry (configurable leaf, bits
  * within the configurable mask, no TSX/WAITPKG, no duplicates).
  *
- * Every problem is listed (tdx_caps_problem()); the first is also in
- * tdx_caps_last_error() with its field and bit.
+ * Every problem is listed (tdx_caps_get_problem()); the first is also in
+ * tdx_caps_get_last_error() with its field and bit.
  *
  * Return: 0 if acceptable; -EINVAL if not (or @caps is NULL; a NULL @cfg
  * is a problem too); -ENOMEM if memory ran out while listing the problems
@@ -218,18 +219,10 @@ struct tdx_td_config {
 int tdx_caps_check_config(struct tdx_caps *caps, const struct tdx_td_config *cfg);
 /** tdx_caps_problem_count() - problems found by the last check. */
 size_t tdx_caps_problem_count(const struct tdx_caps *caps);
-/** tdx_caps_problem() - problem @i as a sentence naming the bit/leaf, or NULL. */
-const char *tdx_caps_problem(const struct tdx_caps *caps, size_t i);
-/** tdx_caps_last_error() - the caps' last-error record (never NULL for a valid caps). */
-const struct tdx_error *tdx_caps_last_error(const struct tdx_caps *caps);
-
-/**
- * tdx_digest_parse() - parse a 48-byte MRCONFIGID/MROWNER/MROWNERCONFIG
- * value given as 96 hex digits (optional "0x") or as base64 (64 chars,
- * padding optional).
- * Return: 0 or -EINVAL.
- */
-int tdx_digest_parse(const char *str, uint8_t ret_digest[48]);
+/** tdx_caps_get_problem() - problem @i as a sentence naming the bit/leaf, or NULL. */
+const char *tdx_caps_get_problem(const struct tdx_caps *caps, size_t i);
+/** tdx_caps_get_last_error() - the caps' last-error record (never NULL for a valid caps). */
+const struct tdx_error *tdx_caps_get_last_error(const struct tdx_caps *caps);
 
 #ifdef __cplusplus
 }

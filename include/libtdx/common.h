@@ -17,6 +17,14 @@
  *   a time; distinct handles may be used concurrently.  Exceptions are
  *   documented where a function is meant for vCPU threads.
  * - Every file descriptor libtdx opens is O_CLOEXEC.
+ * - Names are tdx_<module>_<verb>[_<object>], declared in <libtdx/<module>.h>
+ *   (module = the object type: ctx, vm, vcpu, mem, caps, ...):
+ *   constructors _new / _new_<variant>, release _ref / _unref or _free;
+ *   property getters tdx_<module>_get_<property>(); predicates
+ *   tdx_<module>_is_<adjective>() / _has(); indexed lists
+ *   tdx_<module>_<item>_count() with tdx_<module>_get_<item>(obj, i) and
+ *   tdx_<module>_find_<item>(); value helpers tdx_<value>_name(),
+ *   _format(), _parse() (status, attr, xfam, exit, ...).
  */
 #ifndef LIBTDX_COMMON_H
 #define LIBTDX_COMMON_H
@@ -57,21 +65,21 @@ const char *tdx_version(void);
 /** struct tdx_error - opaque last-error record; read it with the accessors. */
 struct tdx_error;
 
-/** tdx_error_errno() - the negative errno of the last failure, 0 if none. */
-int tdx_error_errno(const struct tdx_error *err);
+/** tdx_error_get_errno() - the negative errno of the last failure, 0 if none. */
+int tdx_error_get_errno(const struct tdx_error *err);
 /**
- * tdx_error_step() - which step failed: an ioctl ("KVM_TDX_INIT_VM"), a
+ * tdx_error_get_step() - which step failed: an ioctl ("KVM_TDX_INIT_VM"), a
  * syscall ("open") or a validation step ("validate"); "" if none.
  */
-const char *tdx_error_step(const struct tdx_error *err);
-/** tdx_error_field() - the offending field ("attributes", "xfam", ...), or "". */
-const char *tdx_error_field(const struct tdx_error *err);
-/** tdx_error_bit() - the offending bit number, or -1 when none applies. */
-int tdx_error_bit(const struct tdx_error *err);
-/** tdx_error_hw() - the raw TDX-module status (kvm_tdx_cmd.hw_error), or 0. */
-uint64_t tdx_error_hw(const struct tdx_error *err);
-/** tdx_error_message() - a one-line human-readable description, or "". */
-const char *tdx_error_message(const struct tdx_error *err);
+const char *tdx_error_get_step(const struct tdx_error *err);
+/** tdx_error_get_field() - the offending field ("attributes", "xfam", ...), or "". */
+const char *tdx_error_get_field(const struct tdx_error *err);
+/** tdx_error_get_bit() - the offending bit number, or -1 when none applies. */
+int tdx_error_get_bit(const struct tdx_error *err);
+/** tdx_error_get_hw() - the raw TDX-module status (kvm_tdx_cmd.hw_error), or 0. */
+uint64_t tdx_error_get_hw(const struct tdx_error *err);
+/** tdx_error_get_message() - a one-line human-readable description, or "". */
+const char *tdx_error_get_message(const struct tdx_error *err);
 
 /* ---------------------------------------------------------------------- */
 /* Context                                                                 */
@@ -100,16 +108,16 @@ int tdx_ctx_new(const char *device, struct tdx_ctx **ret_ctx);
 struct tdx_ctx *tdx_ctx_ref(struct tdx_ctx *ctx);
 /** tdx_ctx_unref() - drop a reference (NULL is fine); always returns NULL. */
 struct tdx_ctx *tdx_ctx_unref(struct tdx_ctx *ctx);
-/** tdx_ctx_device() - the device path this context uses. */
-const char *tdx_ctx_device(const struct tdx_ctx *ctx);
+/** tdx_ctx_get_device() - the device path this context uses. */
+const char *tdx_ctx_get_device(const struct tdx_ctx *ctx);
 /**
  * tdx_ctx_get_fd() - the open /dev/kvm fd (borrowed: do not close it).
  *
  * Return: the fd, or a negative errno from open(2) (-ENOENT, -EACCES, ...).
  */
 int tdx_ctx_get_fd(struct tdx_ctx *ctx);
-/** tdx_ctx_last_error() - the context's last-error record (never NULL). */
-const struct tdx_error *tdx_ctx_last_error(const struct tdx_ctx *ctx);
+/** tdx_ctx_get_last_error() - the context's last-error record (never NULL). */
+const struct tdx_error *tdx_ctx_get_last_error(const struct tdx_ctx *ctx);
 
 /**
  * typedef tdx_log_fn - log callback.

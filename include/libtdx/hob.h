@@ -81,7 +81,7 @@ struct tdx_hob_opts {
 };
 
 /**
- * tdx_hob_memmap() - the TD memory map the HOB describes (step 1 above).
+ * tdx_hob_get_memmap() - the TD memory map the HOB describes (step 1 above).
  * @tdvf: the parsed firmware
  * @layout: the RAM layout
  * @out: receives up to @cap entries in address order (may be NULL if @cap
@@ -94,19 +94,19 @@ struct tdx_hob_opts {
  * @cap; a section not placed as described above: TDX_TDVF_E_NOT_IN_RAM),
  * -ENOMEM.
  */
-int tdx_hob_memmap(const struct tdx_tdvf *tdvf, const struct tdx_layout *layout,
-		   struct tdx_memmap_entry *out, size_t cap,
-		   struct tdx_tdvf_diag *diag);
+int tdx_hob_get_memmap(const struct tdx_tdvf *tdvf, const struct tdx_layout *layout,
+		       struct tdx_memmap_entry *out, size_t cap,
+		       struct tdx_tdvf_diag *diag);
 
 /**
- * tdx_hob_size() - how many bytes tdx_hob_build() will write.
+ * tdx_hob_get_size() - how many bytes tdx_hob_build() will write.
  *
  * Return: 0, and the size in @ret_size; errors as tdx_hob_build() except
  * -ENOBUFS.
  */
-int tdx_hob_size(const struct tdx_tdvf *tdvf, const struct tdx_layout *layout,
-		 const struct tdx_hob_opts *opts, struct tdx_tdvf_diag *diag,
-		 size_t *ret_size);
+int tdx_hob_get_size(const struct tdx_tdvf *tdvf, const struct tdx_layout *layout,
+		     const struct tdx_hob_opts *opts, struct tdx_tdvf_diag *diag,
+		     size_t *ret_size);
 
 /**
  * tdx_hob_build() - write the TD HOB.

@@ -7,7 +7,7 @@
  * ignores them when it builds the TD HOB).  It is what the TD HOB reports
  * as memory (tdx_hob_build()) and where a VMM creates memory slots.
  *
- * tdx_layout_q35() computes the layout QEMU's q35 machine uses:
+ * tdx_layout_new_q35() computes the layout QEMU's q35 machine uses:
  *
  *  - below-4G RAM: all RAM when RAM < 0xB0000000 (2.75 GiB); otherwise
  *    2 GiB (0x80000000), the rest starting at 4 GiB;
@@ -55,7 +55,7 @@ struct tdx_layout_range {
 };
 
 /**
- * struct tdx_layout_opts - options for tdx_layout_q35(); TDX_OPTS(tdx_layout_opts).
+ * struct tdx_layout_opts - options for tdx_layout_new_q35(); TDX_OPTS(tdx_layout_opts).
  * @sz: sizeof(struct tdx_layout_opts), set by TDX_OPTS()
  * @max_ram_below_4g: lower the below-4G RAM to at most this (QEMU's
  *   max-ram-below-4g); 0 = no extra limit; 4 KiB aligned
@@ -69,10 +69,10 @@ struct tdx_layout_opts {
 struct tdx_layout;
 
 /**
- * tdx_layout_q35() - the layout QEMU q35 gives a TD.
+ * tdx_layout_new_q35() - the layout QEMU q35 gives a TD.
  * @ram_size: bytes of RAM, non-zero, 4 KiB aligned
  * @fw_size: bytes of firmware mapped just below 4 GiB (e.g.
- *   tdx_tdvf_image_size()); 4 KiB aligned; 0 for none
+ *   tdx_tdvf_get_image_size()); 4 KiB aligned; 0 for none
  * @opts: NULL for defaults
  * @ret_layout: ranges in address order: RAM [0, below), firmware
  *   [4 GiB - @fw_size, 4 GiB), RAM [4 GiB, 4 GiB + above)
@@ -81,9 +81,9 @@ struct tdx_layout;
  * than 4 GiB or overlapping below-4G RAM, RAM end wrapping 2^64, NULL
  * @ret_layout); -ENOMEM.
  */
-int tdx_layout_q35(uint64_t ram_size, uint64_t fw_size,
-		   const struct tdx_layout_opts *opts,
-		   struct tdx_layout **ret_layout);
+int tdx_layout_new_q35(uint64_t ram_size, uint64_t fw_size,
+		       const struct tdx_layout_opts *opts,
+		       struct tdx_layout **ret_layout);
 
 /**
  * tdx_layout_new() - a layout from the caller's ranges (copied).
@@ -104,17 +104,17 @@ int tdx_layout_new(const struct tdx_layout_range *ranges, size_t count,
 
 /** tdx_layout_free() - free (NULL is fine). */
 void tdx_layout_free(struct tdx_layout *layout);
-/** tdx_layout_count() - number of ranges. */
-size_t tdx_layout_count(const struct tdx_layout *layout);
+/** tdx_layout_range_count() - number of ranges. */
+size_t tdx_layout_range_count(const struct tdx_layout *layout);
 /**
- * tdx_layout_get() - range @i, in address order.
+ * tdx_layout_get_range() - range @i, in address order.
  *
  * Return: 0, -EINVAL (NULL argument), -ERANGE (@i out of range).
  */
-int tdx_layout_get(const struct tdx_layout *layout, size_t i,
-		   struct tdx_layout_range *ret_range);
-/** tdx_layout_ram_size() - total bytes of TDX_LAYOUT_RAM ranges. */
-uint64_t tdx_layout_ram_size(const struct tdx_layout *layout);
+int tdx_layout_get_range(const struct tdx_layout *layout, size_t i,
+			 struct tdx_layout_range *ret_range);
+/** tdx_layout_get_ram_size() - total bytes of TDX_LAYOUT_RAM ranges. */
+uint64_t tdx_layout_get_ram_size(const struct tdx_layout *layout);
 /** tdx_layout_kind_name() - "RAM", "firmware", "reserved"; NULL otherwise. */
 const char *tdx_layout_kind_name(uint32_t kind);
 

@@ -7,7 +7,7 @@
  *
  *   tdx_mem_add_layout()  one guest_memfd-backed region per RAM/firmware
  *                         range of the layout (memslots can exist early)
- *   tdx_vcpu_init()       on at least one vCPU (RCX = tdx_plan_hob_gpa())
+ *   tdx_vcpu_init()       on at least one vCPU (RCX = tdx_plan_get_hob_gpa())
  *   tdx_load_plan()       mark every range the plan adds private, then one
  *                         KVM_TDX_INIT_MEM_REGION per added section, on that
  *                         initialised vCPU, measured iff the section is
@@ -30,19 +30,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/**
- * tdx_mem_add_layout() - add one region per TDX_LAYOUT_RAM and
- * TDX_LAYOUT_FIRMWARE range of @layout (anonymous shared backing, slots
- * assigned in order) and mark it private, as QEMU does for a TD's RAM: the
- * guest starts with private memory and converts what it shares (MapGPA).
- * TDX_LAYOUT_RESERVED ranges are left alone.
- *
- * Return: 0, or the first failing tdx_mem_add_region() or
- * tdx_mem_convert() errno (regions added before it stay; detail in
- * tdx_mem_last_error()); -EINVAL for NULL.
- */
-int tdx_mem_add_layout(struct tdx_mem *mem, const struct tdx_layout *layout);
 
 /**
  * struct tdx_load_opts - TDX_OPTS(tdx_load_opts).
@@ -77,7 +64,7 @@ struct tdx_load_stats {
  * Return: 0; -EINVAL (NULL, @vcpu not initialised or of another TD, TD not
  * initialised or already finalised, a plan range not covered by the
  * regions); the kernel's errno of a failing KVM_TDX_INIT_MEM_REGION (step,
- * section and GPA in tdx_mem_last_error()); -EINTR/-EAGAIN when resumes
+ * section and GPA in tdx_mem_get_last_error()); -EINTR/-EAGAIN when resumes
  * are exhausted; -ENOMEM.
  */
 int tdx_load_plan(struct tdx_mem *mem, const struct tdx_plan *plan,

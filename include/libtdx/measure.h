@@ -208,26 +208,26 @@ int tdx_measure_firmware(struct tdx_ctx *ctx, const char *path,
 
 /** tdx_measurement_free() - free (NULL is fine). */
 void tdx_measurement_free(struct tdx_measurement *m);
-/** tdx_measurement_mrtd() - copy the MRTD (48 bytes) to @ret_mrtd. */
-void tdx_measurement_mrtd(const struct tdx_measurement *m,
-			  uint8_t ret_mrtd[TDX_MRTD_SIZE]);
-/** tdx_measurement_order() - the TDX_MEASURE_ORDER_* used. */
-int tdx_measurement_order(const struct tdx_measurement *m);
-/** tdx_measurement_page_add_count() - TDH.MEM.PAGE.ADD count. */
-uint64_t tdx_measurement_page_add_count(const struct tdx_measurement *m);
-/** tdx_measurement_mr_extend_count() - TDH.MR.EXTEND count. */
-uint64_t tdx_measurement_mr_extend_count(const struct tdx_measurement *m);
-/** tdx_measurement_hashed_bytes() - bytes fed to SHA-384 (128 per ADD + 384 per EXTEND). */
-uint64_t tdx_measurement_hashed_bytes(const struct tdx_measurement *m);
+/** tdx_measurement_get_mrtd() - copy the MRTD (48 bytes) to @ret_mrtd. */
+void tdx_measurement_get_mrtd(const struct tdx_measurement *m,
+			      uint8_t ret_mrtd[TDX_MRTD_SIZE]);
+/** tdx_measurement_get_order() - the TDX_MEASURE_ORDER_* used. */
+int tdx_measurement_get_order(const struct tdx_measurement *m);
+/** tdx_measurement_get_page_add_count() - TDH.MEM.PAGE.ADD count. */
+uint64_t tdx_measurement_get_page_add_count(const struct tdx_measurement *m);
+/** tdx_measurement_get_mr_extend_count() - TDH.MR.EXTEND count. */
+uint64_t tdx_measurement_get_mr_extend_count(const struct tdx_measurement *m);
+/** tdx_measurement_get_hashed_bytes() - bytes fed to SHA-384 (128 per ADD + 384 per EXTEND). */
+uint64_t tdx_measurement_get_hashed_bytes(const struct tdx_measurement *m);
 /** tdx_measurement_op_count() - entries in the summary (= plan operations). */
 size_t tdx_measurement_op_count(const struct tdx_measurement *m);
 /**
- * tdx_measurement_op() - summary entry @i (plan operation @i).
+ * tdx_measurement_get_op() - summary entry @i (plan operation @i).
  *
  * Return: 0, -EINVAL (NULL argument), -ERANGE (@i out of range).
  */
-int tdx_measurement_op(const struct tdx_measurement *m, size_t i,
-		       struct tdx_measure_op_summary *ret_summary);
+int tdx_measurement_get_op(const struct tdx_measurement *m, size_t i,
+			   struct tdx_measure_op_summary *ret_summary);
 
 /** tdx_measure_order_name() - "upstream", "two-pass"; NULL if unknown. */
 const char *tdx_measure_order_name(int order);

@@ -38,6 +38,7 @@
 #define LIBTDX_MEM_H
 
 #include <libtdx/common.h>
+#include <libtdx/layout.h>
 #include <libtdx/vm.h>
 
 #ifdef __cplusplus
@@ -67,7 +68,7 @@ struct tdx_mem_opts {
  * slot limit (KVM's 32764 if the query fails).
  *
  * Return: 0; -EINVAL (NULL @vm or @ret_mem, bad @opts or @slot_base:
- * detail in tdx_ctx_last_error()); -ENOMEM.
+ * detail in tdx_ctx_get_last_error()); -ENOMEM.
  */
 int tdx_mem_new(struct tdx_vm *vm, const struct tdx_mem_opts *opts,
 		struct tdx_mem **ret_mem);
@@ -81,12 +82,12 @@ struct tdx_mem *tdx_mem_ref(struct tdx_mem *mem);
  */
 struct tdx_mem *tdx_mem_unref(struct tdx_mem *mem);
 /**
- * tdx_mem_last_error() - the last-error record (never NULL for a valid
+ * tdx_mem_get_last_error() - the last-error record (never NULL for a valid
  * @mem).  With several threads calling, it holds whichever failure came
- * last; tdx_mem_last_reject() gives a consistent copy of the validation
+ * last; tdx_mem_get_last_reject() gives a consistent copy of the validation
  * part.
  */
-const struct tdx_error *tdx_mem_last_error(const struct tdx_mem *mem);
+const struct tdx_error *tdx_mem_get_last_error(const struct tdx_mem *mem);
 /** tdx_mem_get_vm() - the TD (borrowed). */
 struct tdx_vm *tdx_mem_get_vm(const struct tdx_mem *mem);
 
@@ -128,13 +129,13 @@ struct tdx_mem_region_opts {
 	const char *name;
 };
 
-/** Shared backing kinds reported in tdx_mem_region_info.backing. */
+/** Shared backing kinds reported in struct tdx_mem_region_info.backing. */
 #define TDX_MEM_BACKING_ANON	0
 #define TDX_MEM_BACKING_MEMFD	1
 #define TDX_MEM_BACKING_CALLER	2
 
 /**
- * struct tdx_mem_region_info - one region (tdx_mem_region_info()).
+ * struct tdx_mem_region_info - one region (tdx_mem_get_region()).
  * @gpa: first GPA (without the shared bit)
  * @size: bytes
  * @slot: memslot id
@@ -195,29 +196,29 @@ int tdx_mem_add_region(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
 /** tdx_mem_region_count() - number of regions (0 for NULL). */
 size_t tdx_mem_region_count(const struct tdx_mem *mem);
 /**
- * tdx_mem_region_info() - region @idx, in ascending GPA order.
+ * tdx_mem_get_region() - region @idx, in ascending GPA order.
  * Return: 0, -EINVAL (NULL), -ERANGE (no such index).
  */
-int tdx_mem_region_info(const struct tdx_mem *mem, size_t idx,
-			struct tdx_mem_region_info *ret_info);
+int tdx_mem_get_region(const struct tdx_mem *mem, size_t idx,
+		       struct tdx_mem_region_info *ret_info);
 /**
- * tdx_mem_host_addr() - host address of the shared view of
+ * tdx_mem_get_host_addr() - host address of the shared view of
  * [@gpa, @gpa + @size) (@size 0 is treated as 1).
  *
  * Return: 0; -EINVAL (NULL args, wrap); -EFAULT (not entirely inside one
  * region).  The caller must know the range is shared (the guest gave it
  * up); the private side is never reachable from the host.
  */
-int tdx_mem_host_addr(const struct tdx_mem *mem, uint64_t gpa, uint64_t size,
-		      void **ret_hva);
+int tdx_mem_get_host_addr(const struct tdx_mem *mem, uint64_t gpa, uint64_t size,
+			  void **ret_hva);
 /**
- * tdx_mem_gmem() - the guest_memfd and offset holding @gpa's private page
+ * tdx_mem_get_gmem() - the guest_memfd and offset holding @gpa's private page
  * (for KVM_TDX_INIT_MEM_REGION-style users and tests).
  * @ret_fd: borrowed fd; @ret_offset: byte offset in it.
  * Return: 0; -EINVAL (NULL args); -EFAULT (no region holds @gpa).
  */
-int tdx_mem_gmem(const struct tdx_mem *mem, uint64_t gpa, int *ret_fd,
-		 uint64_t *ret_offset);
+int tdx_mem_get_gmem(const struct tdx_mem *mem, uint64_t gpa, int *ret_fd,
+		     uint64_t *ret_offset);
 
 /* ---------------------------------------------------------------------- */
 /* Conversion                                                              */
@@ -294,8 +295,8 @@ int tdx_mem_convert(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
  *
  * @gpa and @size come from the guest and are untrusted.  Validation, in
  * order; a failure returns the errno shown, bumps the rejected counter,
- * records the rule, gpa and size (tdx_mem_last_reject(), and
- * tdx_mem_last_error() with step "validate" and the rule name as field),
+ * records the rule, gpa and size (tdx_mem_get_last_reject(), and
+ * tdx_mem_get_last_error() with step "validate" and the rule name as field),
  * and leaves the object fully usable:
  *
  *   FLAGS -EINVAL, SIZE_ZERO -EINVAL, ALIGN -EINVAL, WRAP -EINVAL,
@@ -333,10 +334,10 @@ int tdx_mem_convert_ex(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
 		       uint32_t flags);
 
 /**
- * tdx_mem_last_reject() - a consistent copy of the last rejected request.
+ * tdx_mem_get_last_reject() - a consistent copy of the last rejected request.
  * Return: 0; -ENOENT (nothing rejected yet); -EINVAL (NULL).
  */
-int tdx_mem_last_reject(struct tdx_mem *mem, struct tdx_mem_reject *ret_reject);
+int tdx_mem_get_last_reject(struct tdx_mem *mem, struct tdx_mem_reject *ret_reject);
 
 /**
  * tdx_mem_is_private() - the state libtdx recorded for [@gpa, @gpa+@size).
@@ -376,6 +377,19 @@ struct tdx_mem_stats {
 
 /** tdx_mem_get_stats() - a consistent snapshot.  Return: 0 or -EINVAL. */
 int tdx_mem_get_stats(struct tdx_mem *mem, struct tdx_mem_stats *ret_stats);
+
+/**
+ * tdx_mem_add_layout() - add one region per TDX_LAYOUT_RAM and
+ * TDX_LAYOUT_FIRMWARE range of @layout (anonymous shared backing, slots
+ * assigned in order) and mark it private, as QEMU does for a TD's RAM: the
+ * guest starts with private memory and converts what it shares (MapGPA).
+ * TDX_LAYOUT_RESERVED ranges are left alone.
+ *
+ * Return: 0, or the first failing tdx_mem_add_region() or
+ * tdx_mem_convert() errno (regions added before it stay; detail in
+ * tdx_mem_get_last_error()); -EINVAL for NULL.
+ */
+int tdx_mem_add_layout(struct tdx_mem *mem, const struct tdx_layout *layout);
 
 #ifdef __cplusplus
 }

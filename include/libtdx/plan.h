@@ -7,8 +7,8 @@
  * data (no ioctl) and has two consumers that must agree:
  *
  *  - the loader, which executes it against KVM: mark the private ranges
- *    (tdx_plan_private_range()), KVM_TDX_INIT_VCPU with RCX =
- *    tdx_plan_hob_gpa(), then one KVM_TDX_INIT_MEM_REGION per added
+ *    (tdx_plan_get_private_range()), KVM_TDX_INIT_VCPU with RCX =
+ *    tdx_plan_get_hob_gpa(), then one KVM_TDX_INIT_MEM_REGION per added
  *    operation, in plan order, with KVM_TDX_MEASURE_MEMORY_REGION iff
  *    the operation is measured;
  *  - tdx_measure_plan() (measure.h), which replays the same operations
@@ -192,15 +192,15 @@ void tdx_plan_free(struct tdx_plan *plan);
 size_t tdx_plan_op_count(const struct tdx_plan *plan);
 
 /**
- * tdx_plan_op() - operation @i, in execution order.
+ * tdx_plan_get_op() - operation @i, in execution order.
  *
  * Return: 0, -EINVAL (NULL argument), -ERANGE (@i out of range).
  */
-int tdx_plan_op(const struct tdx_plan *plan, size_t i,
-		struct tdx_plan_op *ret_op);
+int tdx_plan_get_op(const struct tdx_plan *plan, size_t i,
+		    struct tdx_plan_op *ret_op);
 
 /**
- * tdx_plan_source() - the source bytes of operation @i.
+ * tdx_plan_get_source() - the source bytes of operation @i.
  * @ret_data: the bytes (borrowed from the image, the payload or the plan);
  *   NULL when the operation has no source bytes (ZERO, NONE, or an empty
  *   HOB/parameter)
@@ -209,39 +209,39 @@ int tdx_plan_op(const struct tdx_plan *plan, size_t i,
  *
  * Return: 0, -EINVAL (NULL argument), -ERANGE (@i out of range).
  */
-int tdx_plan_source(const struct tdx_plan *plan, size_t i,
-		    const void **ret_data, size_t *ret_len);
+int tdx_plan_get_source(const struct tdx_plan *plan, size_t i,
+			const void **ret_data, size_t *ret_len);
 
 /**
- * tdx_plan_private_count() - number of ranges to mark private before the
+ * tdx_plan_private_range_count() - number of ranges to mark private before the
  * first KVM_TDX_INIT_MEM_REGION.
  */
-size_t tdx_plan_private_count(const struct tdx_plan *plan);
+size_t tdx_plan_private_range_count(const struct tdx_plan *plan);
 
 /**
- * tdx_plan_private_range() - private range @i: the GPA ranges of all added
+ * tdx_plan_get_private_range() - private range @i: the GPA ranges of all added
  * operations, sorted by address, adjacent ones merged.  (PermMem and the
  * rest of RAM are private too, but need not be before INIT_MEM_REGION.)
  *
  * Return: 0, -EINVAL (NULL argument), -ERANGE (@i out of range).
  */
-int tdx_plan_private_range(const struct tdx_plan *plan, size_t i,
-			   struct tdx_plan_range *ret_range);
+int tdx_plan_get_private_range(const struct tdx_plan *plan, size_t i,
+			       struct tdx_plan_range *ret_range);
 
 /**
- * tdx_plan_hob_gpa() - the TD_HOB section's GPA: the value for
+ * tdx_plan_get_hob_gpa() - the TD_HOB section's GPA: the value for
  * KVM_TDX_INIT_VCPU (initial RCX of every vCPU).
  *
  * Return: 0; -EINVAL (NULL argument); -ENOENT (the firmware has no TD_HOB
  * section, as a td-shim with PermMem may; then pass 0).
  */
-int tdx_plan_hob_gpa(const struct tdx_plan *plan, uint64_t *ret_gpa);
+int tdx_plan_get_hob_gpa(const struct tdx_plan *plan, uint64_t *ret_gpa);
 
 /**
- * tdx_plan_total_pages() - pages the plan adds (PAGE.ADD count);
+ * tdx_plan_get_total_pages() - pages the plan adds (PAGE.ADD count);
  * @ret_measured: optional, pages it measures (MR.EXTEND count / 16).
  */
-uint64_t tdx_plan_total_pages(const struct tdx_plan *plan, uint64_t *ret_measured);
+uint64_t tdx_plan_get_total_pages(const struct tdx_plan *plan, uint64_t *ret_measured);
 
 /**
  * tdx_plan_source_name() - "firmware", "zero", "hob", "payload",

@@ -35,8 +35,6 @@ extern "C" {
  * "vm-type-tdx", "split-irqchip", "guest-memfd", ...; NULL if unknown.
  */
 const char *tdx_feature_name(unsigned int feature);
-/** tdx_vm_type_name() - "default", "sw-protected", "sev", "sev-es", "snp", "tdx"; NULL if unknown. */
-const char *tdx_vm_type_name(unsigned int type);
 
 /** struct tdx_probe - an immutable probe report. */
 struct tdx_probe;
@@ -45,31 +43,31 @@ struct tdx_probe;
  * tdx_ctx_probe() - probe the context's device.
  *
  * A host that cannot run TDs is a successful probe with
- * tdx_probe_supported() false, not an error.
+ * tdx_probe_is_supported() false, not an error.
  *
  * Return: 0, -EINVAL (NULL argument), -ENOMEM.
  */
 int tdx_ctx_probe(struct tdx_ctx *ctx, struct tdx_probe **ret_probe);
 /** tdx_probe_free() - free a report (NULL is fine). */
 void tdx_probe_free(struct tdx_probe *probe);
-/** tdx_probe_supported() - true when every requirement for a TD is met. */
-bool tdx_probe_supported(const struct tdx_probe *probe);
+/** tdx_probe_is_supported() - true when every requirement for a TD is met. */
+bool tdx_probe_is_supported(const struct tdx_probe *probe);
 /** tdx_probe_reason_count() - number of reasons TDs cannot run (0 when supported). */
 size_t tdx_probe_reason_count(const struct tdx_probe *probe);
-/** tdx_probe_reason() - reason @i as a sentence, or NULL when out of range. */
-const char *tdx_probe_reason(const struct tdx_probe *probe, size_t i);
+/** tdx_probe_get_reason() - reason @i as a sentence, or NULL when out of range. */
+const char *tdx_probe_get_reason(const struct tdx_probe *probe, size_t i);
 /** tdx_probe_hint_count() - number of hints (sysfs readings, suggestions). */
 size_t tdx_probe_hint_count(const struct tdx_probe *probe);
-/** tdx_probe_hint() - hint @i, or NULL when out of range. */
-const char *tdx_probe_hint(const struct tdx_probe *probe, size_t i);
-/** tdx_probe_api_version() - KVM_GET_API_VERSION, or -1 if the device could not be opened. */
-int tdx_probe_api_version(const struct tdx_probe *probe);
-/** tdx_probe_vm_types() - KVM_CAP_VM_TYPES bitmap (bit n = VM type n). */
-uint64_t tdx_probe_vm_types(const struct tdx_probe *probe);
+/** tdx_probe_get_hint() - hint @i, or NULL when out of range. */
+const char *tdx_probe_get_hint(const struct tdx_probe *probe, size_t i);
+/** tdx_probe_get_api_version() - KVM_GET_API_VERSION, or -1 if the device could not be opened. */
+int tdx_probe_get_api_version(const struct tdx_probe *probe);
+/** tdx_probe_get_vm_types() - KVM_CAP_VM_TYPES bitmap (bit n = VM type n). */
+uint64_t tdx_probe_get_vm_types(const struct tdx_probe *probe);
 /** tdx_probe_has() - whether @feature (TDX_FEATURE_*) is present. */
 bool tdx_probe_has(const struct tdx_probe *probe, unsigned int feature);
-/** tdx_probe_open_errno() - negative errno of opening the device, 0 if it opened. */
-int tdx_probe_open_errno(const struct tdx_probe *probe);
+/** tdx_probe_get_open_errno() - negative errno of opening the device, 0 if it opened. */
+int tdx_probe_get_open_errno(const struct tdx_probe *probe);
 
 #ifdef __cplusplus
 }

@@ -67,7 +67,7 @@
  *     [0xFFFFFFF0, 4 GiB).
  *
  * Warnings do not fail the parse (unless %TDX_TDVF_STRICT is set); they are
- * listed by tdx_tdvf_warning():
+ * listed by tdx_tdvf_get_warning():
  *   - W_IMAGE_SIZE_ALIGN: size not a multiple of 64 KiB.
  *   - W_METADATA_GUID: the 16 bytes before the descriptor are not
  *     e9eaf9f3-168e-44d5-a8eb-7f4d8738f6ae.
@@ -297,24 +297,24 @@ int tdx_tdvf_parse(const void *buf, size_t len, const struct tdx_tdvf_opts *opts
 /** tdx_tdvf_free() - unmap (if opened from a file) and free; NULL is fine. */
 void tdx_tdvf_free(struct tdx_tdvf *tdvf);
 
-/** tdx_tdvf_image() - the whole image (borrowed). */
-const void *tdx_tdvf_image(const struct tdx_tdvf *tdvf);
-/** tdx_tdvf_image_size() - its size in bytes. */
-size_t tdx_tdvf_image_size(const struct tdx_tdvf *tdvf);
-/** tdx_tdvf_descriptor_offset() - file offset of the "TDVF" signature. */
-uint64_t tdx_tdvf_descriptor_offset(const struct tdx_tdvf *tdvf);
+/** tdx_tdvf_get_image() - the whole image (borrowed). */
+const void *tdx_tdvf_get_image(const struct tdx_tdvf *tdvf);
+/** tdx_tdvf_get_image_size() - its size in bytes. */
+size_t tdx_tdvf_get_image_size(const struct tdx_tdvf *tdvf);
+/** tdx_tdvf_get_descriptor_offset() - file offset of the "TDVF" signature. */
+uint64_t tdx_tdvf_get_descriptor_offset(const struct tdx_tdvf *tdvf);
 /** tdx_tdvf_is_legacy() - the descriptor was found through the legacy pointer. */
 bool tdx_tdvf_is_legacy(const struct tdx_tdvf *tdvf);
 
 /** tdx_tdvf_section_count() - number of section entries. */
 size_t tdx_tdvf_section_count(const struct tdx_tdvf *tdvf);
 /**
- * tdx_tdvf_section() - section entry @i, in table order.
+ * tdx_tdvf_get_section() - section entry @i, in table order.
  *
  * Return: 0, -EINVAL (NULL argument), -ERANGE (@i out of range).
  */
-int tdx_tdvf_section(const struct tdx_tdvf *tdvf, size_t i,
-		     struct tdx_tdvf_section *ret_section);
+int tdx_tdvf_get_section(const struct tdx_tdvf *tdvf, size_t i,
+			 struct tdx_tdvf_section *ret_section);
 /**
  * tdx_tdvf_find_section() - index of the first section of @type at or
  * after index @start.
@@ -324,24 +324,24 @@ int tdx_tdvf_section(const struct tdx_tdvf *tdvf, size_t i,
 int tdx_tdvf_find_section(const struct tdx_tdvf *tdvf, uint32_t type,
 			  size_t start, size_t *ret_index);
 /**
- * tdx_tdvf_data() - section @i's raw data, borrowed from the image.
+ * tdx_tdvf_get_section_data() - section @i's raw data, borrowed from the image.
  * @ret_data: NULL when the section has no raw data
  * @ret_len: RawDataSize (the rest of MemoryDataSize is not in the image)
  *
  * Return: 0, -EINVAL (NULL argument), -ERANGE (@i out of range).
  */
-int tdx_tdvf_data(const struct tdx_tdvf *tdvf, size_t i,
-		  const void **ret_data, size_t *ret_len);
+int tdx_tdvf_get_section_data(const struct tdx_tdvf *tdvf, size_t i,
+			      const void **ret_data, size_t *ret_len);
 
 /** tdx_tdvf_warning_count() - number of warnings the parse produced. */
 size_t tdx_tdvf_warning_count(const struct tdx_tdvf *tdvf);
 /**
- * tdx_tdvf_warning() - warning @i (code TDX_TDVF_W_*, err 0).
+ * tdx_tdvf_get_warning() - warning @i (code TDX_TDVF_W_*, err 0).
  *
  * Return: 0, -EINVAL (NULL argument), -ERANGE (@i out of range).
  */
-int tdx_tdvf_warning(const struct tdx_tdvf *tdvf, size_t i,
-		     struct tdx_tdvf_diag *ret_diag);
+int tdx_tdvf_get_warning(const struct tdx_tdvf *tdvf, size_t i,
+			 struct tdx_tdvf_diag *ret_diag);
 
 /**
  * tdx_tdvf_section_type_name() - "BFV", "CFV", "TD_HOB", "TempMem",

@@ -32,11 +32,11 @@ struct tdx_vcpu;
  * tdx_vcpu_new() - KVM_CREATE_VCPU and map its run area.
  * @id: vCPU id (becomes the initial x2APIC id); below KVM's id limit
  *   (KVM_CAP_MAX_VCPU_ID, usually 4096), so ids may be sparse; a TD has at
- *   most tdx_vm_max_vcpus() vCPUs
+ *   most tdx_vm_get_max_vcpus() vCPUs
  *
  * Return: 0; -EINVAL (id out of range, field "id"; the TD already has
- * tdx_vm_max_vcpus() vCPUs, field "vcpus"; or the TD is not initialised /
- * already finalised: step and message in tdx_vm_last_error()); the
+ * tdx_vm_get_max_vcpus() vCPUs, field "vcpus"; or the TD is not initialised /
+ * already finalised: step and message in tdx_vm_get_last_error()); the
  * kernel's errno otherwise.  Nothing leaks on failure.
  */
 int tdx_vcpu_new(struct tdx_vm *vm, unsigned int id, struct tdx_vcpu **ret_vcpu);
@@ -46,16 +46,16 @@ struct tdx_vcpu *tdx_vcpu_ref(struct tdx_vcpu *vcpu);
 struct tdx_vcpu *tdx_vcpu_unref(struct tdx_vcpu *vcpu);
 /** tdx_vcpu_get_fd() - the vCPU fd (borrowed), e.g. for KVM_RUN. */
 int tdx_vcpu_get_fd(const struct tdx_vcpu *vcpu);
-/** tdx_vcpu_id() - the vCPU id. */
-unsigned int tdx_vcpu_id(const struct tdx_vcpu *vcpu);
-/** tdx_vcpu_run_area() - the mmap'd struct kvm_run (borrowed; valid while the vCPU lives). */
-void *tdx_vcpu_run_area(const struct tdx_vcpu *vcpu);
-/** tdx_vcpu_vm() - the VM (borrowed). */
-struct tdx_vm *tdx_vcpu_vm(const struct tdx_vcpu *vcpu);
-/** tdx_vcpu_initialized() - KVM_TDX_INIT_VCPU succeeded. */
-bool tdx_vcpu_initialized(const struct tdx_vcpu *vcpu);
-/** tdx_vcpu_last_error() - the vCPU's last-error record. */
-const struct tdx_error *tdx_vcpu_last_error(const struct tdx_vcpu *vcpu);
+/** tdx_vcpu_get_id() - the vCPU id. */
+unsigned int tdx_vcpu_get_id(const struct tdx_vcpu *vcpu);
+/** tdx_vcpu_get_run_area() - the mmap'd struct kvm_run (borrowed; valid while the vCPU lives). */
+void *tdx_vcpu_get_run_area(const struct tdx_vcpu *vcpu);
+/** tdx_vcpu_get_vm() - the VM (borrowed). */
+struct tdx_vm *tdx_vcpu_get_vm(const struct tdx_vcpu *vcpu);
+/** tdx_vcpu_is_initialized() - KVM_TDX_INIT_VCPU succeeded. */
+bool tdx_vcpu_is_initialized(const struct tdx_vcpu *vcpu);
+/** tdx_vcpu_get_last_error() - the vCPU's last-error record. */
+const struct tdx_error *tdx_vcpu_get_last_error(const struct tdx_vcpu *vcpu);
 
 /**
  * tdx_vcpu_init() - set the vCPU's CPUID from the TD's (KVM_TDX_GET_CPUID,
@@ -88,19 +88,19 @@ struct tdx_cpuid_diff {
  * (valid after tdx_vcpu_init()).
  */
 size_t tdx_vcpu_cpuid_count(const struct tdx_vcpu *vcpu);
-/** tdx_vcpu_cpuid_get() - entry @i; 0 or -ERANGE. */
-int tdx_vcpu_cpuid_get(const struct tdx_vcpu *vcpu, size_t i,
+/** tdx_vcpu_get_cpuid() - entry @i; 0 or -ERANGE. */
+int tdx_vcpu_get_cpuid(const struct tdx_vcpu *vcpu, size_t i,
 		       struct tdx_cpuid_entry *ret_entry);
 /**
- * tdx_vcpu_cpuid_report() - compare requested and actual CPUID, as QEMU does
+ * tdx_vcpu_compare_cpuid() - compare requested and actual CPUID, as QEMU does
  * after init, for the leaves the VMM configured.
  * @diffs: array of @max entries, or NULL to count.
  *
  * Return: the number of differences (may exceed @max), or -EINVAL before
  * tdx_vcpu_init().
  */
-int tdx_vcpu_cpuid_report(const struct tdx_vcpu *vcpu,
-			  struct tdx_cpuid_diff *diffs, size_t max);
+int tdx_vcpu_compare_cpuid(const struct tdx_vcpu *vcpu,
+			   struct tdx_cpuid_diff *diffs, size_t max);
 
 
 /* ---------------------------------------------------------------------- */
@@ -195,7 +195,7 @@ struct tdx_exit {
  * TDX_EXIT_INTR.
  *
  * Return: 0 with @ret_exit filled; -EINVAL (vCPU not initialised or TD not
- * finalised: message in tdx_vcpu_last_error()); other KVM_RUN errnos.
+ * finalised: message in tdx_vcpu_get_last_error()); other KVM_RUN errnos.
  */
 int tdx_vcpu_run(struct tdx_vcpu *vcpu, struct tdx_exit *ret_exit);
 
@@ -218,7 +218,7 @@ int tdx_vcpu_run(struct tdx_vcpu *vcpu, struct tdx_exit *ret_exit);
  *   GET_TDVMCALL_INFO / TDX_UNKNOWN any TDX_TDVMCALL_* status.
  *
  * Return: 0; -EINVAL if @exit is not of a type that takes an answer, or
- * (field "status" in tdx_vcpu_last_error()) a MAP_GPA answer other than
+ * (field "status" in tdx_vcpu_get_last_error()) a MAP_GPA answer other than
  * those three: the run area is left untouched, since KVM would fail the
  * next KVM_RUN and never answer the guest.
  */
@@ -248,7 +248,7 @@ struct tdx_mem;
  *
  * Return: 0 (converted, or a to-shared request over an MMIO hole: a
  * counted no-op); the tdx_mem_convert() errno when the request was refused
- * (rule in tdx_mem_last_reject(); for MapGPA the guest has been told, for
+ * (rule in tdx_mem_get_last_reject(); for MapGPA the guest has been told, for
  * a memory fault re-entering will fault again); -EINVAL when @exit is not
  * a conversion exit, an argument is NULL, or @mem belongs to another TD.
  */

@@ -39,7 +39,7 @@ struct tdx_vm_opts {
 	uint32_t init_retries;
 };
 
-/** TD states as libtdx tracks them (tdx_vm_state()). */
+/** TD states as libtdx tracks them (tdx_vm_get_state()). */
 #define TDX_VM_CREATED		0
 #define TDX_VM_INITIALIZED	1
 #define TDX_VM_FINALIZED	2
@@ -54,7 +54,7 @@ struct tdx_vm;
  * Return: 0; -EINVAL (bad opts) or the failing ioctl's errno (-EINVAL from
  * KVM_CREATE_VM when the host has no TDX VM type; -ENOTTY when the
  * kvm_intel tdx parameter is off); -ENOMEM.  Nothing is leaked on failure.
- * Detail (which step) in tdx_ctx_last_error().
+ * Detail (which step) in tdx_ctx_get_last_error().
  */
 int tdx_vm_new(struct tdx_ctx *ctx, const struct tdx_vm_opts *opts,
 	       struct tdx_vm **ret_vm);
@@ -66,20 +66,20 @@ struct tdx_vm *tdx_vm_unref(struct tdx_vm *vm);
 int tdx_vm_get_fd(const struct tdx_vm *vm);
 /** tdx_vm_get_ctx() - the context (borrowed). */
 struct tdx_ctx *tdx_vm_get_ctx(const struct tdx_vm *vm);
-/** tdx_vm_caps() - the capabilities queried at creation (borrowed). */
-struct tdx_caps *tdx_vm_caps(const struct tdx_vm *vm);
-/** tdx_vm_max_vcpus() - KVM_CAP_MAX_VCPUS on this VM. */
-unsigned int tdx_vm_max_vcpus(const struct tdx_vm *vm);
-/** tdx_vm_state() - TDX_VM_CREATED / _INITIALIZED / _FINALIZED. */
-int tdx_vm_state(const struct tdx_vm *vm);
-/** tdx_vm_shared_bit() - the GPA shared bit (1<<47 or 1<<51) after init, else 0. */
-uint64_t tdx_vm_shared_bit(const struct tdx_vm *vm);
-/** tdx_vm_xfam() - the XFAM passed to INIT_VM (after defaults), 0 before. */
-uint64_t tdx_vm_xfam(const struct tdx_vm *vm);
-/** tdx_vm_attributes() - the attributes passed to INIT_VM, 0 before. */
-uint64_t tdx_vm_attributes(const struct tdx_vm *vm);
-/** tdx_vm_last_error() - the VM's last-error record. */
-const struct tdx_error *tdx_vm_last_error(const struct tdx_vm *vm);
+/** tdx_vm_get_caps() - the capabilities queried at creation (borrowed). */
+struct tdx_caps *tdx_vm_get_caps(const struct tdx_vm *vm);
+/** tdx_vm_get_max_vcpus() - KVM_CAP_MAX_VCPUS on this VM. */
+unsigned int tdx_vm_get_max_vcpus(const struct tdx_vm *vm);
+/** tdx_vm_get_state() - TDX_VM_CREATED / _INITIALIZED / _FINALIZED. */
+int tdx_vm_get_state(const struct tdx_vm *vm);
+/** tdx_vm_get_shared_bit() - the GPA shared bit (1<<47 or 1<<51) after init, else 0. */
+uint64_t tdx_vm_get_shared_bit(const struct tdx_vm *vm);
+/** tdx_vm_get_xfam() - the XFAM passed to INIT_VM (after defaults), 0 before. */
+uint64_t tdx_vm_get_xfam(const struct tdx_vm *vm);
+/** tdx_vm_get_attributes() - the attributes passed to INIT_VM, 0 before. */
+uint64_t tdx_vm_get_attributes(const struct tdx_vm *vm);
+/** tdx_vm_get_last_error() - the VM's last-error record. */
+const struct tdx_error *tdx_vm_get_last_error(const struct tdx_vm *vm);
 
 /**
  * tdx_vm_init() - check @cfg (tdx_caps_check_config()), set the TSC, and
@@ -87,7 +87,7 @@ const struct tdx_error *tdx_vm_last_error(const struct tdx_vm *vm);
  * @cfg: NULL for defaults.
  *
  * Return: 0; -EINVAL (config rejected by libtdx: problems listed in
- * tdx_vm_caps(), including more than 256 CPUID entries in @cfg; or by
+ * tdx_vm_get_caps(), including more than 256 CPUID entries in @cfg; or by
  * KVM/the TDX module: hw_error in the error record, e.g.
  * TDX_OPERAND_INVALID with operand CPUID_CONFIG); -EALREADY (already
  * initialised); -EOPNOTSUPP (tsc_khz set without KVM_CAP_VM_TSC_CONTROL);
@@ -106,6 +106,9 @@ int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg);
  * -EIO (module failure, VM dead).
  */
 int tdx_vm_finalize(struct tdx_vm *vm);
+
+/** tdx_vm_type_name() - "default", "sw-protected", "sev", "sev-es", "snp", "tdx"; NULL if unknown. */
+const char *tdx_vm_type_name(unsigned int type);
 
 #ifdef __cplusplus
 }

@@ -98,14 +98,14 @@ static struct tdx_caps *decode(struct fuzz_in *in)
 		return NULL;
 	}
 
-	FUZZ_CHECK(tdx_caps_supported_attrs(caps) == kc->supported_attrs);
-	FUZZ_CHECK(tdx_caps_supported_xfam(caps) == kc->supported_xfam);
+	FUZZ_CHECK(tdx_caps_get_supported_attrs(caps) == kc->supported_attrs);
+	FUZZ_CHECK(tdx_caps_get_supported_xfam(caps) == kc->supported_xfam);
 	FUZZ_CHECK(tdx_caps_cpuid_count(caps) == nent);
 	{
 		struct tdx_tdvmcallinfo info;
-		uint64_t dx = tdx_caps_default_xfam(caps);
+		uint64_t dx = tdx_caps_get_default_xfam(caps);
 
-		tdx_caps_tdvmcallinfo(caps, &info);
+		tdx_caps_get_tdvmcallinfo(caps, &info);
 		FUZZ_CHECK(info.kernel_r11 == kc->kernel_tdvmcallinfo_1_r11 &&
 			   info.user_r11 == kc->user_tdvmcallinfo_1_r11 &&
 			   info.kernel_r12 == kc->kernel_tdvmcallinfo_1_r12 &&
@@ -119,16 +119,16 @@ static struct tdx_caps *decode(struct fuzz_in *in)
 
 		for (uint32_t j = 0; j < nent; j++)
 			several |= j != i && kc->cpuid.entries[j].function == k2->function;
-		FUZZ_CHECK(tdx_caps_cpuid_get(caps, i, &e) == 0);
+		FUZZ_CHECK(tdx_caps_get_cpuid(caps, i, &e) == 0);
 		FUZZ_CHECK(e.function == k2->function && e.index == k2->index &&
 			   e.eax == k2->eax && e.ebx == k2->ebx &&
 			   e.ecx == k2->ecx && e.edx == k2->edx);
 		FUZZ_CHECK(e.flags == (several ? TDX_CPUID_FLAG_INDEXED : 0));
 		FUZZ_CHECK(tdx_caps_lookup(caps, e.function, e.index) == (ssize_t)i);
-		FUZZ_CHECK(tdx_caps_cpuid_find(caps, e.function, e.index, &f) == 0 &&
+		FUZZ_CHECK(tdx_caps_find_cpuid(caps, e.function, e.index, &f) == 0 &&
 			   !memcmp(&e, &f, sizeof(e)));
 	}
-	FUZZ_CHECK(tdx_caps_cpuid_get(caps, nent, &(struct tdx_cpuid_entry){ 0 }) == -ERANGE);
+	FUZZ_CHECK(tdx_caps_get_cpuid(caps, nent, &(struct tdx_cpuid_entry){ 0 }) == -ERANGE);
 	free(kc);
 	return caps;
 }
@@ -186,7 +186,7 @@ static void read_config(struct fuzz_in *in, const struct tdx_caps *caps,
 		unsigned int ref = fuzz_u8(in);
 
 		if (ref < ncaps) {
-			tdx_caps_cpuid_get(caps, ref, &c[i]);
+			tdx_caps_get_cpuid(caps, ref, &c[i]);
 			c[i].flags = 0;
 		} else {
 			c[i].function = fuzz_u32(in);
@@ -205,19 +205,19 @@ static void read_config(struct fuzz_in *in, const struct tdx_caps *caps,
 static void check_problems(struct tdx_caps *caps, int r)
 {
 	size_t n = tdx_caps_problem_count(caps);
-	const struct tdx_error *err = tdx_caps_last_error(caps);
+	const struct tdx_error *err = tdx_caps_get_last_error(caps);
 
 	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENOMEM);
 	FUZZ_CHECK((r == 0) == (n == 0));
 	for (size_t i = 0; i < n; i++) {
-		const char *p = tdx_caps_problem(caps, i);
+		const char *p = tdx_caps_get_problem(caps, i);
 
 		FUZZ_CHECK(p && *p && strlen(p) < 256);
 	}
-	FUZZ_CHECK(!tdx_caps_problem(caps, n));
+	FUZZ_CHECK(!tdx_caps_get_problem(caps, n));
 	if (n) {
 		FUZZ_CHECK(err->err == -EINVAL);
-		FUZZ_CHECK(!strcmp(err->msg, tdx_caps_problem(caps, 0)));
+		FUZZ_CHECK(!strcmp(err->msg, tdx_caps_get_problem(caps, 0)));
 	} else {
 		FUZZ_CHECK(err->err == 0);
 	}
@@ -272,7 +272,7 @@ static void build(struct fuzz_in *in, struct tdx_caps *caps,
 		struct tdx_cpuid_entry c;
 		const struct kvm_cpuid_entry2 *o = &out[i];
 
-		tdx_caps_cpuid_get(caps, i, &c);
+		tdx_caps_get_cpuid(caps, i, &c);
 		FUZZ_CHECK(o->function == c.function && o->index == c.index);
 		FUZZ_CHECK(o->flags == (c.flags & TDX_CPUID_FLAG_INDEXED ?
 					KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0));
@@ -307,12 +307,12 @@ static void config(struct fuzz_in *in, struct tdx_caps *caps)
 	check_problems(caps, r);
 	n = tdx_caps_problem_count(caps);
 	if (n)
-		first = strdup(tdx_caps_problem(caps, 0));
+		first = strdup(tdx_caps_get_problem(caps, 0));
 	/* deterministic: the same verdict and list again */
 	r2 = tdx_caps_check_config(caps, &cb.cfg);
 	FUZZ_CHECK(r2 == r && tdx_caps_problem_count(caps) == n);
 	if (n)
-		FUZZ_CHECK(first && !strcmp(first, tdx_caps_problem(caps, 0)));
+		FUZZ_CHECK(first && !strcmp(first, tdx_caps_get_problem(caps, 0)));
 	free(first);
 	build(in, caps, &cb.cfg, r == 0);
 	free(cpuid);

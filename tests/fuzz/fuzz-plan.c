@@ -192,7 +192,7 @@ static void measure_checked(struct tdx_ctx *ctx, const struct tdx_plan *plan,
 {
 	struct tdx_measure_opts mo = TDX_OPTS(tdx_measure_opts);
 	struct tdx_measurement *meas = NULL;
-	uint64_t measured = 0, adds = tdx_plan_total_pages(plan, &measured);
+	uint64_t measured = 0, adds = tdx_plan_get_total_pages(plan, &measured);
 	uint8_t want[48], again[48];
 	unsigned int len = 0;
 	struct model m;
@@ -210,19 +210,19 @@ static void measure_checked(struct tdx_ctx *ctx, const struct tdx_plan *plan,
 	EVP_MD_CTX_free(m.md);
 	FUZZ_CHECK(!memcmp(want, mrtd, 48));
 
-	FUZZ_CHECK(tdx_measurement_order(meas) == order);
-	FUZZ_CHECK(tdx_measurement_page_add_count(meas) == adds);
-	FUZZ_CHECK(tdx_measurement_mr_extend_count(meas) == 16 * measured);
-	FUZZ_CHECK(tdx_measurement_hashed_bytes(meas) == 128 * adds + 384 * 16 * measured);
-	FUZZ_CHECK(tdx_measurement_hashed_bytes(meas) == m.offset);
+	FUZZ_CHECK(tdx_measurement_get_order(meas) == order);
+	FUZZ_CHECK(tdx_measurement_get_page_add_count(meas) == adds);
+	FUZZ_CHECK(tdx_measurement_get_mr_extend_count(meas) == 16 * measured);
+	FUZZ_CHECK(tdx_measurement_get_hashed_bytes(meas) == 128 * adds + 384 * 16 * measured);
+	FUZZ_CHECK(tdx_measurement_get_hashed_bytes(meas) == m.offset);
 	FUZZ_CHECK(tdx_measurement_op_count(meas) == n);
-	tdx_measurement_mrtd(meas, again);
+	tdx_measurement_get_mrtd(meas, again);
 	FUZZ_CHECK(!memcmp(again, mrtd, 48));
 	for (size_t i = 0; i < n; i++) {
 		struct tdx_measure_op_summary s;
 		const struct tdx_plan_op *o = &ops[i].op;
 
-		FUZZ_CHECK(tdx_measurement_op(meas, i, &s) == 0);
+		FUZZ_CHECK(tdx_measurement_get_op(meas, i, &s) == 0);
 		FUZZ_CHECK(s.op == i && s.section == o->section && s.type == o->type &&
 			   s.source == o->source && s.gpa == o->gpa &&
 			   s.pages == o->pages && s.measured == (o->measured && o->added));
@@ -230,7 +230,7 @@ static void measure_checked(struct tdx_ctx *ctx, const struct tdx_plan *plan,
 		FUZZ_CHECK(s.mr_extend == (o->added && o->measured ? 16 * o->pages : 0));
 		FUZZ_CHECK(s.bytes == 128 * s.page_add + 384 * s.mr_extend);
 	}
-	FUZZ_CHECK(tdx_measurement_op(meas, n, &(struct tdx_measure_op_summary){ 0 }) == -ERANGE);
+	FUZZ_CHECK(tdx_measurement_get_op(meas, n, &(struct tdx_measure_op_summary){ 0 }) == -ERANGE);
 	tdx_measurement_free(meas);
 
 	/* without a callback: the same value */
@@ -247,7 +247,7 @@ static void measure_stopped(struct tdx_ctx *ctx, const struct tdx_plan *plan,
 {
 	static const int rets[] = { 1, 7, -EINTR, -ENOSPC };
 	struct tdx_measure_opts mo = TDX_OPTS(tdx_measure_opts);
-	uint64_t measured = 0, adds = tdx_plan_total_pages(plan, &measured);
+	uint64_t measured = 0, adds = tdx_plan_get_total_pages(plan, &measured);
 	uint64_t events = adds + 16 * measured;
 	uint8_t mrtd[48];
 	struct model m;
@@ -266,7 +266,7 @@ static void measure_stopped(struct tdx_ctx *ctx, const struct tdx_plan *plan,
 	r = tdx_measure_plan(ctx, plan, &mo, mrtd, NULL);
 	EVP_MD_CTX_free(m.md);
 	FUZZ_CHECK(r == want && m.stopped);
-	FUZZ_CHECK(tdx_error_errno(tdx_ctx_last_error(ctx)) == want);
+	FUZZ_CHECK(tdx_error_get_errno(tdx_ctx_get_last_error(ctx)) == want);
 	for (size_t i = 0; i < sizeof(mrtd); i++)
 		FUZZ_CHECK(mrtd[i] == 0x77);	/* written only on success */
 }
@@ -281,8 +281,8 @@ static void check_plan(const struct tdx_plan *plan, const struct tdx_tdvf *t,
 		       uint64_t flags, const struct tdx_plan_opts *po,
 		       struct opdesc *ops)
 {
-	const uint8_t *image = tdx_tdvf_image(t);
-	size_t n = tdx_plan_op_count(plan), size = tdx_tdvf_image_size(t);
+	const uint8_t *image = tdx_tdvf_get_image(t);
+	size_t n = tdx_plan_op_count(plan), size = tdx_tdvf_get_image_size(t);
 	uint64_t adds = 0, measured = 0, pm = 0, priv = 0, gpa;
 	bool has_hob = false;
 
@@ -293,9 +293,9 @@ static void check_plan(const struct tdx_plan *plan, const struct tdx_tdvf *t,
 		const void *data;
 		size_t len;
 
-		FUZZ_CHECK(tdx_plan_op(plan, i, o) == 0);
-		FUZZ_CHECK(tdx_plan_source(plan, i, &data, &len) == 0);
-		FUZZ_CHECK(tdx_tdvf_section(t, i, &s) == 0);
+		FUZZ_CHECK(tdx_plan_get_op(plan, i, o) == 0);
+		FUZZ_CHECK(tdx_plan_get_source(plan, i, &data, &len) == 0);
+		FUZZ_CHECK(tdx_tdvf_get_section(t, i, &s) == 0);
 		ops[i].src = data;
 		ops[i].len = len;
 		FUZZ_CHECK(o->section == i && o->type == s.type && o->gpa == s.gpa);
@@ -321,7 +321,7 @@ static void check_plan(const struct tdx_plan *plan, const struct tdx_tdvf *t,
 		case TDX_PLAN_SRC_HOB:
 			FUZZ_CHECK(s.type == TDX_TDVF_SECTION_TD_HOB && !has_hob);
 			has_hob = true;
-			FUZZ_CHECK(tdx_plan_hob_gpa(plan, &gpa) == 0 && gpa == s.gpa);
+			FUZZ_CHECK(tdx_plan_get_hob_gpa(plan, &gpa) == 0 && gpa == s.gpa);
 			if (po->hob)
 				FUZZ_CHECK(len == po->hob_len &&
 					   (!len || !memcmp(data, po->hob, len)));
@@ -351,20 +351,20 @@ static void check_plan(const struct tdx_plan *plan, const struct tdx_tdvf *t,
 				measured += o->pages;
 		}
 	}
-	FUZZ_CHECK(tdx_plan_op(plan, n, &(struct tdx_plan_op){ 0 }) == -ERANGE);
+	FUZZ_CHECK(tdx_plan_get_op(plan, n, &(struct tdx_plan_op){ 0 }) == -ERANGE);
 	if (!has_hob)
-		FUZZ_CHECK(tdx_plan_hob_gpa(plan, &gpa) == -ENOENT);
-	FUZZ_CHECK(tdx_plan_total_pages(plan, &pm) == adds && pm == measured);
+		FUZZ_CHECK(tdx_plan_get_hob_gpa(plan, &gpa) == -ENOENT);
+	FUZZ_CHECK(tdx_plan_get_total_pages(plan, &pm) == adds && pm == measured);
 
 	/* private ranges: sorted, merged, exactly the added ops */
-	for (size_t i = 0; i < tdx_plan_private_count(plan); i++) {
+	for (size_t i = 0; i < tdx_plan_private_range_count(plan); i++) {
 		struct tdx_plan_range r, prev;
 		uint64_t covered = 0;
 
-		FUZZ_CHECK(tdx_plan_private_range(plan, i, &r) == 0);
+		FUZZ_CHECK(tdx_plan_get_private_range(plan, i, &r) == 0);
 		FUZZ_CHECK(r.size && !((r.gpa | r.size) & (PAGE - 1)));
 		if (i) {
-			FUZZ_CHECK(tdx_plan_private_range(plan, i - 1, &prev) == 0);
+			FUZZ_CHECK(tdx_plan_get_private_range(plan, i - 1, &prev) == 0);
 			FUZZ_CHECK(prev.gpa + prev.size < r.gpa);
 		}
 		for (size_t j = 0; j < n; j++) {
@@ -394,10 +394,10 @@ static struct tdx_plan *make_plan(struct tdx_ctx *ctx, const struct tdx_tdvf *t,
 
 	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENOMEM);
 	if (r) {
-		const struct tdx_error *e = tdx_ctx_last_error(ctx);
+		const struct tdx_error *e = tdx_ctx_get_last_error(ctx);
 
-		FUZZ_CHECK(tdx_error_errno(e) == r && *tdx_error_message(e));
-		FUZZ_CHECK(!strcmp(tdx_error_step(e), "plan"));
+		FUZZ_CHECK(tdx_error_get_errno(e) == r && *tdx_error_get_message(e));
+		FUZZ_CHECK(!strcmp(tdx_error_get_step(e), "plan"));
 		return NULL;
 	}
 	return plan;
@@ -452,8 +452,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   o == (int)(stop & 1));
 	}
 	if (flags & 8)
-		(void)tdx_layout_q35(ram, (tdx_tdvf_image_size(t) + PAGE - 1) & ~(PAGE - 1),
-				     NULL, &layout);
+		(void)tdx_layout_new_q35(ram, (tdx_tdvf_get_image_size(t) + PAGE - 1) & ~(PAGE - 1),
+					 NULL, &layout);
 	po.flags = flags & 4 ? TDX_PLAN_ZERO_FILL : 0;
 	po.layout = layout;
 	po.payload = payload;
@@ -472,7 +472,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	check_plan(plan, t, po.flags, &po, ops);
 
-	if (tdx_plan_total_pages(plan, &measured) <= MAX_ADD && measured <= MAX_MEASURED) {
+	if (tdx_plan_get_total_pages(plan, &measured) <= MAX_ADD && measured <= MAX_MEASURED) {
 		uint8_t up[48], up2[48], two[48];
 		bool multi = false;
 

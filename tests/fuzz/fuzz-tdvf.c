@@ -35,10 +35,10 @@ static void build_hob(const struct tdx_tdvf *t, const struct tdx_layout *l)
 	uint8_t *buf;
 	int n;
 
-	n = tdx_hob_memmap(t, l, m, 64, &d);
+	n = tdx_hob_get_memmap(t, l, m, 64, &d);
 	if (n < 0)
 		return;
-	if (tdx_hob_size(t, l, NULL, &d, &need) < 0)
+	if (tdx_hob_get_size(t, l, NULL, &d, &need) < 0)
 		return;
 	if (need > (1u << 20))
 		return;
@@ -65,7 +65,7 @@ static void exercise(const struct tdx_tdvf *t)
 		const void *p;
 		size_t len;
 
-		if (tdx_tdvf_section(t, i, &s) || tdx_tdvf_data(t, i, &p, &len))
+		if (tdx_tdvf_get_section(t, i, &s) || tdx_tdvf_get_section_data(t, i, &p, &len))
 			abort();
 		touch(p, len);
 		(void)tdx_tdvf_section_type_name(s.type);
@@ -73,11 +73,11 @@ static void exercise(const struct tdx_tdvf *t)
 	for (size_t i = 0; i < tdx_tdvf_warning_count(t); i++) {
 		struct tdx_tdvf_diag w;
 
-		if (tdx_tdvf_warning(t, i, &w) || !tdx_tdvf_code_name(w.code))
+		if (tdx_tdvf_get_warning(t, i, &w) || !tdx_tdvf_code_name(w.code))
 			abort();
 	}
 	for (size_t i = 0; i < sizeof(ram) / sizeof(ram[0]); i++) {
-		if (tdx_layout_q35(ram[i], page_up(tdx_tdvf_image_size(t)), NULL, &l) == 0) {
+		if (tdx_layout_new_q35(ram[i], page_up(tdx_tdvf_get_image_size(t)), NULL, &l) == 0) {
 			build_hob(t, l);
 			tdx_layout_free(l);
 		}

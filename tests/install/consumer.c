@@ -36,9 +36,9 @@ int main(void)
 		return 1;
 	}
 	printf("libtdx %s: TDX %s\n", tdx_version(),
-	       tdx_probe_supported(probe) ? "supported" : "not supported");
+	       tdx_probe_is_supported(probe) ? "supported" : "not supported");
 	for (i = 0; i < tdx_probe_reason_count(probe); i++)
-		printf("  reason: %s\n", tdx_probe_reason(probe, i));
+		printf("  reason: %s\n", tdx_probe_get_reason(probe, i));
 	tdx_probe_free(probe);
 	ctx = tdx_ctx_unref(ctx);
 	return ctx == NULL ? 0 : 1;

@@ -27,17 +27,17 @@ START_TEST(probe_matches_kernel)
 
 	ck_assert_int_eq(tdx_ctx_new(NULL, &ctx), 0);
 	ck_assert_int_eq(tdx_ctx_probe(ctx, &p), 0);
-	ck_assert(!tdx_probe_supported(p));
-	ck_assert_int_eq(tdx_probe_open_errno(p), 0);
-	ck_assert_int_eq(tdx_probe_api_version(p), 12);
-	ck_assert_uint_eq(tdx_probe_vm_types(p),
+	ck_assert(!tdx_probe_is_supported(p));
+	ck_assert_int_eq(tdx_probe_get_open_errno(p), 0);
+	ck_assert_int_eq(tdx_probe_get_api_version(p), 12);
+	ck_assert_uint_eq(tdx_probe_get_vm_types(p),
 			  real_vm_types > 0 ? (uint64_t)real_vm_types : 1);
 	ck_assert(!tdx_probe_has(p, TDX_FEATURE_VM_TYPE_TDX));
 	ck_assert_uint_ge(tdx_probe_reason_count(p), 1);
 	for (i = 0; i < tdx_probe_reason_count(p); i++) {
-		printf("reason: %s\n", tdx_probe_reason(p, i));
-		if (strstr(tdx_probe_reason(p, i), "TDX VM type (5) is not offered") &&
-		    strstr(tdx_probe_reason(p, i), "default"))
+		printf("reason: %s\n", tdx_probe_get_reason(p, i));
+		if (strstr(tdx_probe_get_reason(p, i), "TDX VM type (5) is not offered") &&
+		    strstr(tdx_probe_get_reason(p, i), "default"))
 			named = true;
 	}
 	if (real_vm_types > 0)
@@ -91,9 +91,9 @@ START_TEST(vm_new_fails_cleanly_without_tdx)
 	fds = tu_count_fds();
 	ck_assert_int_eq(tdx_vm_new(ctx, NULL, &vm), -EINVAL);
 	ck_assert_ptr_null(vm);
-	e = tdx_ctx_last_error(ctx);
-	ck_assert_str_eq(tdx_error_step(e), "KVM_CREATE_VM");
-	ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "no TDX VM type"));
+	e = tdx_ctx_get_last_error(ctx);
+	ck_assert_str_eq(tdx_error_get_step(e), "KVM_CREATE_VM");
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "no TDX VM type"));
 	ck_assert_int_eq(tu_count_fds(), fds);
 	tdx_ctx_unref(ctx);
 }

@@ -343,7 +343,7 @@ START_TEST(vcpu_threads_convert_concurrently)
 
 		ck_assert_int_eq(tdx_ctx_new(NULL, &c), 0);
 		ck_assert_int_eq(tdx_vm_new(c, NULL, &probe_vm), 0);
-		n = tdx_vm_max_vcpus(probe_vm) < 4 ? tdx_vm_max_vcpus(probe_vm) : 4;
+		n = tdx_vm_get_max_vcpus(probe_vm) < 4 ? tdx_vm_get_max_vcpus(probe_vm) : 4;
 		tdx_vm_unref(probe_vm);
 		tdx_ctx_unref(c);
 	}
@@ -428,7 +428,7 @@ START_TEST(map_gpa_answers_use_kvm_encoding)
 	       "mapgpa 0x100000 4K shared\n"
 	       "mapgpa 0x200000 4K shared\n"
 	       "shutdown\n");
-	run = tdx_vcpu_run_area(t.v[0]);
+	run = tdx_vcpu_get_run_area(t.v[0]);
 	run1(t.v[0], &ex);
 	ck_assert_int_eq(ex.type, TDX_EXIT_MAP_GPA);
 	ck_assert_int_eq(tdx_vcpu_convert(t.v[0], t.mem, &ex), -EFAULT);
@@ -443,7 +443,7 @@ START_TEST(map_gpa_answers_use_kvm_encoding)
 	run->hypercall.ret = 0x1234;
 	ck_assert_int_eq(tdx_vcpu_complete(t.v[0], &ex, TDX_TDVMCALL_GPA_INUSE), -EINVAL);
 	ck_assert_int_eq(tdx_vcpu_complete(t.v[0], &ex, TDX_TDVMCALL_ALIGN_ERROR), -EINVAL);
-	ck_assert_str_eq(tdx_error_field(tdx_vcpu_last_error(t.v[0])), "status");
+	ck_assert_str_eq(tdx_error_get_field(tdx_vcpu_get_last_error(t.v[0])), "status");
 	ck_assert_uint_eq(run->hypercall.ret, 0x1234);
 	ck_assert_int_eq(tdx_vcpu_complete(t.v[0], &ex, TDX_TDVMCALL_RETRY), 0);
 	ck_assert_uint_eq(run->hypercall.ret, EAGAIN);
@@ -469,12 +469,12 @@ START_TEST(malformed_exit_leaves_ret_exit_untouched)
 	       "out 0x80 1 0x12\n"
 	       "out 0x80 1 0x34\n"
 	       "shutdown\n");
-	corrupt_run = tdx_vcpu_run_area(t.v[0]);
+	corrupt_run = tdx_vcpu_get_run_area(t.v[0]);
 	memset(&ex, 0x5a, sizeof(ex));
 	before = ex;
 	ck_assert_int_eq(tdx_vcpu_run(t.v[0], &ex), -EPROTO);
 	ck_assert_mem_eq(&ex, &before, sizeof(ex));
-	ck_assert_str_eq(tdx_error_step(tdx_vcpu_last_error(t.v[0])), "KVM_RUN");
+	ck_assert_str_eq(tdx_error_get_step(tdx_vcpu_get_last_error(t.v[0])), "KVM_RUN");
 	corrupt_run = NULL;
 	run1(t.v[0], &ex);
 	ck_assert_int_eq(ex.type, TDX_EXIT_IO);

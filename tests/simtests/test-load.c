@@ -63,7 +63,7 @@ static int prepare(struct launch *l, const char *path, uint64_t ram, bool init_v
 		r = l->image ? tdx_tdvf_parse(l->image, 64 * 1024, NULL, NULL, &l->tdvf) : -ENOMEM;
 	}
 	if (!r)
-		r = tdx_layout_q35(ram, tdx_tdvf_image_size(l->tdvf), NULL, &l->layout);
+		r = tdx_layout_new_q35(ram, tdx_tdvf_get_image_size(l->tdvf), NULL, &l->layout);
 	po.layout = l->layout;
 	if (!r)
 		r = tdx_plan_new(l->ctx, l->tdvf, &po, &l->plan);
@@ -78,7 +78,7 @@ static int prepare(struct launch *l, const char *path, uint64_t ram, bool init_v
 	if (!r)
 		r = tdx_vcpu_new(l->vm, 0, &l->vcpu);
 	if (!r && init_vcpu) {
-		r = tdx_plan_hob_gpa(l->plan, &hob);
+		r = tdx_plan_get_hob_gpa(l->plan, &hob);
 		if (!r)
 			r = tdx_vcpu_init(l->vcpu, hob);
 	}
@@ -165,21 +165,21 @@ START_TEST(load_needs_initialised_vcpu_and_td)
 	const struct tdx_error *e;
 
 	ck_assert_int_eq(prepare(&l, NULL, 1 * GIB, false), 0);
-	e = tdx_mem_last_error(l.mem);
+	e = tdx_mem_get_last_error(l.mem);
 	ck_assert_int_eq(tdx_load_plan(l.mem, l.plan, l.vcpu, NULL, NULL), -EINVAL);
-	ck_assert_str_eq(tdx_error_field(e), "vcpu");
-	ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "KVM_TDX_INIT_VCPU"));
+	ck_assert_str_eq(tdx_error_get_field(e), "vcpu");
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "KVM_TDX_INIT_VCPU"));
 	ck_assert_int_eq(tdx_vcpu_init(l.vcpu, 0x809000), 0);
 	ck_assert_int_eq(tdx_load_plan(l.mem, l.plan, l.vcpu, NULL, NULL), 0);
 	/* loading twice: the kernel refuses to add a page again */
 	ck_assert_int_eq(tdx_load_plan(l.mem, l.plan, l.vcpu, NULL, NULL), -EIO);
-	ck_assert_str_eq(tdx_error_step(e), "KVM_TDX_INIT_MEM_REGION");
+	ck_assert_str_eq(tdx_error_get_step(e), "KVM_TDX_INIT_MEM_REGION");
 	launch_free(&l);
 
 	ck_assert_int_eq(prepare(&l, NULL, 1 * GIB, true), 0);
 	ck_assert_int_eq(tdx_vm_finalize(l.vm), 0);
 	ck_assert_int_eq(tdx_load_plan(l.mem, l.plan, l.vcpu, NULL, NULL), -EINVAL);
-	ck_assert_ptr_nonnull(strstr(tdx_error_message(tdx_mem_last_error(l.mem)),
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(tdx_mem_get_last_error(l.mem)),
 				     "finalised"));
 	launch_free(&l);
 }

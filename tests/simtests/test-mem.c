@@ -149,7 +149,7 @@ START_TEST(region_setup_exact_ioctls)
 	expect_trace(base, add, 2);
 	ck_assert_uint_eq(slot, 0);
 	ck_assert_uint_eq(tdx_mem_region_count(mem), 1);
-	ck_assert_int_eq(tdx_mem_region_info(mem, 0, &ri), 0);
+	ck_assert_int_eq(tdx_mem_get_region(mem, 0, &ri), 0);
 	ck_assert_uint_eq(ri.gpa, 1 * GiB);
 	ck_assert_uint_eq(ri.size, 64 * MiB);
 	ck_assert_int_eq(ri.backing, TDX_MEM_BACKING_ANON);
@@ -157,24 +157,24 @@ START_TEST(region_setup_exact_ioctls)
 	ck_assert_int_ge(ri.gmem_fd, 0);
 	/* the kernel (and the simulator) leave FD_CLOEXEC off: libtdx sets it */
 	ck_assert_int_ne(fcntl(ri.gmem_fd, F_GETFD) & FD_CLOEXEC, 0);
-	ck_assert_int_eq(tdx_mem_region_info(mem, 1, &ri), -ERANGE);
+	ck_assert_int_eq(tdx_mem_get_region(mem, 1, &ri), -ERANGE);
 	ck_assert_int_eq(report_memslots(), 1);
 
-	ck_assert_int_eq(tdx_mem_host_addr(mem, 1 * GiB + 8192, 4096, &hva), 0);
+	ck_assert_int_eq(tdx_mem_get_host_addr(mem, 1 * GiB + 8192, 4096, &hva), 0);
 	ck_assert_ptr_eq(hva, (char *)ri.host_addr + 8192);
 	memset(hva, 0xab, 4096);	/* the shared view is writable */
-	ck_assert_int_eq(tdx_mem_host_addr(mem, 1 * GiB + 64 * MiB - 4096, 8192, &hva),
+	ck_assert_int_eq(tdx_mem_get_host_addr(mem, 1 * GiB + 64 * MiB - 4096, 8192, &hva),
 			 -EFAULT);
-	ck_assert_int_eq(tdx_mem_host_addr(mem, 0, 1, &hva), -EFAULT);
-	ck_assert_int_eq(tdx_mem_gmem(mem, 1 * GiB + 3 * PG, &fd, &off), 0);
+	ck_assert_int_eq(tdx_mem_get_host_addr(mem, 0, 1, &hva), -EFAULT);
+	ck_assert_int_eq(tdx_mem_get_gmem(mem, 1 * GiB + 3 * PG, &fd, &off), 0);
 	ck_assert_int_eq(fd, ri.gmem_fd);
 	ck_assert_uint_eq(off, 3 * PG);
-	ck_assert_int_eq(tdx_mem_gmem(mem, 2 * GiB, &fd, &off), -EFAULT);
+	ck_assert_int_eq(tdx_mem_get_gmem(mem, 2 * GiB, &fd, &off), -EFAULT);
 
 	/* slots are assigned lowest first */
 	ck_assert_int_eq(tdx_mem_add_region(mem, 0, 1 * MiB, NULL, &slot), 0);
 	ck_assert_uint_eq(slot, 1);
-	ck_assert_int_eq(tdx_mem_region_info(mem, 0, &ri), 0);
+	ck_assert_int_eq(tdx_mem_get_region(mem, 0, &ri), 0);
 	ck_assert_uint_eq(ri.gpa, 0);	/* sorted by gpa */
 
 	base = tdxsim_ctl_trace_count();
@@ -206,44 +206,44 @@ START_TEST(region_validation_before_the_kernel)
 {
 	struct tdx_mem_region_opts o = TDX_OPTS(tdx_mem_region_opts);
 	unsigned long calls = tdxsim_ctl_call_count();
-	const struct tdx_error *e = tdx_mem_last_error(mem);
+	const struct tdx_error *e = tdx_mem_get_last_error(mem);
 	struct { unsigned char buf[sizeof(struct tdx_mem_region_opts) + 8]; } big;
 
 	o.flags = TDX_MEM_REGION_READONLY;
 	ck_assert_int_eq(tdx_mem_add_region(mem, 0, MiB, &o, NULL), -EINVAL);
-	ck_assert_str_eq(tdx_error_step(e), "validate");
-	ck_assert_str_eq(tdx_error_field(e), "flags");
-	ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "read-only"));
+	ck_assert_str_eq(tdx_error_get_step(e), "validate");
+	ck_assert_str_eq(tdx_error_get_field(e), "flags");
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "read-only"));
 	o.flags = 1u << 20;
 	ck_assert_int_eq(tdx_mem_add_region(mem, 0, MiB, &o, NULL), -EINVAL);
-	ck_assert_str_eq(tdx_error_field(e), "flags");
+	ck_assert_str_eq(tdx_error_get_field(e), "flags");
 	o.flags = TDX_MEM_REGION_MEMFD;
 	o.host_addr = (void *)0x10000;
 	ck_assert_int_eq(tdx_mem_add_region(mem, 0, MiB, &o, NULL), -EINVAL);
-	ck_assert_str_eq(tdx_error_field(e), "host_addr");
+	ck_assert_str_eq(tdx_error_get_field(e), "host_addr");
 	o.flags = 0;
 	o.host_addr = (void *)0x10800;
 	ck_assert_int_eq(tdx_mem_add_region(mem, 0, MiB, &o, NULL), -EINVAL);
-	ck_assert_str_eq(tdx_error_field(e), "host_addr");
+	ck_assert_str_eq(tdx_error_get_field(e), "host_addr");
 	memset(&big, 0, sizeof(big));
 	*(size_t *)big.buf = sizeof(big);
 	big.buf[sizeof(big) - 1] = 1;
 	ck_assert_int_eq(tdx_mem_add_region(mem, 0, MiB, (void *)&big, NULL), -EINVAL);
-	ck_assert_str_eq(tdx_error_field(e), "opts");
+	ck_assert_str_eq(tdx_error_get_field(e), "opts");
 
 	ck_assert_int_eq(tdx_mem_add_region(mem, 0, 0, NULL, NULL), -EINVAL);
-	ck_assert_str_eq(tdx_error_field(e), "size");
+	ck_assert_str_eq(tdx_error_get_field(e), "size");
 	ck_assert_int_eq(tdx_mem_add_region(mem, 0, MiB + 1, NULL, NULL), -EINVAL);
-	ck_assert_str_eq(tdx_error_field(e), "size");
+	ck_assert_str_eq(tdx_error_get_field(e), "size");
 	ck_assert_int_eq(tdx_mem_add_region(mem, 0x800, MiB, NULL, NULL), -EINVAL);
-	ck_assert_str_eq(tdx_error_field(e), "gpa");
+	ck_assert_str_eq(tdx_error_get_field(e), "gpa");
 	ck_assert_int_eq(tdx_mem_add_region(mem, UINT64_MAX - PG + 1, 2 * PG, NULL, NULL),
 			 -EINVAL);
-	ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "wraps"));
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "wraps"));
 	/* before INIT_VM no shared bit is fixed: the limit is 2^52 */
 	ck_assert_int_eq(tdx_mem_add_region(mem, (1ULL << 52) - PG, 2 * PG, NULL, NULL),
 			 -EINVAL);
-	ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "shared bit"));
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "shared bit"));
 	ck_assert_uint_eq(tdxsim_ctl_call_count(), calls);
 
 	/* overlap and slots, after one good region */
@@ -251,7 +251,7 @@ START_TEST(region_validation_before_the_kernel)
 	calls = tdxsim_ctl_call_count();
 	ck_assert_int_eq(tdx_mem_add_region(mem, 1 * GiB + 15 * MiB, 2 * MiB, NULL, NULL),
 			 -EEXIST);
-	ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "overlaps"));
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "overlaps"));
 	ck_assert_int_eq(tdx_mem_add_region(mem, 1 * GiB - MiB, 2 * MiB, NULL, NULL),
 			 -EEXIST);
 	ck_assert_int_eq(tdx_mem_add_region(mem, 0, 4 * GiB, NULL, NULL), -EEXIST);
@@ -259,10 +259,10 @@ START_TEST(region_validation_before_the_kernel)
 	o.host_addr = NULL;
 	o.slot = 0;
 	ck_assert_int_eq(tdx_mem_add_region(mem, 0, MiB, &o, NULL), -EEXIST);
-	ck_assert_str_eq(tdx_error_field(e), "slot");
+	ck_assert_str_eq(tdx_error_get_field(e), "slot");
 	o.slot = 40000;
 	ck_assert_int_eq(tdx_mem_add_region(mem, 0, MiB, &o, NULL), -EINVAL);
-	ck_assert_str_eq(tdx_error_field(e), "slot");
+	ck_assert_str_eq(tdx_error_get_field(e), "slot");
 	ck_assert_uint_eq(tdxsim_ctl_call_count(), calls);
 	ck_assert_uint_eq(tdx_mem_region_count(mem), 1);
 
@@ -284,7 +284,7 @@ START_TEST(region_memfd_and_caller_backing)
 	o.flags = TDX_MEM_REGION_MEMFD;
 	o.name = "test-ram";
 	ck_assert_int_eq(tdx_mem_add_region(mem, 0, 4 * MiB, &o, NULL), 0);
-	ck_assert_int_eq(tdx_mem_region_info(mem, 0, &ri), 0);
+	ck_assert_int_eq(tdx_mem_get_region(mem, 0, &ri), 0);
 	ck_assert_int_eq(ri.backing, TDX_MEM_BACKING_MEMFD);
 	ck_assert_int_ge(ri.memfd, 0);
 	ck_assert_int_ne(fcntl(ri.memfd, F_GETFD) & FD_CLOEXEC, 0);
@@ -298,7 +298,7 @@ START_TEST(region_memfd_and_caller_backing)
 	o = TDX_OPTS(tdx_mem_region_opts);
 	o.host_addr = user;
 	ck_assert_int_eq(tdx_mem_add_region(mem, 16 * MiB, 2 * MiB, &o, NULL), 0);
-	ck_assert_int_eq(tdx_mem_region_info(mem, 1, &ri), 0);
+	ck_assert_int_eq(tdx_mem_get_region(mem, 1, &ri), 0);
 	ck_assert_int_eq(ri.backing, TDX_MEM_BACKING_CALLER);
 	ck_assert_ptr_eq(ri.host_addr, user);
 	mem = tdx_mem_unref(mem);
@@ -315,7 +315,7 @@ START_TEST(region_fault_injection_leaks_nothing)
 					      "KVM_SET_USER_MEMORY_REGION2" };
 	static const int errs[] = { ENOMEM, EEXIST };
 	struct tdx_mem_region_opts o = TDX_OPTS(tdx_mem_region_opts);
-	const struct tdx_error *e = tdx_mem_last_error(mem);
+	const struct tdx_error *e = tdx_mem_get_last_error(mem);
 	int backing, fds;
 	uint64_t maps;
 	size_t i;
@@ -328,7 +328,7 @@ START_TEST(region_fault_injection_leaks_nothing)
 			ck_assert_int_eq(tdxsim_ctl_fail_ioctl(ioctls[i], errs[i], 0, 1), 0);
 			ck_assert_int_eq(tdx_mem_add_region(mem, 0, 64 * MiB, &o, NULL),
 					 -errs[i]);
-			ck_assert_str_eq(tdx_error_step(e), ioctls[i]);
+			ck_assert_str_eq(tdx_error_get_step(e), ioctls[i]);
 			ck_assert_int_eq(tu_count_fds(), fds);
 			ASSERT_NO_MAP_LEAK(maps, 64 * MiB);
 			ck_assert_uint_eq(tdx_mem_region_count(mem), 0);
@@ -357,7 +357,7 @@ END_TEST
 /* mmap failure (address-space limit): the guest_memfd is closed again. */
 START_TEST(region_mmap_failure_leaks_nothing)
 {
-	const struct tdx_error *e = tdx_mem_last_error(mem);
+	const struct tdx_error *e = tdx_mem_get_last_error(mem);
 	struct rlimit old, lim;
 	int fds = tu_count_fds(), r;
 	uint64_t maps = mapped_bytes();
@@ -370,7 +370,7 @@ START_TEST(region_mmap_failure_leaks_nothing)
 	ck_assert_int_eq(setrlimit(RLIMIT_AS, &old), 0);
 	/* ENOMEM natively; valgrind's mmap says EINVAL */
 	ck_assert(r == -ENOMEM || r == -EINVAL);
-	ck_assert_str_eq(tdx_error_step(e), "mmap");
+	ck_assert_str_eq(tdx_error_get_step(e), "mmap");
 	ck_assert_int_eq(tu_count_fds(), fds);
 	ASSERT_NO_MAP_LEAK(maps, 64 * GiB);
 	ck_assert_int_eq(report_memslots(), 0);
@@ -394,7 +394,7 @@ static void add_layout(uint32_t flags)
 static void expect_reject(uint64_t gpa, uint64_t size, uint32_t flags, int err,
 			  int rule)
 {
-	const struct tdx_error *e = tdx_mem_last_error(mem);
+	const struct tdx_error *e = tdx_mem_get_last_error(mem);
 	unsigned long calls = tdxsim_ctl_call_count();
 	struct tdx_mem_stats before, after;
 	struct tdx_mem_reject rj;
@@ -406,16 +406,16 @@ static void expect_reject(uint64_t gpa, uint64_t size, uint32_t flags, int err,
 	ck_assert_uint_eq(after.rejected, before.rejected + 1);
 	ck_assert_uint_eq(after.to_private + after.to_shared,
 			  before.to_private + before.to_shared);
-	ck_assert_int_eq(tdx_mem_last_reject(mem, &rj), 0);
+	ck_assert_int_eq(tdx_mem_get_last_reject(mem, &rj), 0);
 	ck_assert_int_eq(rj.err, err);
 	ck_assert_int_eq(rj.rule, rule);
 	ck_assert_uint_eq(rj.gpa, gpa);
 	ck_assert_uint_eq(rj.size, size);
 	ck_assert_uint_eq(rj.flags, flags);
 	ck_assert_uint_eq(rj.seq, after.rejected);
-	ck_assert_int_eq(tdx_error_errno(e), err);
-	ck_assert_str_eq(tdx_error_step(e), "validate");
-	ck_assert_str_eq(tdx_error_field(e), tdx_mem_rule_name(rule));
+	ck_assert_int_eq(tdx_error_get_errno(e), err);
+	ck_assert_str_eq(tdx_error_get_step(e), "validate");
+	ck_assert_str_eq(tdx_error_get_field(e), tdx_mem_rule_name(rule));
 }
 
 START_TEST(convert_validation_rules)
@@ -425,7 +425,7 @@ START_TEST(convert_validation_rules)
 	struct tdx_mem_stats st;
 
 	add_layout(0);
-	ck_assert_int_eq(tdx_mem_last_reject(mem, &rj), -ENOENT);
+	ck_assert_int_eq(tdx_mem_get_last_reject(mem, &rj), -ENOENT);
 	expect_reject(1 * GiB, PG, 1u << 9, -EINVAL, TDX_MEM_RULE_FLAGS);
 	expect_reject(1 * GiB, PG, P | TDX_MEM_CONVERT_ALLOW_HOLES, -EINVAL,
 		      TDX_MEM_RULE_FLAGS);
@@ -500,8 +500,8 @@ START_TEST(convert_across_adjacent_regions)
 	unsigned long base;
 
 	add_layout(0);
-	ck_assert_int_eq(tdx_mem_region_info(mem, 0, &r0), 0);
-	ck_assert_int_eq(tdx_mem_region_info(mem, 1, &r1), 0);
+	ck_assert_int_eq(tdx_mem_get_region(mem, 0, &r0), 0);
+	ck_assert_int_eq(tdx_mem_get_region(mem, 1, &r1), 0);
 	base = tdxsim_ctl_trace_count();
 	ck_assert_int_eq(tdx_mem_convert(mem, gpa, 4 * PG, true), 0);
 	/* one attribute ioctl for the whole range */
@@ -537,12 +537,12 @@ START_TEST(convert_strip_shared_bit)
 		 * the way a 48-bit GPAW INIT_VM would, to test libtdx's checks.
 		 */
 		fprintf(stderr, "convert_strip_shared_bit: INIT_VM failed (%s); shared bit set by hand\n",
-			tdx_error_message(tdx_vm_last_error(vm2)));
+			tdx_error_get_message(tdx_vm_get_last_error(vm2)));
 		tdx_vm_unref(vm2);
 		ck_assert_int_eq(tdx_vm_new(ctx, NULL, &vm2), 0);
 		vm2->shared_bit = 1ULL << 47;
 	}
-	sb = tdx_vm_shared_bit(vm2);
+	sb = tdx_vm_get_shared_bit(vm2);
 	ck_assert_uint_ne(sb, 0);
 	ck_assert_int_eq(tdx_mem_new(vm2, NULL, &mem2), 0);
 	/* regions: memslots take GPAs below the shared bit */
@@ -552,7 +552,7 @@ START_TEST(convert_strip_shared_bit)
 	ck_assert_int_eq(tdx_mem_add_region(mem2, sb - 2 * MiB, 2 * MiB, NULL, NULL), 0);
 	/* conversions: the shared bit is rejected unless the caller strips it */
 	ck_assert_int_eq(tdx_mem_convert(mem2, sb | 1 * GiB, PG, false), -EINVAL);
-	ck_assert_int_eq(tdx_mem_last_reject(mem2, &rj), 0);
+	ck_assert_int_eq(tdx_mem_get_last_reject(mem2, &rj), 0);
 	ck_assert_int_eq(rj.rule, TDX_MEM_RULE_SHARED_BIT);
 	ck_assert_uint_eq(rj.gpa, sb | 1 * GiB);
 	ck_assert_int_eq(tdx_mem_convert_ex(mem2, sb | 1 * GiB, PG,
@@ -562,7 +562,7 @@ START_TEST(convert_strip_shared_bit)
 	/* the last RAM page below the bit is fine, one more page reaches it */
 	ck_assert_int_eq(tdx_mem_convert(mem2, sb - PG, PG, true), 0);
 	ck_assert_int_eq(tdx_mem_convert(mem2, sb - PG, 2 * PG, false), -EINVAL);
-	ck_assert_int_eq(tdx_mem_last_reject(mem2, &rj), 0);
+	ck_assert_int_eq(tdx_mem_get_last_reject(mem2, &rj), 0);
 	ck_assert_int_eq(rj.rule, TDX_MEM_RULE_SHARED_BIT);
 	/* MMIO above RAM but below the bit is still a no-op */
 	ck_assert_int_eq(tdx_mem_convert(mem2, sb / 2, PG, false), 0);
@@ -583,8 +583,8 @@ START_TEST(convert_discards_the_stale_side)
 	ck_assert_int_eq(tdx_mem_add_region(mem, 0, 4 * MiB, NULL, NULL), 0);
 	o.flags = TDX_MEM_REGION_MEMFD;
 	ck_assert_int_eq(tdx_mem_add_region(mem, 1 * GiB, 4 * MiB, &o, NULL), 0);
-	ck_assert_int_eq(tdx_mem_region_info(mem, 0, &anon), 0);
-	ck_assert_int_eq(tdx_mem_region_info(mem, 1, &mfd), 0);
+	ck_assert_int_eq(tdx_mem_get_region(mem, 0, &anon), 0);
+	ck_assert_int_eq(tdx_mem_get_region(mem, 1, &mfd), 0);
 
 	/* going private drops the shared copy: anonymous memory reads 0 again */
 	p = (unsigned char *)anon.host_addr + 3 * PG;
@@ -636,7 +636,7 @@ START_TEST(convert_no_discard_flag)
 
 	o.flags = TDX_MEM_REGION_NO_DISCARD;
 	ck_assert_int_eq(tdx_mem_add_region(mem, 0, 1 * MiB, &o, NULL), 0);
-	ck_assert_int_eq(tdx_mem_region_info(mem, 0, &ri), 0);
+	ck_assert_int_eq(tdx_mem_get_region(mem, 0, &ri), 0);
 	p = ri.host_addr;
 	p[0] = 0x33;
 	ck_assert_int_eq(tdx_mem_convert(mem, 0, PG, true), 0);
@@ -646,13 +646,13 @@ END_TEST
 
 START_TEST(convert_kernel_failure_changes_nothing)
 {
-	const struct tdx_error *e = tdx_mem_last_error(mem);
+	const struct tdx_error *e = tdx_mem_get_last_error(mem);
 	struct tdx_mem_stats st;
 
 	add_layout(0);
 	ck_assert_int_eq(tdxsim_ctl_fail_ioctl("KVM_SET_MEMORY_ATTRIBUTES", ENOMEM, 0, 1), 0);
 	ck_assert_int_eq(tdx_mem_convert(mem, 1 * GiB, 2 * MiB, true), -ENOMEM);
-	ck_assert_str_eq(tdx_error_step(e), "KVM_SET_MEMORY_ATTRIBUTES");
+	ck_assert_str_eq(tdx_error_get_step(e), "KVM_SET_MEMORY_ATTRIBUTES");
 	ck_assert_int_eq(tdx_mem_is_private(mem, 1 * GiB, 2 * MiB), 0);
 	ck_assert_int_eq(tdx_mem_get_stats(mem, &st), 0);
 	ck_assert_uint_eq(st.errors, 1);
@@ -679,7 +679,7 @@ START_TEST(convert_allow_holes_partial_failure_follows_kvm)
 		"ioctl=KVM_SET_MEMORY_ATTRIBUTES:errno=ENOMEM:skip=1"), 0);
 	ck_assert_int_eq(tdx_mem_convert_ex(mem, gpa, 2 * GiB,
 					    TDX_MEM_CONVERT_ALLOW_HOLES), -ENOMEM);
-	ck_assert_str_eq(tdx_error_step(tdx_mem_last_error(mem)),
+	ck_assert_str_eq(tdx_error_get_step(tdx_mem_get_last_error(mem)),
 			 "KVM_SET_MEMORY_ATTRIBUTES");
 	ck_assert_int_eq(tdx_mem_is_private(mem, gpa, 2 * PG), 0);	/* run 1 */
 	ck_assert_int_eq(tdx_mem_is_private(mem, 2 * GiB, 16 * MiB), 1); /* run 2 */

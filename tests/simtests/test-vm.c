@@ -61,28 +61,28 @@ START_TEST(full_flow)
 	struct tdx_exit ex;
 	struct tdx_vm *vm = new_vm();
 
-	ck_assert_int_eq(tdx_vm_state(vm), TDX_VM_CREATED);
-	ck_assert_uint_eq(tdx_caps_cpuid_count(tdx_vm_caps(vm)), 28);
-	ck_assert_uint_gt(tdx_vm_max_vcpus(vm), 0);
-	ck_assert_int_eq(tdx_vm_shared_bit(vm), 0);
+	ck_assert_int_eq(tdx_vm_get_state(vm), TDX_VM_CREATED);
+	ck_assert_uint_eq(tdx_caps_cpuid_count(tdx_vm_get_caps(vm)), 28);
+	ck_assert_uint_gt(tdx_vm_get_max_vcpus(vm), 0);
+	ck_assert_int_eq(tdx_vm_get_shared_bit(vm), 0);
 	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
-	ck_assert_int_eq(tdx_vm_state(vm), TDX_VM_INITIALIZED);
-	ck_assert_uint_eq(tdx_vm_shared_bit(vm), 1ULL << 47);
-	ck_assert_uint_eq(tdx_vm_xfam(vm), tdx_caps_default_xfam(tdx_vm_caps(vm)));
-	ck_assert(tdx_vm_xfam(vm) & TDX_XFAM_AVX);	/* never a silent 0 */
+	ck_assert_int_eq(tdx_vm_get_state(vm), TDX_VM_INITIALIZED);
+	ck_assert_uint_eq(tdx_vm_get_shared_bit(vm), 1ULL << 47);
+	ck_assert_uint_eq(tdx_vm_get_xfam(vm), tdx_caps_get_default_xfam(tdx_vm_get_caps(vm)));
+	ck_assert(tdx_vm_get_xfam(vm) & TDX_XFAM_AVX);	/* never a silent 0 */
 
 	ck_assert_int_eq(tdx_vcpu_new(vm, 0, &v0), 0);
 	ck_assert_int_eq(tdx_vcpu_new(vm, 1, &v1), 0);
 	ck_assert(fcntl(tdx_vcpu_get_fd(v0), F_GETFD) & FD_CLOEXEC);
 	ck_assert(fcntl(tdx_vm_get_fd(vm), F_GETFD) & FD_CLOEXEC);
-	ck_assert_ptr_nonnull(tdx_vcpu_run_area(v0));
+	ck_assert_ptr_nonnull(tdx_vcpu_get_run_area(v0));
 	ck_assert_int_eq(tdx_vcpu_init(v0, HOB_GPA), 0);
 	ck_assert_int_eq(tdx_vcpu_init(v1, HOB_GPA), 0);
-	ck_assert(tdx_vcpu_initialized(v0));
+	ck_assert(tdx_vcpu_is_initialized(v0));
 	ck_assert_uint_gt(tdx_vcpu_cpuid_count(v0), 10);
-	ck_assert_int_ge(tdx_vcpu_cpuid_report(v0, NULL, 0), 0);
+	ck_assert_int_ge(tdx_vcpu_compare_cpuid(v0, NULL, 0), 0);
 	ck_assert_int_eq(tdx_vm_finalize(vm), 0);
-	ck_assert_int_eq(tdx_vm_state(vm), TDX_VM_FINALIZED);
+	ck_assert_int_eq(tdx_vm_get_state(vm), TDX_VM_FINALIZED);
 	/* the simulated guest has no script here: KVM_RUN reports shutdown */
 	ck_assert_int_eq(tdx_vcpu_run(v0, &ex), 0);
 	ck_assert_int_eq(ex.type, TDX_EXIT_SHUTDOWN);
@@ -124,35 +124,35 @@ START_TEST(order_mistakes_are_caught_first)
 {
 	struct tdx_vm *vm = new_vm();
 	struct tdx_vcpu *v = NULL;
-	const struct tdx_error *e = tdx_vm_last_error(vm);
+	const struct tdx_error *e = tdx_vm_get_last_error(vm);
 	unsigned long calls;
 
 	/* vCPU before INIT_VM: libtdx refuses without asking KVM */
 	calls = tdxsim_ctl_call_count();
 	ck_assert_int_eq(tdx_vcpu_new(vm, 0, &v), -EINVAL);
 	ck_assert_ptr_null(v);
-	ck_assert_str_eq(tdx_error_step(e), "KVM_CREATE_VCPU");
-	ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "after KVM_TDX_INIT_VM"));
+	ck_assert_str_eq(tdx_error_get_step(e), "KVM_CREATE_VCPU");
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "after KVM_TDX_INIT_VM"));
 	ck_assert_uint_eq(tdxsim_ctl_call_count(), calls);
 	/* FINALIZE before INIT_VM */
 	ck_assert_int_eq(tdx_vm_finalize(vm), -EINVAL);
-	ck_assert_str_eq(tdx_error_step(e), "KVM_TDX_FINALIZE_VM");
+	ck_assert_str_eq(tdx_error_get_step(e), "KVM_TDX_FINALIZE_VM");
 	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
 	ck_assert_int_eq(tdx_vm_init(vm, NULL), -EALREADY);
 	/* vCPU ids beyond KVM's id limit are refused; sparse ids are fine */
 	ck_assert_int_eq(tdx_vcpu_new(vm, 1u << 20, &v), -EINVAL);
-	ck_assert_str_eq(tdx_error_field(e), "id");
+	ck_assert_str_eq(tdx_error_get_field(e), "id");
 	ck_assert_int_eq(tdx_vcpu_new(vm, 0, &v), 0);
 	{
 		/* fill the TD up to its vCPU count with a sparse id, then one more */
 		struct tdx_vcpu *extra[64] = { 0 };
-		unsigned int i, n = tdx_vm_max_vcpus(vm) - 1;
+		unsigned int i, n = tdx_vm_get_max_vcpus(vm) - 1;
 
 		ck_assert_uint_le(n, 64);
 		for (i = 0; i < n; i++)
 			ck_assert_int_eq(tdx_vcpu_new(vm, 100 + i, &extra[i]), 0);
 		ck_assert_int_eq(tdx_vcpu_new(vm, 200, &extra[63]), -EINVAL);
-		ck_assert_str_eq(tdx_error_field(e), "vcpus");
+		ck_assert_str_eq(tdx_error_get_field(e), "vcpus");
 		for (i = 0; i < n; i++)
 			tdx_vcpu_unref(extra[i]);
 	}
@@ -164,7 +164,7 @@ START_TEST(order_mistakes_are_caught_first)
 		ck_assert_int_eq(tdx_vcpu_init(v, HOB_GPA), 0);
 		ck_assert_int_eq(tdx_vcpu_init(v, HOB_GPA), -EALREADY);
 		ck_assert_int_eq(tdx_vcpu_run(v, &ex), -EINVAL);
-		ck_assert_ptr_nonnull(strstr(tdx_error_message(tdx_vcpu_last_error(v)),
+		ck_assert_ptr_nonnull(strstr(tdx_error_get_message(tdx_vcpu_get_last_error(v)),
 					     "before KVM_TDX_FINALIZE_VM"));
 	}
 	ck_assert_int_eq(tdx_vm_finalize(vm), 0);
@@ -174,7 +174,7 @@ START_TEST(order_mistakes_are_caught_first)
 		struct tdx_vcpu *late = NULL;
 
 		ck_assert_int_eq(tdx_vcpu_new(vm, 1, &late), -EINVAL);
-		ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "after KVM_TDX_FINALIZE_VM"));
+		ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "after KVM_TDX_FINALIZE_VM"));
 	}
 	tdx_vcpu_unref(v);
 	tdx_vm_unref(vm);
@@ -185,22 +185,22 @@ START_TEST(config_rejected_before_any_ioctl)
 {
 	struct tdx_td_config cfg = TDX_OPTS(tdx_td_config);
 	struct tdx_vm *vm = new_vm();
-	const struct tdx_error *e = tdx_vm_last_error(vm);
+	const struct tdx_error *e = tdx_vm_get_last_error(vm);
 	unsigned long calls = tdxsim_ctl_call_count();
 
 	cfg.attributes = TDX_ATTR_DEBUG | TDX_ATTR_SEPT_VE_DISABLE;
 	cfg.xfam = TDX_XFAM_X87 | TDX_XFAM_SSE | TDX_XFAM_AVX512_OPMASK;
 	ck_assert_int_eq(tdx_vm_init(vm, &cfg), -EINVAL);
 	ck_assert_uint_eq(tdxsim_ctl_call_count(), calls);
-	ck_assert_str_eq(tdx_error_field(e), "attributes");
-	ck_assert_int_eq(tdx_error_bit(e), 0);
-	ck_assert_uint_ge(tdx_caps_problem_count(tdx_vm_caps(vm)), 2);
-	ck_assert_int_eq(tdx_vm_state(vm), TDX_VM_CREATED);
+	ck_assert_str_eq(tdx_error_get_field(e), "attributes");
+	ck_assert_int_eq(tdx_error_get_bit(e), 0);
+	ck_assert_uint_ge(tdx_caps_problem_count(tdx_vm_get_caps(vm)), 2);
+	ck_assert_int_eq(tdx_vm_get_state(vm), TDX_VM_CREATED);
 	/* the same VM still initialises with a good config */
 	cfg.attributes = TDX_ATTR_SEPT_VE_DISABLE;
 	cfg.xfam = 0;
 	ck_assert_int_eq(tdx_vm_init(vm, &cfg), 0);
-	ck_assert_uint_eq(tdx_vm_attributes(vm), TDX_ATTR_SEPT_VE_DISABLE);
+	ck_assert_uint_eq(tdx_vm_get_attributes(vm), TDX_ATTR_SEPT_VE_DISABLE);
 	tdx_vm_unref(vm);
 }
 END_TEST
@@ -208,16 +208,16 @@ END_TEST
 START_TEST(module_error_is_decoded)
 {
 	struct tdx_vm *vm = new_vm();
-	const struct tdx_error *e = tdx_vm_last_error(vm);
+	const struct tdx_error *e = tdx_vm_get_last_error(vm);
 
 	ck_assert_int_eq(tdxsim_ctl_fail_ioctl("KVM_TDX_INIT_VM", EINVAL,
 					       0xC000010000000045ULL, 1), 0);
 	ck_assert_int_eq(tdx_vm_init(vm, NULL), -EINVAL);
-	ck_assert_str_eq(tdx_error_step(e), "KVM_TDX_INIT_VM");
-	ck_assert_uint_eq(tdx_error_hw(e), 0xC000010000000045ULL);
-	ck_assert_str_eq(tdx_error_field(e), "cpuid");
-	ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "TDX_OPERAND_INVALID"));
-	ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "CPUID_CONFIG"));
+	ck_assert_str_eq(tdx_error_get_step(e), "KVM_TDX_INIT_VM");
+	ck_assert_uint_eq(tdx_error_get_hw(e), 0xC000010000000045ULL);
+	ck_assert_str_eq(tdx_error_get_field(e), "cpuid");
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "TDX_OPERAND_INVALID"));
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "CPUID_CONFIG"));
 	/* KVM_TDX_INIT_VM failed, so the TD is still uninitialised: retry works */
 	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
 	tdx_vm_unref(vm);
@@ -231,16 +231,16 @@ START_TEST(gpaw52_and_no_5level_ept)
 
 	cfg.gpaw = 52;
 	ck_assert_int_eq(tdx_vm_init(vm, &cfg), 0);
-	ck_assert_uint_eq(tdx_vm_shared_bit(vm), 1ULL << 51);
+	ck_assert_uint_eq(tdx_vm_get_shared_bit(vm), 1ULL << 51);
 	tdx_vm_unref(vm);
 
 	ck_assert_int_eq(tdxsim_ctl_set_5level_ept(0), 0);
 	vm = new_vm();
 	ck_assert_int_eq(tdx_vm_init(vm, &cfg), -EINVAL);
-	ck_assert_str_eq(tdx_error_step(tdx_vm_last_error(vm)), "KVM_TDX_INIT_VM");
+	ck_assert_str_eq(tdx_error_get_step(tdx_vm_get_last_error(vm)), "KVM_TDX_INIT_VM");
 	cfg.gpaw = 48;
 	ck_assert_int_eq(tdx_vm_init(vm, &cfg), 0);
-	ck_assert_uint_eq(tdx_vm_shared_bit(vm), 1ULL << 47);
+	ck_assert_uint_eq(tdx_vm_get_shared_bit(vm), 1ULL << 47);
 	tdx_vm_unref(vm);
 }
 END_TEST
@@ -258,7 +258,7 @@ START_TEST(eagain_is_retried_within_bounds)
 	ck_assert_int_eq(tdx_vm_new(ctx, &o, &vm), 0);
 	ck_assert_int_eq(tdxsim_ctl_fail_ioctl("KVM_TDX_INIT_VM", EAGAIN, 0, 5), 0);
 	ck_assert_int_eq(tdx_vm_init(vm, NULL), -EAGAIN);
-	ck_assert_ptr_nonnull(strstr(tdx_error_message(tdx_vm_last_error(vm)), "2 times"));
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(tdx_vm_get_last_error(vm)), "2 times"));
 	tdx_vm_unref(vm);
 }
 END_TEST
@@ -266,22 +266,22 @@ END_TEST
 START_TEST(finalize_busy_then_ok_and_eio_kills)
 {
 	struct tdx_vm *vm = new_vm();
-	const struct tdx_error *e = tdx_vm_last_error(vm);
+	const struct tdx_error *e = tdx_vm_get_last_error(vm);
 
 	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
 	ck_assert_int_eq(tdxsim_ctl_fail_ioctl("KVM_TDX_FINALIZE_VM", EBUSY,
 					       0x8000020000000000ULL, 1), 0);
 	ck_assert_int_eq(tdx_vm_finalize(vm), -EBUSY);
-	ck_assert_uint_eq(tdx_error_hw(e), 0x8000020000000000ULL);
-	ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "TDX_OPERAND_BUSY"));
+	ck_assert_uint_eq(tdx_error_get_hw(e), 0x8000020000000000ULL);
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "TDX_OPERAND_BUSY"));
 	ck_assert_int_eq(tdx_vm_finalize(vm), 0);
 	tdx_vm_unref(vm);
 
 	vm = new_vm();
-	e = tdx_vm_last_error(vm);
+	e = tdx_vm_get_last_error(vm);
 	ck_assert_int_eq(tdxsim_ctl_fail_ioctl("KVM_TDX_INIT_VM", EIO, 0, 1), 0);
 	ck_assert_int_eq(tdx_vm_init(vm, NULL), -EIO);
-	ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "unusable"));
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "unusable"));
 	ck_assert_int_eq(tdx_vm_init(vm, NULL), -EIO);
 	ck_assert_int_eq(tdx_vm_finalize(vm), -EIO);
 	tdx_vm_unref(vm);
@@ -296,7 +296,7 @@ START_TEST(tsc_frequency)
 
 	cfg.tsc_khz = 2510000;	/* not a multiple of 25 MHz */
 	ck_assert_int_eq(tdx_vm_init(vm, &cfg), -EINVAL);
-	ck_assert_str_eq(tdx_error_field(tdx_vm_last_error(vm)), "tsc_khz");
+	ck_assert_str_eq(tdx_error_get_field(tdx_vm_get_last_error(vm)), "tsc_khz");
 	cfg.tsc_khz = 2500000;
 	ck_assert_int_eq(tdx_vm_init(vm, &cfg), 0);
 	/* VM-scope KVM_SET_TSC_KHZ precedes KVM_TDX_INIT_VM */
@@ -333,7 +333,7 @@ START_TEST(caps_query_throwaway_vm)
 	int fds = tu_count_fds();
 
 	ck_assert_int_eq(tdx_caps_query(ctx, &caps), 0);
-	ck_assert_uint_eq(tdx_caps_supported_attrs(caps), TDX_ATTR_SEPT_VE_DISABLE);
+	ck_assert_uint_eq(tdx_caps_get_supported_attrs(caps), TDX_ATTR_SEPT_VE_DISABLE);
 	ck_assert_uint_eq(tdx_caps_cpuid_count(caps), 28);
 	tdx_caps_free(caps);
 	/* only the ctx's /dev/kvm fd stays open */

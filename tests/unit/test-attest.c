@@ -471,7 +471,7 @@ static void check_stats_idle(struct tdx_attest *att)
 {
 	struct tdx_attest_stats s;
 
-	ck_assert_int_eq(tdx_attest_stats(att, &s), 0);
+	ck_assert_int_eq(tdx_attest_get_stats(att, &s), 0);
 	ck_assert_uint_eq(s.in_flight, 0);
 }
 
@@ -506,7 +506,7 @@ START_TEST(test_success)
 	/* nothing outside the buffer was touched */
 	ck_assert_uint_eq(gbuf(gpa)[-1], 0x5A);
 	ck_assert_uint_eq(gbuf(gpa)[BUF_SIZE], 0x5A);
-	ck_assert_int_eq(tdx_attest_stats(att, &s), 0);
+	ck_assert_int_eq(tdx_attest_get_stats(att, &s), 0);
 	ck_assert_uint_eq(s.requests, 1);
 	ck_assert_uint_eq(s.accepted, 1);
 	ck_assert_uint_eq(s.succeeded, 1);
@@ -691,12 +691,12 @@ START_TEST(test_malformed_replies)
 		ck_assert_uint_eq(gbuf(gpa)[BUF_SIZE], 0x5A);
 		ck_assert_msg(wait_notifies((int)i + 1, 5), "case '%s': no notify", c->name);
 	}
-	ck_assert_int_eq(tdx_attest_stats(att, &s), 0);
+	ck_assert_int_eq(tdx_attest_get_stats(att, &s), 0);
 	ck_assert_uint_eq(s.in_flight, 0);
 	ck_assert_uint_eq(s.succeeded, 1);
 	ck_assert_uint_eq(s.failed, sizeof(cases) / sizeof(cases[0]) - 1);
 	ck_assert_uint_eq(s.notified, sizeof(cases) / sizeof(cases[0]));
-	ck_assert_str_ne(tdx_error_message(tdx_attest_last_error(att)), "");
+	ck_assert_str_ne(tdx_error_get_message(tdx_attest_get_last_error(att)), "");
 	tdx_attest_free(att);
 	ck_assert_int_eq(tu_count_fds(), fds);
 	fq_stop();
@@ -763,7 +763,7 @@ START_TEST(test_timeout)
 	ck_assert_msg(now_s() - t0 >= 0.28, "completed after %.3f s", now_s() - t0);
 	ck_assert(wait_notifies(1, 5));
 	ck_assert_uint_eq(atomic_load(&ram.last_apic), 7);
-	ck_assert_int_eq(tdx_attest_stats(att, &s), 0);
+	ck_assert_int_eq(tdx_attest_get_stats(att, &s), 0);
 	ck_assert_uint_eq(s.timed_out, 1);
 	ck_assert_uint_eq(s.failed, 1);
 	ck_assert_uint_eq(s.in_flight, 0);
@@ -790,7 +790,7 @@ START_TEST(test_service_down)
 	ck_assert_uint_eq(guest_wait(gpa, 5), TDX_QUOTE_STATUS_QGS_UNAVAILABLE);
 	ck_assert_uint_eq(rd32(gbuf(gpa) + 20), 0);
 	ck_assert(wait_notifies(1, 5));		/* async path: MSI fires */
-	ck_assert_int_eq(tdx_attest_stats(att, &s), 0);
+	ck_assert_int_eq(tdx_attest_get_stats(att, &s), 0);
 	ck_assert_uint_eq(s.unavailable, 1);
 	ck_assert_uint_eq(s.in_flight, 0);
 	tdx_attest_free(att);
@@ -842,7 +842,7 @@ START_TEST(test_none_configured)
 	ck_assert_uint_eq(gbuf(gpa)[24], 0x81);
 	usleep(20000);
 	ck_assert_int_eq(atomic_load(&ram.notifies), 0);
-	ck_assert_int_eq(tdx_attest_stats(att, &s), 0);
+	ck_assert_int_eq(tdx_attest_get_stats(att, &s), 0);
 	ck_assert_uint_eq(s.unavailable, 1);
 	ck_assert_uint_eq(s.accepted, 0);
 	tdx_attest_free(att);
@@ -910,12 +910,12 @@ START_TEST(test_validation_statuses)
 	ck_assert_uint_eq(submit(att, RAM_BASE + RAM_SIZE - 0x1000, 0x2000), invalid);
 	ck_assert_uint_eq(gstatus(RAM_BASE + RAM_SIZE - 0x1000), 0);
 
-	ck_assert_int_eq(tdx_attest_stats(att, &s), 0);
+	ck_assert_int_eq(tdx_attest_get_stats(att, &s), 0);
 	ck_assert_uint_eq(s.rejected, 13);
 	ck_assert_uint_eq(s.accepted, 0);
 	ck_assert_uint_eq(s.in_flight, 0);	/* no leak on step-8 failure */
 	ck_assert_int_eq(atomic_load(&fq.conns), 0);
-	ck_assert_str_ne(tdx_error_message(tdx_attest_last_error(att)), "");
+	ck_assert_str_ne(tdx_error_get_message(tdx_attest_get_last_error(att)), "");
 
 	/* exactly 128 KiB, in_len = size - 24: accepted */
 	guest_prepare(RAM_BASE + 0x100000, 128 * 1024, 128 * 1024 - 24);
@@ -975,7 +975,7 @@ START_TEST(test_in_flight_limit)
 	ck_assert_uint_eq(gstatus(gpa), 0);
 	while (atomic_load(&fq.nheld) < 16)
 		usleep(1000);
-	ck_assert_int_eq(tdx_attest_stats(att, &s), 0);
+	ck_assert_int_eq(tdx_attest_get_stats(att, &s), 0);
 	ck_assert_uint_eq(s.in_flight, 16);
 	ck_assert_uint_eq(s.retried, 1);
 
@@ -1084,7 +1084,7 @@ START_TEST(test_concurrent_vcpus)
 		pthread_join(t[i], NULL);
 		ck_assert_int_eq(args[i].done, 20);
 	}
-	ck_assert_int_eq(tdx_attest_stats(att, &s), 0);
+	ck_assert_int_eq(tdx_attest_get_stats(att, &s), 0);
 	ck_assert_uint_eq(s.succeeded, 24 * 20);
 	ck_assert_uint_eq(s.in_flight, 0);
 	ck_assert_int_eq(atomic_load(&fq.req_ok), 24 * 20);
@@ -1141,7 +1141,7 @@ START_TEST(test_notify_failure_counted)
 	ck_assert_uint_eq(guest_wait(gpa, 5), TDX_QUOTE_STATUS_SUCCESS);
 	ck_assert(wait_notifies(1, 5));
 	usleep(10000);
-	ck_assert_int_eq(tdx_attest_stats(att, &s), 0);
+	ck_assert_int_eq(tdx_attest_get_stats(att, &s), 0);
 	ck_assert_uint_eq(s.notify_failed, 1);
 	ck_assert_uint_eq(s.notified, 0);
 	tdx_attest_free(att);
@@ -1244,17 +1244,17 @@ START_TEST(test_setup_event_notify)
 	ck_assert_uint_eq(st, TDX_TDVMCALL_INVALID_OPERAND);
 	ck_assert_int_eq(tdx_attest_setup_event_notify(att, 256, 0, &st), 0);
 	ck_assert_uint_eq(st, TDX_TDVMCALL_INVALID_OPERAND);
-	ck_assert_int_eq(tdx_attest_stats(att, &s), 0);
+	ck_assert_int_eq(tdx_attest_get_stats(att, &s), 0);
 	ck_assert_uint_eq(s.notify_vector, 0);
 	register_notify(att, 0x51, 3);
-	ck_assert_int_eq(tdx_attest_stats(att, &s), 0);
+	ck_assert_int_eq(tdx_attest_get_stats(att, &s), 0);
 	ck_assert_uint_eq(s.notify_vector, 0x51);
 	ck_assert_uint_eq(s.notify_apic_id, 3);
 	register_notify(att, 32, 300);		/* latest wins */
 	ck_assert_int_eq(tdx_attest_setup_event_notify(att, 255, 1, &st), 0);
 	ck_assert_uint_eq(st, TDX_TDVMCALL_SUCCESS);
 	ck_assert_int_eq(tdx_attest_setup_event_notify(att, 1000, 5, &st), 0);
-	ck_assert_int_eq(tdx_attest_stats(att, &s), 0);
+	ck_assert_int_eq(tdx_attest_get_stats(att, &s), 0);
 	ck_assert_uint_eq(s.notify_vector, 255);
 	ck_assert_uint_eq(s.notify_apic_id, 1);
 	ck_assert_int_eq(tdx_attest_setup_event_notify(att, 40, 0, NULL), -EINVAL);
@@ -1287,15 +1287,15 @@ START_TEST(test_tdvmcall_info)
 
 	/* defaults: KVM 6.16-7.1 values */
 	att = mk_att(NULL, 0, 0);
-	ck_assert_int_eq(tdx_attest_tdvmcall_info(att, 1, &a), 0);
+	ck_assert_int_eq(tdx_attest_answer_tdvmcall_info(att, 1, &a), 0);
 	ck_assert_uint_eq(a.status, TDX_TDVMCALL_SUCCESS);
 	ck_assert_uint_eq(a.r11, TDX_TDVMCALLINFO_SETUP_EVENT_NOTIFY);
 	ck_assert_uint_eq(a.r12, 0);
 	ck_assert_uint_eq(a.r13, 0);
 	ck_assert_uint_eq(a.r14, 0);
-	ck_assert_int_eq(tdx_attest_tdvmcall_info(att, 0, &a), 0);
+	ck_assert_int_eq(tdx_attest_answer_tdvmcall_info(att, 0, &a), 0);
 	ck_assert_uint_eq(a.status, TDX_TDVMCALL_INVALID_OPERAND);
-	ck_assert_int_eq(tdx_attest_tdvmcall_info(att, 2, &a), 0);
+	ck_assert_int_eq(tdx_attest_answer_tdvmcall_info(att, 2, &a), 0);
 	ck_assert_uint_eq(a.status, TDX_TDVMCALL_INVALID_OPERAND);
 	tdx_attest_free(att);
 
@@ -1303,7 +1303,7 @@ START_TEST(test_tdvmcall_info)
 	o.map = ram_map;
 	o.tdvmcallinfo = &kinfo;
 	ck_assert_int_eq(tdx_attest_new(NULL, &o, &att), 0);
-	ck_assert_int_eq(tdx_attest_tdvmcall_info(att, 1, &a), 0);
+	ck_assert_int_eq(tdx_attest_answer_tdvmcall_info(att, 1, &a), 0);
 	ck_assert_uint_eq(a.r11, 0x102);
 	ck_assert_uint_eq(a.r12, 0x8);
 	tdx_attest_free(att);
@@ -1311,18 +1311,18 @@ START_TEST(test_tdvmcall_info)
 	kinfo.user_r11 = 0;
 	ck_assert_int_eq(tdx_attest_new(NULL, &o, &att), 0);
 	kinfo.user_r11 = 0x2;		/* copied at creation */
-	ck_assert_int_eq(tdx_attest_tdvmcall_info(att, 1, &a), 0);
+	ck_assert_int_eq(tdx_attest_answer_tdvmcall_info(att, 1, &a), 0);
 	ck_assert_uint_eq(a.r11, 0x100);
 	tdx_attest_free(att);
 	/* GetQuote bit: only with the flag and a QGS */
 	o.flags = TDX_ATTEST_F_ADVERTISE_GET_QUOTE;
 	ck_assert_int_eq(tdx_attest_new(NULL, &o, &att), 0);
-	ck_assert_int_eq(tdx_attest_tdvmcall_info(att, 1, &a), 0);
+	ck_assert_int_eq(tdx_attest_answer_tdvmcall_info(att, 1, &a), 0);
 	ck_assert_uint_eq(a.r11, 0x102);
 	tdx_attest_free(att);
 	o.qgs = "vsock:2:4050";
 	ck_assert_int_eq(tdx_attest_new(NULL, &o, &att), 0);
-	ck_assert_int_eq(tdx_attest_tdvmcall_info(att, 1, &a), 0);
+	ck_assert_int_eq(tdx_attest_answer_tdvmcall_info(att, 1, &a), 0);
 	ck_assert_uint_eq(a.r11, 0x103);
 	tdx_attest_free(att);
 }
@@ -1397,7 +1397,7 @@ START_TEST(test_new_options)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		o.qgs = bad[i];
 		ck_assert_msg(tdx_attest_new(ctx, &o, &att) == -EINVAL, "accepted '%s'", bad[i]);
-		ck_assert_str_eq(tdx_error_field(tdx_ctx_last_error(ctx)), "qgs");
+		ck_assert_str_eq(tdx_error_get_field(tdx_ctx_get_last_error(ctx)), "qgs");
 	}
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		o.qgs = good[i];
@@ -1439,7 +1439,7 @@ START_TEST(test_new_options)
 	ck_assert_str_eq(tdx_quote_status_name(TDX_QUOTE_STATUS_QGS_UNAVAILABLE),
 			 "qgs-unavailable");
 	ck_assert_ptr_null(tdx_quote_status_name(2));
-	ck_assert_int_eq(tdx_error_errno(tdx_attest_last_error(NULL)), 0);
+	ck_assert_int_eq(tdx_error_get_errno(tdx_attest_get_last_error(NULL)), 0);
 }
 END_TEST
 
@@ -1533,7 +1533,7 @@ START_TEST(test_write_back_failure)
 	ck_assert(wait_notifies(1, 5));
 	end = now_s() + 5;
 	do {
-		ck_assert_int_eq(tdx_attest_stats(att, &s), 0);
+		ck_assert_int_eq(tdx_attest_get_stats(att, &s), 0);
 	} while (s.in_flight && now_s() < end);
 	ck_assert_uint_eq(s.in_flight, 0);
 	ck_assert_uint_eq(s.write_back_failed, 1);

@@ -21,9 +21,9 @@ static struct tdx_caps *caps;
 
 static void setup(void)
 {
-	ck_assert_int_eq(tdx_caps_from_values(REALISTIC_ATTRS, REALISTIC_XFAM,
-					      &realistic_info, realistic_cpuid,
-					      N(realistic_cpuid), &caps), 0);
+	ck_assert_int_eq(tdx_caps_new_from_values(REALISTIC_ATTRS, REALISTIC_XFAM,
+						  &realistic_info, realistic_cpuid,
+						  N(realistic_cpuid), &caps), 0);
 }
 
 static void teardown(void)
@@ -41,25 +41,25 @@ static void expect(const struct tdx_td_config *cfg, size_t count,
 	size_t i;
 
 	for (i = 0; i < tdx_caps_problem_count(caps) && i < 8; i++)
-		fprintf(stderr, "  problem %zu: %s\n", i, tdx_caps_problem(caps, i));
+		fprintf(stderr, "  problem %zu: %s\n", i, tdx_caps_get_problem(caps, i));
 	ck_assert_int_eq(r, count ? -EINVAL : 0);
 	ck_assert_uint_eq(tdx_caps_problem_count(caps), count);
-	ck_assert_ptr_null(tdx_caps_problem(caps, count));
-	err = tdx_caps_last_error(caps);
+	ck_assert_ptr_null(tdx_caps_get_problem(caps, count));
+	err = tdx_caps_get_last_error(caps);
 	if (!count) {
-		ck_assert_int_eq(tdx_error_errno(err), 0);
+		ck_assert_int_eq(tdx_error_get_errno(err), 0);
 		return;
 	}
-	ck_assert_int_eq(tdx_error_errno(err), -EINVAL);
-	ck_assert_str_eq(tdx_error_field(err), field);
-	ck_assert_int_eq(tdx_error_bit(err), bit);
-	ck_assert_str_eq(tdx_error_step(err), "validate");
-	ck_assert_str_eq(tdx_error_message(err), tdx_caps_problem(caps, 0));
+	ck_assert_int_eq(tdx_error_get_errno(err), -EINVAL);
+	ck_assert_str_eq(tdx_error_get_field(err), field);
+	ck_assert_int_eq(tdx_error_get_bit(err), bit);
+	ck_assert_str_eq(tdx_error_get_step(err), "validate");
+	ck_assert_str_eq(tdx_error_get_message(err), tdx_caps_get_problem(caps, 0));
 }
 
 static void expect_problem(size_t i, const char *substr)
 {
-	const char *p = tdx_caps_problem(caps, i);
+	const char *p = tdx_caps_get_problem(caps, i);
 
 	ck_assert_ptr_nonnull(p);
 	ck_assert_msg(strstr(p, substr), "problem %zu '%s' lacks '%s'", i, p, substr);
@@ -111,8 +111,8 @@ START_TEST(test_attributes)
 	expect_problem(2, "attribute perfmon (bit 63)");
 
 	/* caps that claim DEBUG (a module table, not KVM): KVM still refuses */
-	ck_assert_int_eq(tdx_caps_from_values(TDX_ATTR_DEBUG | TDX_ATTR_SEPT_VE_DISABLE,
-					      REALISTIC_XFAM, NULL, NULL, 0, &loose), 0);
+	ck_assert_int_eq(tdx_caps_new_from_values(TDX_ATTR_DEBUG | TDX_ATTR_SEPT_VE_DISABLE,
+						  REALISTIC_XFAM, NULL, NULL, 0, &loose), 0);
 	tdx_caps_free(caps);
 	caps = loose;
 	cfg.attributes = TDX_ATTR_DEBUG;
@@ -120,7 +120,7 @@ START_TEST(test_attributes)
 	expect_problem(0, "KVM refuses it");
 
 	/* SEPT_VE_DISABLE where the module lacks it */
-	ck_assert_int_eq(tdx_caps_from_values(0, REALISTIC_XFAM, NULL, NULL, 0, &loose), 0);
+	ck_assert_int_eq(tdx_caps_new_from_values(0, REALISTIC_XFAM, NULL, NULL, 0, &loose), 0);
 	tdx_caps_free(caps);
 	caps = loose;
 	cfg.attributes = TDX_ATTR_SEPT_VE_DISABLE;
@@ -198,9 +198,9 @@ START_TEST(test_cpuid_not_configurable)
 	cfg.cpuid = e;
 	cfg.cpuid_count = N(e);
 	expect(&cfg, 3, "cpuid", -1);
-	ck_assert_str_eq(tdx_caps_problem(caps, 0), "CPUID 0xd.0 is not configurable");
-	ck_assert_str_eq(tdx_caps_problem(caps, 1), "CPUID 0x4.4 is not configurable");
-	ck_assert_str_eq(tdx_caps_problem(caps, 2), "CPUID 0x80000001.0 is not configurable");
+	ck_assert_str_eq(tdx_caps_get_problem(caps, 0), "CPUID 0xd.0 is not configurable");
+	ck_assert_str_eq(tdx_caps_get_problem(caps, 1), "CPUID 0x4.4 is not configurable");
+	ck_assert_str_eq(tdx_caps_get_problem(caps, 2), "CPUID 0x80000001.0 is not configurable");
 }
 END_TEST
 
@@ -217,9 +217,9 @@ START_TEST(test_cpuid_bits)
 	cfg.cpuid = e;
 	cfg.cpuid_count = N(e);
 	expect(&cfg, 3, "cpuid", 5);
-	ck_assert_str_eq(tdx_caps_problem(caps, 0),
+	ck_assert_str_eq(tdx_caps_get_problem(caps, 0),
 			 "CPUID 0x1.0 ECX bit 5 is not configurable (configurable bits: 0x31044988)");
-	ck_assert_str_eq(tdx_caps_problem(caps, 1),
+	ck_assert_str_eq(tdx_caps_get_problem(caps, 1),
 			 "CPUID 0x4.2 EAX bits 10, 11, 12, 13 are not configurable (configurable bits: 0xffffc3ff)");
 	expect_problem(2, "CPUID 0x4.2 EDX bit 3 is not");
 
@@ -263,8 +263,8 @@ START_TEST(test_cpuid_duplicates)
 	cfg.cpuid = e;
 	cfg.cpuid_count = N(e);
 	expect(&cfg, 2, "cpuid", -1);
-	ck_assert_str_eq(tdx_caps_problem(caps, 0), "CPUID 0x4.1 is given more than once");
-	ck_assert_str_eq(tdx_caps_problem(caps, 1), "CPUID 0x1.3 is given more than once");
+	ck_assert_str_eq(tdx_caps_get_problem(caps, 0), "CPUID 0x4.1 is given more than once");
+	ck_assert_str_eq(tdx_caps_get_problem(caps, 1), "CPUID 0x1.3 is given more than once");
 }
 END_TEST
 
@@ -380,7 +380,7 @@ static void kvm_accepts(const struct tdx_caps *c, const struct kvm_cpuid_entry2 
 	for (i = 0; i < tdx_caps_cpuid_count(c); i++) {
 		struct tdx_cpuid_entry cfg;
 
-		ck_assert_int_eq(tdx_caps_cpuid_get(c, i, &cfg), 0);
+		ck_assert_int_eq(tdx_caps_get_cpuid(c, i, &cfg), 0);
 		for (j = 0; j < n; j++)
 			if (out[j].function == cfg.function &&
 			    (!(out[j].flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) ||
@@ -400,7 +400,7 @@ static void kvm_accepts(const struct tdx_caps *c, const struct kvm_cpuid_entry2 
 		for (k = 0; k < tdx_caps_cpuid_count(c); k++) {
 			struct tdx_cpuid_entry cfg;
 
-			tdx_caps_cpuid_get(c, k, &cfg);
+			tdx_caps_get_cpuid(c, k, &cfg);
 			hits += cfg.function == out[j].function &&
 				(!(out[j].flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) ||
 				 cfg.index == out[j].index);
@@ -527,7 +527,7 @@ START_TEST(test_build_host)
 	ck_assert_uint_eq(out_find(out, n, 0x80000008, 0)->eax, (48u << 16) | 0x34);
 
 	/* a mask that (wrongly) offers TSX/WAITPKG: cleared anyway */
-	ck_assert_int_eq(tdx_caps_from_values(0, 3, NULL, tsx_mask, 2, &c2), 0);
+	ck_assert_int_eq(tdx_caps_new_from_values(0, 3, NULL, tsx_mask, 2, &c2), 0);
 	n = tdx_caps_build_init_cpuid(c2, NULL, host, out, N(out), NULL);
 	ck_assert_int_eq(n, 2);
 	ck_assert_uint_eq(out[0].ebx, 0xFFFFFFFF & ~((1u << 4) | (1u << 11)));
@@ -545,20 +545,20 @@ START_TEST(test_build_other_modules)
 	int n;
 
 	/* module 1.5.06: 18 leaves */
-	ck_assert_int_eq(tdx_caps_from_values(EMR156_ATTRS, EMR156_XFAM, &emr156_info,
-					      emr156_cpuid, N(emr156_cpuid), &c2), 0);
+	ck_assert_int_eq(tdx_caps_new_from_values(EMR156_ATTRS, EMR156_XFAM, &emr156_info,
+						  emr156_cpuid, N(emr156_cpuid), &c2), 0);
 	n = tdx_caps_build_init_cpuid(c2, NULL, NULL, out, N(out), NULL);
 	ck_assert_int_eq(n, 18);
 	kvm_accepts(c2, out, n);
 	tdx_caps_free(c2);
 
 	/* module 1.0 lists no 0x80000008, so the GPAW cannot be given */
-	ck_assert_int_eq(tdx_caps_from_values(MINIMAL_ATTRS, MINIMAL_XFAM, &minimal_info,
-					      minimal_cpuid, N(minimal_cpuid), &c2), 0);
+	ck_assert_int_eq(tdx_caps_new_from_values(MINIMAL_ATTRS, MINIMAL_XFAM, &minimal_info,
+						  minimal_cpuid, N(minimal_cpuid), &c2), 0);
 	tdx_err_clear(&err);
 	ck_assert_int_eq(tdx_caps_build_init_cpuid(c2, NULL, NULL, out, N(out), &err),
 			 -EINVAL);
-	ck_assert_str_eq(tdx_error_field(&err), "cpuid");
+	ck_assert_str_eq(tdx_error_get_field(&err), "cpuid");
 	tdx_caps_free(c2);
 }
 END_TEST
@@ -571,11 +571,11 @@ START_TEST(test_build_errors)
 
 	tdx_err_clear(&err);
 	ck_assert_int_eq(tdx_caps_build_init_cpuid(caps, NULL, NULL, out, 27, &err), -E2BIG);
-	ck_assert_int_eq(tdx_error_errno(&err), -E2BIG);
+	ck_assert_int_eq(tdx_error_get_errno(&err), -E2BIG);
 	ck_assert_int_eq(tdx_caps_build_init_cpuid(caps, NULL, NULL, out, 28, &err), 28);
 	cfg.gpaw = 50;
 	ck_assert_int_eq(tdx_caps_build_init_cpuid(caps, &cfg, NULL, out, 28, &err), -EINVAL);
-	ck_assert_str_eq(tdx_error_field(&err), "gpaw");
+	ck_assert_str_eq(tdx_error_get_field(&err), "gpaw");
 	ck_assert_int_eq(tdx_caps_build_init_cpuid(NULL, NULL, NULL, out, 28, NULL), -EINVAL);
 	ck_assert_int_eq(tdx_caps_build_init_cpuid(caps, NULL, NULL, NULL, 28, NULL), -EINVAL);
 }

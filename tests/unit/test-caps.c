@@ -19,9 +19,9 @@ static struct tdx_caps *realistic(void)
 {
 	struct tdx_caps *caps = NULL;
 
-	ck_assert_int_eq(tdx_caps_from_values(REALISTIC_ATTRS, REALISTIC_XFAM,
-					      &realistic_info, realistic_cpuid,
-					      NREAL, &caps), 0);
+	ck_assert_int_eq(tdx_caps_new_from_values(REALISTIC_ATTRS, REALISTIC_XFAM,
+						  &realistic_info, realistic_cpuid,
+						  NREAL, &caps), 0);
 	ck_assert_ptr_nonnull(caps);
 	return caps;
 }
@@ -35,49 +35,49 @@ START_TEST(test_from_values)
 
 	ck_assert_uint_eq(NREAL, 28);
 	ck_assert_uint_eq(tdx_caps_cpuid_count(caps), 28);
-	ck_assert_uint_eq(tdx_caps_supported_attrs(caps), TDX_ATTR_SEPT_VE_DISABLE);
-	ck_assert_uint_eq(tdx_caps_supported_xfam(caps), 0x61AE7);
+	ck_assert_uint_eq(tdx_caps_get_supported_attrs(caps), TDX_ATTR_SEPT_VE_DISABLE);
+	ck_assert_uint_eq(tdx_caps_get_supported_xfam(caps), 0x61AE7);
 	/* x87, SSE, AVX, AVX-512, PKRU, AMX; not CET (not in the default) */
-	ck_assert_uint_eq(tdx_caps_default_xfam(caps), 0x602E7);
-	tdx_caps_tdvmcallinfo(caps, &info);
+	ck_assert_uint_eq(tdx_caps_get_default_xfam(caps), 0x602E7);
+	tdx_caps_get_tdvmcallinfo(caps, &info);
 	ck_assert_uint_eq(info.user_r11, 2);
 	ck_assert_uint_eq(info.kernel_r11, 0);
 
 	for (i = 0; i < NREAL; i++) {
-		ck_assert_int_eq(tdx_caps_cpuid_get(caps, i, &e), 0);
+		ck_assert_int_eq(tdx_caps_get_cpuid(caps, i, &e), 0);
 		ck_assert_uint_eq(e.function, realistic_cpuid[i].function);
 		ck_assert_uint_eq(e.index, realistic_cpuid[i].index);
 		ck_assert_uint_eq(e.ebx, realistic_cpuid[i].ebx);
 	}
-	ck_assert_int_eq(tdx_caps_cpuid_get(caps, 28, &e), -ERANGE);
+	ck_assert_int_eq(tdx_caps_get_cpuid(caps, 28, &e), -ERANGE);
 
 	/* INDEXED exactly where the function appears more than once */
-	ck_assert_int_eq(tdx_caps_cpuid_get(caps, 0, &e), 0);
+	ck_assert_int_eq(tdx_caps_get_cpuid(caps, 0, &e), 0);
 	ck_assert_uint_eq(e.flags, 0);				/* 1 */
-	ck_assert_int_eq(tdx_caps_cpuid_get(caps, 2, &e), 0);
+	ck_assert_int_eq(tdx_caps_get_cpuid(caps, 2, &e), 0);
 	ck_assert_uint_eq(e.flags, TDX_CPUID_FLAG_INDEXED);	/* 4.1 */
-	ck_assert_int_eq(tdx_caps_cpuid_get(caps, 6, &e), 0);
+	ck_assert_int_eq(tdx_caps_get_cpuid(caps, 6, &e), 0);
 	ck_assert_uint_eq(e.flags, TDX_CPUID_FLAG_INDEXED);	/* 7.1 */
-	ck_assert_int_eq(tdx_caps_cpuid_get(caps, 9, &e), 0);
+	ck_assert_int_eq(tdx_caps_get_cpuid(caps, 9, &e), 0);
 	ck_assert_uint_eq(e.function, 0x80000008);
 	ck_assert_uint_eq(e.flags, 0);
-	ck_assert_int_eq(tdx_caps_cpuid_get(caps, 11, &e), 0);
+	ck_assert_int_eq(tdx_caps_get_cpuid(caps, 11, &e), 0);
 	ck_assert_uint_eq(e.function, 0x23);			/* 0x23.0 alone */
 	ck_assert_uint_eq(e.flags, 0);
 
-	ck_assert_int_eq(tdx_caps_cpuid_find(caps, 4, 2, &e), 0);
+	ck_assert_int_eq(tdx_caps_find_cpuid(caps, 4, 2, &e), 0);
 	ck_assert_uint_eq(e.index, 2);
-	ck_assert_int_eq(tdx_caps_cpuid_find(caps, 4, 4, &e), -ENOENT);
-	ck_assert_int_eq(tdx_caps_cpuid_find(caps, 0x18, 8, &e), 0);
+	ck_assert_int_eq(tdx_caps_find_cpuid(caps, 4, 4, &e), -ENOENT);
+	ck_assert_int_eq(tdx_caps_find_cpuid(caps, 0x18, 8, &e), 0);
 	ck_assert_uint_eq(e.edx, 0x03FFC000);
-	ck_assert_int_eq(tdx_caps_cpuid_find(caps, 0xd, 0, &e), -ENOENT);
+	ck_assert_int_eq(tdx_caps_find_cpuid(caps, 0xd, 0, &e), -ENOENT);
 	/* leaf without sub-leaves: the index does not matter (as for KVM) */
-	ck_assert_int_eq(tdx_caps_cpuid_find(caps, 1, 7, &e), 0);
+	ck_assert_int_eq(tdx_caps_find_cpuid(caps, 1, 7, &e), 0);
 	ck_assert_uint_eq(e.ecx, 0x31044988);
-	ck_assert_int_eq(tdx_caps_cpuid_find(caps, 0x80000008, 0, &e), 0);
+	ck_assert_int_eq(tdx_caps_find_cpuid(caps, 0x80000008, 0, &e), 0);
 	ck_assert_uint_eq(e.eax, 0x00FF00FF);
 
-	ck_assert_int_eq(tdx_error_errno(tdx_caps_last_error(caps)), 0);
+	ck_assert_int_eq(tdx_error_get_errno(tdx_caps_get_last_error(caps)), 0);
 	tdx_caps_free(caps);
 }
 END_TEST
@@ -90,27 +90,27 @@ START_TEST(test_from_values_errors)
 	struct tdx_caps *caps = (struct tdx_caps *)0x1;
 	size_t i;
 
-	ck_assert_int_eq(tdx_caps_from_values(1, 3, NULL, NULL, 1, &caps), -EINVAL);
-	ck_assert_int_eq(tdx_caps_from_values(1, 3, NULL, dup, 2, &caps), -EINVAL);
-	ck_assert_int_eq(tdx_caps_from_values(1, 3, NULL, realistic_cpuid, NREAL, NULL),
+	ck_assert_int_eq(tdx_caps_new_from_values(1, 3, NULL, NULL, 1, &caps), -EINVAL);
+	ck_assert_int_eq(tdx_caps_new_from_values(1, 3, NULL, dup, 2, &caps), -EINVAL);
+	ck_assert_int_eq(tdx_caps_new_from_values(1, 3, NULL, realistic_cpuid, NREAL, NULL),
 			 -EINVAL);
 	memset(many, 0, sizeof(many));
 	for (i = 0; i < 257; i++)
 		many[i].index = (uint32_t)i;
-	ck_assert_int_eq(tdx_caps_from_values(1, 3, NULL, many, 257, &caps), -EINVAL);
+	ck_assert_int_eq(tdx_caps_new_from_values(1, 3, NULL, many, 257, &caps), -EINVAL);
 	ck_assert_ptr_eq(caps, (struct tdx_caps *)0x1);	/* untouched */
-	ck_assert_int_eq(tdx_caps_from_values(1, 3, NULL, many, 256, &caps), 0);
+	ck_assert_int_eq(tdx_caps_new_from_values(1, 3, NULL, many, 256, &caps), 0);
 	ck_assert_uint_eq(tdx_caps_cpuid_count(caps), 256);
 	tdx_caps_free(caps);
 
 	/* no CPUID at all is fine; NULL getters are safe */
-	ck_assert_int_eq(tdx_caps_from_values(0, 3, NULL, NULL, 0, &caps), 0);
+	ck_assert_int_eq(tdx_caps_new_from_values(0, 3, NULL, NULL, 0, &caps), 0);
 	ck_assert_uint_eq(tdx_caps_cpuid_count(caps), 0);
 	tdx_caps_free(caps);
 	tdx_caps_free(NULL);
 	ck_assert_uint_eq(tdx_caps_cpuid_count(NULL), 0);
-	ck_assert_ptr_null(tdx_caps_last_error(NULL));
-	ck_assert_ptr_null(tdx_caps_problem(NULL, 0));
+	ck_assert_ptr_null(tdx_caps_get_last_error(NULL));
+	ck_assert_ptr_null(tdx_caps_get_problem(NULL, 0));
 }
 END_TEST
 
@@ -119,16 +119,16 @@ START_TEST(test_default_xfam_groups)
 	struct tdx_caps *caps;
 
 	/* partial AVX-512 and AMX on offer: the default leaves them out */
-	ck_assert_int_eq(tdx_caps_from_values(0, 0x3 | TDX_XFAM_AVX |
-					      TDX_XFAM_AVX512_OPMASK |
-					      TDX_XFAM_AMX_TILECFG | TDX_XFAM_PKRU,
-					      NULL, NULL, 0, &caps), 0);
-	ck_assert_uint_eq(tdx_caps_default_xfam(caps), 0x3 | TDX_XFAM_AVX | TDX_XFAM_PKRU);
+	ck_assert_int_eq(tdx_caps_new_from_values(0, 0x3 | TDX_XFAM_AVX |
+						  TDX_XFAM_AVX512_OPMASK |
+						  TDX_XFAM_AMX_TILECFG | TDX_XFAM_PKRU,
+						  NULL, NULL, 0, &caps), 0);
+	ck_assert_uint_eq(tdx_caps_get_default_xfam(caps), 0x3 | TDX_XFAM_AVX | TDX_XFAM_PKRU);
 	tdx_caps_free(caps);
 	/* AVX-512 without AVX: dropped */
-	ck_assert_int_eq(tdx_caps_from_values(0, 0x3 | TDX_XFAM_AVX512, NULL, NULL, 0,
-					      &caps), 0);
-	ck_assert_uint_eq(tdx_caps_default_xfam(caps), 0x3);
+	ck_assert_int_eq(tdx_caps_new_from_values(0, 0x3 | TDX_XFAM_AVX512, NULL, NULL, 0,
+						  &caps), 0);
+	ck_assert_uint_eq(tdx_caps_get_default_xfam(caps), 0x3);
 	tdx_caps_free(caps);
 }
 END_TEST
@@ -170,33 +170,33 @@ START_TEST(test_decode_blob)
 
 	tdx_err_clear(&err);
 	ck_assert_int_eq(tdx_caps_decode(kc, 8, &err, &caps), 0);
-	ck_assert_uint_eq(tdx_caps_supported_attrs(caps), 0x10000000);
-	ck_assert_uint_eq(tdx_caps_supported_xfam(caps), 0x602E7);
-	tdx_caps_tdvmcallinfo(caps, &info);
+	ck_assert_uint_eq(tdx_caps_get_supported_attrs(caps), 0x10000000);
+	ck_assert_uint_eq(tdx_caps_get_supported_xfam(caps), 0x602E7);
+	tdx_caps_get_tdvmcallinfo(caps, &info);
 	ck_assert_uint_eq(info.kernel_r11, 0x11);
 	ck_assert_uint_eq(info.user_r11, 0x22);
 	ck_assert_uint_eq(info.kernel_r12, 0x33);
 	ck_assert_uint_eq(info.user_r12, 0x44);
 	ck_assert_uint_eq(tdx_caps_cpuid_count(caps), 5);
 
-	ck_assert_int_eq(tdx_caps_cpuid_get(caps, 0, &e), 0);
+	ck_assert_int_eq(tdx_caps_get_cpuid(caps, 0, &e), 0);
 	ck_assert_uint_eq(e.function, 1);
 	ck_assert_uint_eq(e.flags, 0);
 	ck_assert_uint_eq(e.eax, 0x0FFF3FFF);
 	ck_assert_uint_eq(e.ebx, 0x00FF0000);
 	ck_assert_uint_eq(e.ecx, 0x31044988);
 	ck_assert_uint_eq(e.edx, 0xB8405080);
-	ck_assert_int_eq(tdx_caps_cpuid_get(caps, 2, &e), 0);
+	ck_assert_int_eq(tdx_caps_get_cpuid(caps, 2, &e), 0);
 	ck_assert_uint_eq(e.function, 4);
 	ck_assert_uint_eq(e.index, 1);
 	ck_assert_uint_eq(e.flags, TDX_CPUID_FLAG_INDEXED);
 	ck_assert_uint_eq(e.eax, 0xB);
-	ck_assert_int_eq(tdx_caps_cpuid_get(caps, 3, &e), 0);
+	ck_assert_int_eq(tdx_caps_get_cpuid(caps, 3, &e), 0);
 	ck_assert_uint_eq(e.function, 7);
 	ck_assert_uint_eq(e.flags, 0);	/* only 7.0 configurable here */
-	ck_assert_int_eq(tdx_caps_cpuid_find(caps, 4, 0, &e), 0);
+	ck_assert_int_eq(tdx_caps_find_cpuid(caps, 4, 0, &e), 0);
 	ck_assert_uint_eq(e.eax, 0xA);
-	ck_assert_int_eq(tdx_caps_cpuid_find(caps, 0x80000008, 0, &e), 0);
+	ck_assert_int_eq(tdx_caps_find_cpuid(caps, 0x80000008, 0, &e), 0);
 	ck_assert_uint_eq(e.ebx, 0x200);
 	tdx_caps_free(caps);
 
@@ -204,13 +204,13 @@ START_TEST(test_decode_blob)
 	caps = NULL;
 	ck_assert_int_eq(tdx_caps_decode(kc, 4, &err, &caps), -EIO);
 	ck_assert_ptr_null(caps);
-	ck_assert_str_eq(tdx_error_step(&err), "KVM_TDX_CAPABILITIES");
-	ck_assert_int_eq(tdx_error_errno(&err), -EIO);
+	ck_assert_str_eq(tdx_error_get_step(&err), "KVM_TDX_CAPABILITIES");
+	ck_assert_int_eq(tdx_error_get_errno(&err), -EIO);
 
 	/* a duplicated leaf/sub-leaf is malformed */
 	kc->cpuid.entries[2].index = 0;
 	ck_assert_int_eq(tdx_caps_decode(kc, 8, &err, &caps), -EINVAL);
-	ck_assert_str_eq(tdx_error_field(&err), "cpuid");
+	ck_assert_str_eq(tdx_error_get_field(&err), "cpuid");
 	free(kc);
 }
 END_TEST
@@ -224,8 +224,8 @@ START_TEST(test_query_no_device)
 	ck_assert_int_eq(tdx_ctx_new("/nonexistent/kvm", &ctx), 0);
 	ck_assert_int_eq(tdx_caps_query(ctx, &caps), -ENOENT);
 	ck_assert_ptr_null(caps);
-	err = tdx_ctx_last_error(ctx);
-	ck_assert_str_eq(tdx_error_step(err), "open");
+	err = tdx_ctx_get_last_error(ctx);
+	ck_assert_str_eq(tdx_error_get_step(err), "open");
 	tdx_ctx_unref(ctx);
 	ck_assert_int_eq(tdx_caps_query(NULL, &caps), -EINVAL);
 }
@@ -245,11 +245,11 @@ START_TEST(test_query_not_kvm)
 	ck_assert_int_eq(tdx_caps_query(ctx, &caps), -ENOTTY);
 	ck_assert_ptr_null(caps);
 	ck_assert_int_eq(tu_count_fds(), fds);
-	err = tdx_ctx_last_error(ctx);
-	ck_assert_str_eq(tdx_error_step(err), "KVM_CREATE_VM");
-	ck_assert_int_eq(tdx_error_errno(err), -ENOTTY);
-	ck_assert_msg(strstr(tdx_error_message(err), "host has no TDX VM type"),
-		      "message: %s", tdx_error_message(err));
+	err = tdx_ctx_get_last_error(ctx);
+	ck_assert_str_eq(tdx_error_get_step(err), "KVM_CREATE_VM");
+	ck_assert_int_eq(tdx_error_get_errno(err), -ENOTTY);
+	ck_assert_msg(strstr(tdx_error_get_message(err), "host has no TDX VM type"),
+		      "message: %s", tdx_error_get_message(err));
 	tdx_ctx_unref(ctx);
 }
 END_TEST

@@ -27,11 +27,11 @@ START_TEST(ctx_default_device_and_refcount)
 	struct tdx_ctx *ctx;
 
 	ck_assert_int_eq(tdx_ctx_new(NULL, &ctx), 0);
-	ck_assert_str_eq(tdx_ctx_device(ctx), "/dev/kvm");
+	ck_assert_str_eq(tdx_ctx_get_device(ctx), "/dev/kvm");
 	ck_assert_ptr_eq(tdx_ctx_ref(ctx), ctx);
 	ck_assert_ptr_null(tdx_ctx_unref(ctx));
 	/* still alive after one unref */
-	ck_assert_str_eq(tdx_ctx_device(ctx), "/dev/kvm");
+	ck_assert_str_eq(tdx_ctx_get_device(ctx), "/dev/kvm");
 	ck_assert_ptr_null(tdx_ctx_unref(ctx));
 }
 END_TEST
@@ -44,11 +44,11 @@ START_TEST(open_failure_is_recorded)
 
 	ck_assert_int_eq(tdx_ctx_new("/nonexistent/kvm", &ctx), 0);
 	ck_assert_int_eq(tdx_ctx_get_fd(ctx), -ENOENT);
-	e = tdx_ctx_last_error(ctx);
-	ck_assert_int_eq(tdx_error_errno(e), -ENOENT);
-	ck_assert_str_eq(tdx_error_step(e), "open");
-	ck_assert_ptr_nonnull(strstr(tdx_error_message(e), "/nonexistent/kvm"));
-	ck_assert_int_eq(tdx_error_bit(e), -1);
+	e = tdx_ctx_get_last_error(ctx);
+	ck_assert_int_eq(tdx_error_get_errno(e), -ENOENT);
+	ck_assert_str_eq(tdx_error_get_step(e), "open");
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "/nonexistent/kvm"));
+	ck_assert_int_eq(tdx_error_get_bit(e), -1);
 	tdx_ctx_unref(ctx);
 	ck_assert_int_eq(tu_count_fds(), fds);
 }
@@ -76,12 +76,12 @@ START_TEST(probe_missing_device)
 
 	ck_assert_int_eq(tdx_ctx_new("/nonexistent/kvm", &ctx), 0);
 	ck_assert_int_eq(tdx_ctx_probe(ctx, &p), 0);
-	ck_assert(!tdx_probe_supported(p));
-	ck_assert_int_eq(tdx_probe_open_errno(p), -ENOENT);
-	ck_assert_int_eq(tdx_probe_api_version(p), -1);
+	ck_assert(!tdx_probe_is_supported(p));
+	ck_assert_int_eq(tdx_probe_get_open_errno(p), -ENOENT);
+	ck_assert_int_eq(tdx_probe_get_api_version(p), -1);
 	ck_assert_uint_eq(tdx_probe_reason_count(p), 1);
-	ck_assert_ptr_nonnull(strstr(tdx_probe_reason(p, 0), "does not exist"));
-	ck_assert_ptr_null(tdx_probe_reason(p, 1));
+	ck_assert_ptr_nonnull(strstr(tdx_probe_get_reason(p, 0), "does not exist"));
+	ck_assert_ptr_null(tdx_probe_get_reason(p, 1));
 	ck_assert(!tdx_probe_has(p, TDX_FEATURE_GUEST_MEMFD));
 	ck_assert(!tdx_probe_has(p, 999));
 	tdx_probe_free(p);
@@ -174,20 +174,20 @@ START_TEST(error_record_helpers)
 	struct tdx_error e;
 
 	tdx_err_clear(&e);
-	ck_assert_int_eq(tdx_error_errno(&e), 0);
-	ck_assert_int_eq(tdx_error_bit(&e), -1);
+	ck_assert_int_eq(tdx_error_get_errno(&e), 0);
+	ck_assert_int_eq(tdx_error_get_bit(&e), -1);
 	ck_assert_int_eq(tdx_err(&e, -EINVAL, "validate", "xfam", 5, "bit %d", 5),
 			 -EINVAL);
-	ck_assert_str_eq(tdx_error_step(&e), "validate");
-	ck_assert_str_eq(tdx_error_field(&e), "xfam");
-	ck_assert_int_eq(tdx_error_bit(&e), 5);
-	ck_assert_str_eq(tdx_error_message(&e), "bit 5");
+	ck_assert_str_eq(tdx_error_get_step(&e), "validate");
+	ck_assert_str_eq(tdx_error_get_field(&e), "xfam");
+	ck_assert_int_eq(tdx_error_get_bit(&e), 5);
+	ck_assert_str_eq(tdx_error_get_message(&e), "bit 5");
 	ck_assert_int_eq(tdx_err_hw(&e, -EINVAL, "KVM_TDX_INIT_VM",
 				    0xC000010000000045ULL, "init failed"), -EINVAL);
-	ck_assert_uint_eq(tdx_error_hw(&e), 0xC000010000000045ULL);
-	ck_assert_ptr_nonnull(strstr(tdx_error_message(&e), "TDX_OPERAND_INVALID"));
-	ck_assert_ptr_nonnull(strstr(tdx_error_message(&e), "CPUID_CONFIG"));
-	ck_assert_int_eq(tdx_error_errno(NULL), -EINVAL);
+	ck_assert_uint_eq(tdx_error_get_hw(&e), 0xC000010000000045ULL);
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(&e), "TDX_OPERAND_INVALID"));
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(&e), "CPUID_CONFIG"));
+	ck_assert_int_eq(tdx_error_get_errno(NULL), -EINVAL);
 }
 END_TEST
 

@@ -82,7 +82,7 @@ static void check_hob(const struct tdx_tdvf *t, uint64_t ram, const struct exp *
 	uint8_t want[HOB_SECTION_SIZE], got[HOB_SECTION_SIZE];
 	size_t wlen, glen = 0, size = 0;
 
-	ck_assert_int_eq(tdx_layout_q35(ram, tdx_tdvf_image_size(t), NULL, &l), 0);
+	ck_assert_int_eq(tdx_layout_new_q35(ram, tdx_tdvf_get_image_size(t), NULL, &l), 0);
 	wlen = expected_hob(want, low, 8, extra);
 	memset(got, 0xaa, sizeof(got));
 	ck_assert_int_eq(tdx_hob_build(t, l, NULL, got, sizeof(got), &d, &glen), 0);
@@ -93,7 +93,7 @@ static void check_hob(const struct tdx_tdvf *t, uint64_t ram, const struct exp *
 			      i, got[i], want[i]);
 	for (size_t i = wlen; i < sizeof(got); i++)
 		ck_assert_msg(got[i] == 0, "byte %zu past the HOB not zeroed", i);
-	ck_assert_int_eq(tdx_hob_size(t, l, NULL, NULL, &size), 0);
+	ck_assert_int_eq(tdx_hob_get_size(t, l, NULL, NULL, &size), 0);
 	ck_assert_uint_eq(size, wlen);
 	tdx_layout_free(l);
 }
@@ -123,7 +123,7 @@ START_TEST(hob_2g)
 		uint8_t buf[HOB_SECTION_SIZE];
 		size_t len;
 
-		tdx_layout_q35(2 * GiB, SZ, NULL, &l);
+		tdx_layout_new_q35(2 * GiB, SZ, NULL, &l);
 		ck_assert_int_eq(tdx_hob_build(t, l, NULL, buf, sizeof(buf), NULL, &len), 0);
 		ck_assert_uint_eq(len, 448);
 		ck_assert_uint_eq(ti_get32(buf, 48), 0x8091c0);
@@ -187,21 +187,21 @@ START_TEST(memmap_2g)
 	struct tdx_layout *l;
 	struct tdx_memmap_entry m[8];
 
-	tdx_layout_q35(2 * GiB, SZ, NULL, &l);
-	ck_assert_int_eq(tdx_hob_memmap(t, l, NULL, 0, NULL), 8);
+	tdx_layout_new_q35(2 * GiB, SZ, NULL, &l);
+	ck_assert_int_eq(tdx_hob_get_memmap(t, l, NULL, 0, NULL), 8);
 	memset(m, 0xff, sizeof(m));
-	ck_assert_int_eq(tdx_hob_memmap(t, l, m, 3, NULL), 8);
+	ck_assert_int_eq(tdx_hob_get_memmap(t, l, m, 3, NULL), 8);
 	ck_assert_uint_eq(m[2].gpa, 0x806000);
 	ck_assert_uint_eq(m[3].gpa, UINT64_MAX);	/* beyond cap: untouched */
-	ck_assert_int_eq(tdx_hob_memmap(t, l, m, 8, NULL), 8);
+	ck_assert_int_eq(tdx_hob_get_memmap(t, l, m, 8, NULL), 8);
 	for (int i = 0; i < 8; i++) {
 		ck_assert_uint_eq(m[i].gpa, low[i].start);
 		ck_assert_uint_eq(m[i].size, low[i].end - low[i].start);
 		ck_assert_int_eq(m[i].accepted, low[i].type == 0);
 		ck_assert_int_eq(m[i].section, sec[i]);
 	}
-	ck_assert_int_eq(tdx_hob_memmap(t, l, NULL, 1, NULL), -EINVAL);
-	ck_assert_int_eq(tdx_hob_memmap(NULL, l, NULL, 0, NULL), -EINVAL);
+	ck_assert_int_eq(tdx_hob_get_memmap(t, l, NULL, 1, NULL), -EINVAL);
+	ck_assert_int_eq(tdx_hob_get_memmap(NULL, l, NULL, 0, NULL), -EINVAL);
 	tdx_layout_free(l);
 	tdx_tdvf_free(t);
 	free(img);
@@ -221,7 +221,7 @@ START_TEST(fv_in_ram_accepted)
 	struct tdx_memmap_entry m[10];
 
 	ck_assert_int_eq(tdx_layout_new(r, 1, NULL, &l), 0);
-	ck_assert_int_eq(tdx_hob_memmap(t, l, m, 10, NULL), 9);
+	ck_assert_int_eq(tdx_hob_get_memmap(t, l, m, 10, NULL), 9);
 	ck_assert_uint_eq(m[7].gpa, 0x820000);
 	ck_assert_uint_eq(m[7].size, 0xffff0000 - 0x820000);
 	ck_assert(!m[7].accepted);
@@ -297,9 +297,9 @@ START_TEST(not_in_ram)
 	};
 
 	/* 4 MiB: the first TempMem in table order (#2 at 0x810000) is outside */
-	ck_assert_int_eq(tdx_layout_q35(4 << 20, SZ, NULL, &l), 0);
+	ck_assert_int_eq(tdx_layout_new_q35(4 << 20, SZ, NULL, &l), 0);
 	expect_build_fail(t, l, -EINVAL, TDX_TDVF_E_NOT_IN_RAM, 2);
-	ck_assert_int_eq(tdx_hob_memmap(t, l, NULL, 0, NULL), -EINVAL);
+	ck_assert_int_eq(tdx_hob_get_memmap(t, l, NULL, 0, NULL), -EINVAL);
 	tdx_layout_free(l);
 
 	ck_assert_int_eq(tdx_layout_new(straddle, 2, NULL, &l), 0);
@@ -349,7 +349,7 @@ START_TEST(overflow)
 	/* 170: 8224 bytes, one descriptor too many for the 8 KiB TD_HOB */
 	l = many_ranges(162);
 	expect_build_fail(t, l, -ENOSPC, TDX_TDVF_E_HOB_OVERFLOW, 4);
-	ck_assert_int_eq(tdx_hob_size(t, l, NULL, NULL, &len), -ENOSPC);
+	ck_assert_int_eq(tdx_hob_get_size(t, l, NULL, NULL, &len), -ENOSPC);
 	tdx_layout_free(l);
 	tdx_tdvf_free(t);
 	free(img);
@@ -364,7 +364,7 @@ START_TEST(buffer_small)
 	struct tdx_tdvf_diag d;
 	size_t len = 7;
 
-	tdx_layout_q35(2 * GiB, SZ, NULL, &l);
+	tdx_layout_new_q35(2 * GiB, SZ, NULL, &l);
 	memset(buf, 0xaa, sizeof(buf));
 	ck_assert_int_eq(tdx_hob_build(t, l, NULL, buf, 447, &d, &len), -ENOBUFS);
 	ck_assert_int_eq(d.code, TDX_TDVF_E_BUFFER_SMALL);
@@ -392,8 +392,8 @@ START_TEST(permmem)
 	ti_put32(img, TI_SEC(desc, 2, 24), TDX_TDVF_SECTION_PERM_MEM);
 	ti_put32(img, TI_SEC(desc, 2, 28), TDX_TDVF_ATTR_PAGE_AUG);
 	ck_assert_int_eq(tdx_tdvf_parse(img, SZ, NULL, NULL, &t), 0);
-	tdx_layout_q35(2 * GiB, SZ, NULL, &l);
-	ck_assert_int_eq(tdx_hob_memmap(t, l, m, 8, NULL), 6);
+	tdx_layout_new_q35(2 * GiB, SZ, NULL, &l);
+	ck_assert_int_eq(tdx_hob_get_memmap(t, l, m, 8, NULL), 6);
 	ck_assert_uint_eq(m[5].gpa, 0x80d000);
 	ck_assert_uint_eq(m[5].size, 0x80000000 - 0x80d000);
 	ck_assert(!m[5].accepted);
@@ -413,7 +413,7 @@ START_TEST(permmem)
 	ti_put32(img, TI_SEC(desc, 4, 24), TDX_TDVF_SECTION_TEMP_MEM);
 	ck_assert_int_eq(tdx_tdvf_parse(img, SZ, NULL, NULL, &t), 0);
 	expect_build_fail(t, l, -ENOENT, TDX_TDVF_E_NO_TD_HOB, TDX_TDVF_NO_SECTION);
-	ck_assert_int_eq(tdx_hob_memmap(t, l, m, 8, NULL), 6);
+	ck_assert_int_eq(tdx_hob_get_memmap(t, l, m, 8, NULL), 6);
 	tdx_tdvf_free(t);
 	tdx_layout_free(l);
 	free(img);
@@ -432,8 +432,8 @@ START_TEST(payload_in_ram)
 	ti_put32(img, TI_SEC(desc, 2, 24), TDX_TDVF_SECTION_PAYLOAD);
 	ti_put64(img, TI_SEC(desc, 2, 8), 0x1000000);
 	ck_assert_int_eq(tdx_tdvf_parse(img, SZ, NULL, NULL, &t), 0);
-	tdx_layout_q35(2 * GiB, SZ, NULL, &l);
-	ck_assert_int_eq(tdx_hob_memmap(t, l, m, 10, NULL), 8);
+	tdx_layout_new_q35(2 * GiB, SZ, NULL, &l);
+	ck_assert_int_eq(tdx_hob_get_memmap(t, l, m, 10, NULL), 8);
 	ck_assert_uint_eq(m[5].gpa, 0x80d000);
 	ck_assert_uint_eq(m[5].size, 0x1000000 - 0x80d000);
 	ck_assert_uint_eq(m[6].gpa, 0x1000000);
@@ -457,7 +457,7 @@ START_TEST(arguments)
 		uint64_t extra;
 	} big = { TDX_OPTS(tdx_hob_opts), 1 };
 
-	tdx_layout_q35(2 * GiB, SZ, NULL, &l);
+	tdx_layout_new_q35(2 * GiB, SZ, NULL, &l);
 	ck_assert_int_eq(tdx_hob_build(NULL, l, NULL, buf, sizeof(buf), &d, &len), -EINVAL);
 	ck_assert_int_eq(d.code, TDX_TDVF_E_ARGUMENT);
 	ck_assert_int_eq(tdx_hob_build(t, NULL, NULL, buf, sizeof(buf), &d, &len), -EINVAL);

@@ -22,9 +22,9 @@ static void check_layout(const struct tdx_layout *l, const struct want *w, size_
 	struct tdx_layout_range r;
 	uint64_t ram = 0;
 
-	ck_assert_uint_eq(tdx_layout_count(l), n);
+	ck_assert_uint_eq(tdx_layout_range_count(l), n);
 	for (size_t i = 0; i < n; i++) {
-		ck_assert_int_eq(tdx_layout_get(l, i, &r), 0);
+		ck_assert_int_eq(tdx_layout_get_range(l, i, &r), 0);
 		ck_assert_msg(r.gpa == w[i].gpa && r.size == w[i].size && r.kind == w[i].kind,
 			      "range %zu: 0x%llx+0x%llx kind %u, want 0x%llx+0x%llx kind %u", i,
 			      (unsigned long long)r.gpa, (unsigned long long)r.size, r.kind,
@@ -34,15 +34,15 @@ static void check_layout(const struct tdx_layout *l, const struct want *w, size_
 		if (w[i].kind == TDX_LAYOUT_RAM)
 			ram += w[i].size;
 	}
-	ck_assert_int_eq(tdx_layout_get(l, n, &r), -ERANGE);
-	ck_assert_uint_eq(tdx_layout_ram_size(l), ram);
+	ck_assert_int_eq(tdx_layout_get_range(l, n, &r), -ERANGE);
+	ck_assert_uint_eq(tdx_layout_get_ram_size(l), ram);
 }
 
 static void q35(uint64_t ram, uint64_t fw, const struct want *w, size_t n)
 {
 	struct tdx_layout *l = NULL;
 
-	ck_assert_int_eq(tdx_layout_q35(ram, fw, NULL, &l), 0);
+	ck_assert_int_eq(tdx_layout_new_q35(ram, fw, NULL, &l), 0);
 	check_layout(l, w, n);
 	tdx_layout_free(l);
 }
@@ -139,11 +139,11 @@ START_TEST(q35_max_below_4g)
 	};
 
 	o.max_ram_below_4g = 512 * MiB;
-	ck_assert_int_eq(tdx_layout_q35(GiB, FW, &o, &l), 0);
+	ck_assert_int_eq(tdx_layout_new_q35(GiB, FW, &o, &l), 0);
 	check_layout(l, w, 3);
 	tdx_layout_free(l);
 	o.max_ram_below_4g = 512 * MiB + 1;
-	ck_assert_int_eq(tdx_layout_q35(GiB, FW, &o, &l), -EINVAL);
+	ck_assert_int_eq(tdx_layout_new_q35(GiB, FW, &o, &l), -EINVAL);
 }
 END_TEST
 
@@ -155,20 +155,20 @@ START_TEST(q35_errors)
 		uint64_t extra;
 	} big = { TDX_OPTS(tdx_layout_opts), 1 };
 
-	ck_assert_int_eq(tdx_layout_q35(0, FW, NULL, &l), -EINVAL);
-	ck_assert_int_eq(tdx_layout_q35(GiB + 1, FW, NULL, &l), -EINVAL);
-	ck_assert_int_eq(tdx_layout_q35(GiB, FW + 0x800, NULL, &l), -EINVAL);
-	ck_assert_int_eq(tdx_layout_q35(GiB, G4 + 0x1000, NULL, &l), -EINVAL);
+	ck_assert_int_eq(tdx_layout_new_q35(0, FW, NULL, &l), -EINVAL);
+	ck_assert_int_eq(tdx_layout_new_q35(GiB + 1, FW, NULL, &l), -EINVAL);
+	ck_assert_int_eq(tdx_layout_new_q35(GiB, FW + 0x800, NULL, &l), -EINVAL);
+	ck_assert_int_eq(tdx_layout_new_q35(GiB, G4 + 0x1000, NULL, &l), -EINVAL);
 	/* firmware reaching into below-4G RAM (2.5 GiB RAM, 2 GiB firmware) */
-	ck_assert_int_eq(tdx_layout_q35(0xa0000000, 2 * GiB, NULL, &l), -EINVAL);
+	ck_assert_int_eq(tdx_layout_new_q35(0xa0000000, 2 * GiB, NULL, &l), -EINVAL);
 	/* RAM end past 2^64 */
-	ck_assert_int_eq(tdx_layout_q35(UINT64_MAX & ~0xfffull, FW, NULL, &l), -EINVAL);
-	ck_assert_int_eq(tdx_layout_q35(GiB, FW, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(tdx_layout_new_q35(UINT64_MAX & ~0xfffull, FW, NULL, &l), -EINVAL);
+	ck_assert_int_eq(tdx_layout_new_q35(GiB, FW, NULL, NULL), -EINVAL);
 	big.o.sz = sizeof(big);
-	ck_assert_int_eq(tdx_layout_q35(GiB, FW, &big.o, &l), -EINVAL);
+	ck_assert_int_eq(tdx_layout_new_q35(GiB, FW, &big.o, &l), -EINVAL);
 	ck_assert_ptr_eq(l, (struct tdx_layout *)0x1);
 	/* the firmware may take all of the space below 4 GiB that RAM leaves */
-	ck_assert_int_eq(tdx_layout_q35(GiB, 3 * GiB, NULL, &l), 0);
+	ck_assert_int_eq(tdx_layout_new_q35(GiB, 3 * GiB, NULL, &l), 0);
 	tdx_layout_free(l);
 	tdx_layout_free(NULL);
 }
@@ -206,7 +206,7 @@ START_TEST(custom_ok)
 
 	ck_assert_int_eq(tdx_layout_new(good, 5, NULL, &l), 0);
 	check_layout(l, w, 5);
-	ck_assert_uint_eq(tdx_layout_ram_size(l), 4 * GiB);
+	ck_assert_uint_eq(tdx_layout_get_ram_size(l), 4 * GiB);
 	tdx_layout_free(l);
 	/* the topmost possible range */
 	{
@@ -281,10 +281,10 @@ START_TEST(custom_args)
 		many[i] = (struct tdx_layout_range){ i * 0x2000, 0x1000, TDX_LAYOUT_RAM, 0 };
 	ck_assert_int_eq(tdx_layout_new(many, TDX_LAYOUT_MAX_RANGES + 1, &idx, &l), -E2BIG);
 	ck_assert_int_eq(tdx_layout_new(many, TDX_LAYOUT_MAX_RANGES, &idx, &l), 0);
-	ck_assert_uint_eq(tdx_layout_count(l), TDX_LAYOUT_MAX_RANGES);
-	ck_assert_uint_eq(tdx_layout_ram_size(l), TDX_LAYOUT_MAX_RANGES * 0x1000ull);
-	ck_assert_int_eq(tdx_layout_get(l, 0, NULL), -EINVAL);
-	ck_assert_int_eq(tdx_layout_get(NULL, 0, &many[0]), -EINVAL);
+	ck_assert_uint_eq(tdx_layout_range_count(l), TDX_LAYOUT_MAX_RANGES);
+	ck_assert_uint_eq(tdx_layout_get_ram_size(l), TDX_LAYOUT_MAX_RANGES * 0x1000ull);
+	ck_assert_int_eq(tdx_layout_get_range(l, 0, NULL), -EINVAL);
+	ck_assert_int_eq(tdx_layout_get_range(NULL, 0, &many[0]), -EINVAL);
 	tdx_layout_free(l);
 	free(many);
 }

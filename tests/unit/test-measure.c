@@ -77,34 +77,34 @@ START_TEST(ovmf_known_answers)
 		return;
 	ck_assert_int_eq(tdx_measure_firmware(NULL, MI_OVMF, NULL, mrtd, &m), 0);
 	ck_assert_msg(mi_hex_eq(mrtd, OVMF_UPSTREAM), "upstream MRTD differs");
-	ck_assert_int_eq(tdx_measurement_order(m), TDX_MEASURE_ORDER_UPSTREAM);
-	ck_assert_uint_eq(tdx_measurement_page_add_count(m), 538);
-	ck_assert_uint_eq(tdx_measurement_mr_extend_count(m), 7680);
-	ck_assert_uint_eq(tdx_measurement_hashed_bytes(m), 3017984);
-	tdx_measurement_mrtd(m, again);
+	ck_assert_int_eq(tdx_measurement_get_order(m), TDX_MEASURE_ORDER_UPSTREAM);
+	ck_assert_uint_eq(tdx_measurement_get_page_add_count(m), 538);
+	ck_assert_uint_eq(tdx_measurement_get_mr_extend_count(m), 7680);
+	ck_assert_uint_eq(tdx_measurement_get_hashed_bytes(m), 3017984);
+	tdx_measurement_get_mrtd(m, again);
 	ck_assert_mem_eq(again, mrtd, 48);
 	ck_assert_uint_eq(tdx_measurement_op_count(m), 6);
-	ck_assert_int_eq(tdx_measurement_op(m, 0, &s), 0);
+	ck_assert_int_eq(tdx_measurement_get_op(m, 0, &s), 0);
 	ck_assert_uint_eq(s.page_add, 480);
 	ck_assert_uint_eq(s.mr_extend, 7680);
 	ck_assert_uint_eq(s.first_seq, 0);
 	ck_assert_uint_eq(s.bytes, 480 * (128 + 16 * 384));
-	ck_assert_int_eq(tdx_measurement_op(m, 1, &s), 0);
+	ck_assert_int_eq(tdx_measurement_get_op(m, 1, &s), 0);
 	ck_assert_uint_eq(s.page_add, 32);
 	ck_assert_uint_eq(s.mr_extend, 0);
 	ck_assert_uint_eq(s.first_seq, 480 * 17);
 	ck_assert_uint_eq(s.offset, 480 * (128 + 16 * 384));
-	ck_assert_int_eq(tdx_measurement_op(m, 6, &s), -ERANGE);
+	ck_assert_int_eq(tdx_measurement_get_op(m, 6, &s), -ERANGE);
 	tdx_measurement_free(m);
 
 	mo.order = TDX_MEASURE_ORDER_TWO_PASS;
 	fo.measure = &mo;
 	ck_assert_int_eq(tdx_measure_firmware(NULL, MI_OVMF, &fo, mrtd, &m), 0);
 	ck_assert_msg(mi_hex_eq(mrtd, OVMF_TWO_PASS), "two-pass MRTD differs");
-	ck_assert_int_eq(tdx_measurement_order(m), TDX_MEASURE_ORDER_TWO_PASS);
-	ck_assert_uint_eq(tdx_measurement_page_add_count(m), 538);
-	ck_assert_uint_eq(tdx_measurement_mr_extend_count(m), 7680);
-	ck_assert_uint_eq(tdx_measurement_hashed_bytes(m), 3017984);
+	ck_assert_int_eq(tdx_measurement_get_order(m), TDX_MEASURE_ORDER_TWO_PASS);
+	ck_assert_uint_eq(tdx_measurement_get_page_add_count(m), 538);
+	ck_assert_uint_eq(tdx_measurement_get_mr_extend_count(m), 7680);
+	ck_assert_uint_eq(tdx_measurement_get_hashed_bytes(m), 3017984);
 	tdx_measurement_free(m);
 }
 END_TEST
@@ -123,8 +123,8 @@ START_TEST(ovmf_independent_of_ram_and_hob)
 		return;
 	ck_assert_int_eq(tdx_tdvf_open(MI_OVMF, NULL, NULL, &tdvf), 0);
 	for (gib = 1; gib <= 16; gib *= 4) {
-		ck_assert_int_eq(tdx_layout_q35(gib << 30, tdx_tdvf_image_size(tdvf),
-						NULL, &layout), 0);
+		ck_assert_int_eq(tdx_layout_new_q35(gib << 30, tdx_tdvf_get_image_size(tdvf),
+						    NULL, &layout), 0);
 		po.layout = layout;
 		ck_assert_int_eq(tdx_plan_new(NULL, tdvf, &po, &plan), 0);
 		measure(plan, TDX_MEASURE_ORDER_UPSTREAM, mrtd);
@@ -138,7 +138,7 @@ START_TEST(ovmf_independent_of_ram_and_hob)
 	{
 		struct tdx_measure_firmware_opts fo = TDX_OPTS(tdx_measure_firmware_opts);
 
-		ck_assert_int_eq(tdx_layout_q35(3ull << 30, 2 << 20, NULL, &layout), 0);
+		ck_assert_int_eq(tdx_layout_new_q35(3ull << 30, 2 << 20, NULL, &layout), 0);
 		fo.layout = layout;
 		ck_assert_int_eq(tdx_measure_firmware(NULL, MI_OVMF, &fo, mrtd, NULL), 0);
 		ck_assert(mi_hex_eq(mrtd, OVMF_UPSTREAM));
@@ -162,13 +162,13 @@ START_TEST(measured_hob_depends_on_ram)
 	struct img im;
 
 	for (int k = 0; k < 2; k++) {
-		ck_assert_int_eq(tdx_layout_q35(k ? 4ull << 30 : 1ull << 30, IMG_SIZE,
-						NULL, &layout), 0);
+		ck_assert_int_eq(tdx_layout_new_q35(k ? 4ull << 30 : 1ull << 30, IMG_SIZE,
+						    NULL, &layout), 0);
 		po.layout = layout;
 		img_open(&im, secs, 2, &po);
 		measure(im.plan, TDX_MEASURE_ORDER_UPSTREAM, mrtd[k]);
 		/* reference: the HOB as tdx_hob_build() writes it */
-		ck_assert_int_eq(tdx_hob_size(im.tdvf, layout, NULL, NULL, &len), 0);
+		ck_assert_int_eq(tdx_hob_get_size(im.tdvf, layout, NULL, NULL, &len), 0);
 		hob = calloc(1, len);
 		ck_assert_int_eq(tdx_hob_build(im.tdvf, layout, NULL, hob, len, NULL, &len), 0);
 		{
@@ -348,8 +348,8 @@ START_TEST(payload_zero_padded)
 		mo.order = order;
 		ck_assert_int_eq(tdx_measure_plan(NULL, im.plan, &mo, got, &m), 0);
 		ck_assert_mem_eq(got, want, 48);
-		ck_assert_uint_eq(tdx_measurement_page_add_count(m), 1 + 1 + 3 + 1);
-		ck_assert_uint_eq(tdx_measurement_mr_extend_count(m), 16 * 4);
+		ck_assert_uint_eq(tdx_measurement_get_page_add_count(m), 1 + 1 + 3 + 1);
+		ck_assert_uint_eq(tdx_measurement_get_mr_extend_count(m), 16 * 4);
 		tdx_measurement_free(m);
 	}
 	/* a different kernel gives a different MRTD (the Payload is measured) */
@@ -398,14 +398,14 @@ START_TEST(transcript_events)
 	measure(im.plan, TDX_MEASURE_ORDER_UPSTREAM, without);
 	ck_assert_mem_eq(with, without, 48);
 	ck_assert_uint_eq(r.n, 3 * 17 + 2 + 3 + 2 + 2);
-	ck_assert_uint_eq(r.n, tdx_measurement_page_add_count(m) +
-			       tdx_measurement_mr_extend_count(m));
+	ck_assert_uint_eq(r.n, tdx_measurement_get_page_add_count(m) +
+			       tdx_measurement_get_mr_extend_count(m));
 	for (i = 0; i < r.n; i++) {
 		ck_assert_uint_eq(ev[i].seq, i);
 		ck_assert_uint_eq(ev[i].offset, off);
 		off += ev[i].kind == TDX_MEASURE_PAGE_ADD ? 128 : 384;
 	}
-	ck_assert_uint_eq(off, tdx_measurement_hashed_bytes(m));
+	ck_assert_uint_eq(off, tdx_measurement_get_hashed_bytes(m));
 	ck_assert_int_eq(ev[0].kind, TDX_MEASURE_PAGE_ADD);
 	ck_assert_uint_eq(ev[0].gpa, MI_4G - 0x3000);
 	ck_assert_int_eq(ev[1].kind, TDX_MEASURE_MR_EXTEND);
@@ -434,7 +434,7 @@ START_TEST(transcript_events)
 	{
 		struct tdx_measure_op_summary s;
 
-		ck_assert_int_eq(tdx_measurement_op(m, 2, &s), 0);
+		ck_assert_int_eq(tdx_measurement_get_op(m, 2, &s), 0);
 		ck_assert_uint_eq(s.first_seq, 51 + 2);
 		ck_assert_uint_eq(s.offset, 3 * 128 + 48 * 384 + 2 * 128);
 		ck_assert_uint_eq(s.bytes, 3 * 128);
@@ -447,7 +447,7 @@ START_TEST(transcript_events)
 	r.n = 0;
 	r.stop_at = 10;
 	ck_assert_int_eq(tdx_measure_plan(ctx, im.plan, &mo, with, NULL), -EINTR);
-	ck_assert_str_eq(tdx_error_field(tdx_ctx_last_error(ctx)), "event_fn");
+	ck_assert_str_eq(tdx_error_get_field(tdx_ctx_get_last_error(ctx)), "event_fn");
 	tdx_ctx_unref(ctx);
 	img_close(&im);
 }
@@ -507,13 +507,13 @@ START_TEST(bad_arguments)
 	ck_assert_int_eq(tdx_measure_plan(ctx, im.plan, NULL, NULL, NULL), -EINVAL);
 	mo.order = 2;
 	ck_assert_int_eq(tdx_measure_plan(ctx, im.plan, &mo, mrtd, NULL), -EINVAL);
-	ck_assert_str_eq(tdx_error_field(tdx_ctx_last_error(ctx)), "order");
+	ck_assert_str_eq(tdx_error_get_field(tdx_ctx_get_last_error(ctx)), "order");
 	big.o.sz = sizeof(big);
 	ck_assert_int_eq(tdx_measure_plan(ctx, im.plan, &big.o, mrtd, NULL), -EINVAL);
 
 	ck_assert_int_eq(tdx_measure_firmware(ctx, "/nonexistent/fw.fd", NULL, mrtd, NULL),
 			 -ENOENT);
-	ck_assert_str_eq(tdx_error_step(tdx_ctx_last_error(ctx)), "tdvf");
+	ck_assert_str_eq(tdx_error_get_step(tdx_ctx_get_last_error(ctx)), "tdvf");
 	/* a file that is not a TDVF image: the parser's code name is recorded */
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
@@ -522,7 +522,7 @@ START_TEST(bad_arguments)
 	fo.diag = &diag;
 	ck_assert_int_eq(tdx_measure_firmware(ctx, path, &fo, mrtd, NULL), -ENOMSG);
 	ck_assert_int_eq(diag.code, TDX_TDVF_E_NO_FOOTER);
-	ck_assert_str_eq(tdx_error_field(tdx_ctx_last_error(ctx)), "E_NO_FOOTER");
+	ck_assert_str_eq(tdx_error_get_field(tdx_ctx_get_last_error(ctx)), "E_NO_FOOTER");
 	unlink(path);
 
 	ck_assert_str_eq(tdx_measure_order_name(TDX_MEASURE_ORDER_UPSTREAM), "upstream");
@@ -534,7 +534,7 @@ START_TEST(bad_arguments)
 	ck_assert_int_eq(order, TDX_MEASURE_ORDER_UPSTREAM);
 	ck_assert_int_eq(tdx_measure_order_parse("sideways", &order), -EINVAL);
 	tdx_measurement_free(NULL);
-	ck_assert_uint_eq(tdx_measurement_page_add_count(NULL), 0);
+	ck_assert_uint_eq(tdx_measurement_get_page_add_count(NULL), 0);
 	img_close(&im);
 	tdx_ctx_unref(ctx);
 }

@@ -56,13 +56,13 @@ static struct tdx_ctx *new_ctx(void)
 static void assert_error(struct tdx_ctx *ctx, int err, const char *field,
 			 const char *needle)
 {
-	const struct tdx_error *e = tdx_ctx_last_error(ctx);
+	const struct tdx_error *e = tdx_ctx_get_last_error(ctx);
 
-	ck_assert_int_eq(tdx_error_errno(e), err);
-	ck_assert_str_eq(tdx_error_step(e), "plan");
-	ck_assert_str_eq(tdx_error_field(e), field);
-	ck_assert_msg(strstr(tdx_error_message(e), needle), "message '%s' lacks '%s'",
-		      tdx_error_message(e), needle);
+	ck_assert_int_eq(tdx_error_get_errno(e), err);
+	ck_assert_str_eq(tdx_error_get_step(e), "plan");
+	ck_assert_str_eq(tdx_error_get_field(e), field);
+	ck_assert_msg(strstr(tdx_error_get_message(e), needle), "message '%s' lacks '%s'",
+		      tdx_error_get_message(e), needle);
 }
 
 START_TEST(small_image_plan)
@@ -79,7 +79,7 @@ START_TEST(small_image_plan)
 	ck_assert_int_eq(tdx_plan_new(NULL, im.tdvf, NULL, &plan), 0);
 	ck_assert_uint_eq(tdx_plan_op_count(plan), 3);
 
-	ck_assert_int_eq(tdx_plan_op(plan, 0, &op), 0);
+	ck_assert_int_eq(tdx_plan_get_op(plan, 0, &op), 0);
 	ck_assert_uint_eq(op.section, 0);
 	ck_assert_uint_eq(op.type, TDX_TDVF_SECTION_BFV);
 	ck_assert_uint_eq(op.source, TDX_PLAN_SRC_FIRMWARE);
@@ -87,38 +87,38 @@ START_TEST(small_image_plan)
 	ck_assert_uint_eq(op.pages, 1);
 	ck_assert_uint_eq(op.source_len, MI_PAGE);
 	ck_assert(op.measured && op.added);
-	ck_assert_int_eq(tdx_plan_source(plan, 0, &src, &len), 0);
+	ck_assert_int_eq(tdx_plan_get_source(plan, 0, &src, &len), 0);
 	ck_assert_ptr_eq(src, im.buf + 0xf000);	/* borrowed, not copied */
 	ck_assert_uint_eq(len, MI_PAGE);
 
-	ck_assert_int_eq(tdx_plan_op(plan, 1, &op), 0);
+	ck_assert_int_eq(tdx_plan_get_op(plan, 1, &op), 0);
 	ck_assert_uint_eq(op.source, TDX_PLAN_SRC_ZERO);
 	ck_assert_uint_eq(op.gpa, 0x800000);
 	ck_assert(!op.measured && op.added);
-	ck_assert_int_eq(tdx_plan_source(plan, 1, &src, &len), 0);
+	ck_assert_int_eq(tdx_plan_get_source(plan, 1, &src, &len), 0);
 	ck_assert_ptr_null(src);
 	ck_assert_uint_eq(len, 0);
 
-	ck_assert_int_eq(tdx_plan_op(plan, 2, &op), 0);
+	ck_assert_int_eq(tdx_plan_get_op(plan, 2, &op), 0);
 	ck_assert_uint_eq(op.source, TDX_PLAN_SRC_HOB);
 	ck_assert_uint_eq(op.source_len, 0);	/* no layout, no HOB given */
-	ck_assert_int_eq(tdx_plan_op(plan, 3, &op), -ERANGE);
-	ck_assert_int_eq(tdx_plan_source(plan, 3, &src, &len), -ERANGE);
+	ck_assert_int_eq(tdx_plan_get_op(plan, 3, &op), -ERANGE);
+	ck_assert_int_eq(tdx_plan_get_source(plan, 3, &src, &len), -ERANGE);
 
-	ck_assert_int_eq(tdx_plan_hob_gpa(plan, &gpa), 0);
+	ck_assert_int_eq(tdx_plan_get_hob_gpa(plan, &gpa), 0);
 	ck_assert_uint_eq(gpa, 0x801000);
-	ck_assert_uint_eq(tdx_plan_total_pages(plan, &measured), 3);
+	ck_assert_uint_eq(tdx_plan_get_total_pages(plan, &measured), 3);
 	ck_assert_uint_eq(measured, 1);
 
 	/* TempMem + TD_HOB merge into one private range */
-	ck_assert_uint_eq(tdx_plan_private_count(plan), 2);
-	ck_assert_int_eq(tdx_plan_private_range(plan, 0, &rg), 0);
+	ck_assert_uint_eq(tdx_plan_private_range_count(plan), 2);
+	ck_assert_int_eq(tdx_plan_get_private_range(plan, 0, &rg), 0);
 	ck_assert_uint_eq(rg.gpa, 0x800000);
 	ck_assert_uint_eq(rg.size, 0x2000);
-	ck_assert_int_eq(tdx_plan_private_range(plan, 1, &rg), 0);
+	ck_assert_int_eq(tdx_plan_get_private_range(plan, 1, &rg), 0);
 	ck_assert_uint_eq(rg.gpa, MI_4G - MI_PAGE);
 	ck_assert_uint_eq(rg.size, MI_PAGE);
-	ck_assert_int_eq(tdx_plan_private_range(plan, 2, &rg), -ERANGE);
+	ck_assert_int_eq(tdx_plan_get_private_range(plan, 2, &rg), -ERANGE);
 	tdx_plan_free(plan);
 	img_close(&im);
 }
@@ -153,13 +153,13 @@ START_TEST(ovmf_plan)
 		return;
 	}
 	ck_assert_int_eq(tdx_tdvf_open(MI_OVMF, NULL, NULL, &tdvf), 0);
-	ck_assert_int_eq(tdx_layout_q35(2ull << 30, tdx_tdvf_image_size(tdvf), NULL,
-					&layout), 0);
+	ck_assert_int_eq(tdx_layout_new_q35(2ull << 30, tdx_tdvf_get_image_size(tdvf), NULL,
+					    &layout), 0);
 	po.layout = layout;
 	ck_assert_int_eq(tdx_plan_new(NULL, tdvf, &po, &plan), 0);
 	ck_assert_uint_eq(tdx_plan_op_count(plan), 6);
 	for (i = 0; i < 6; i++) {
-		ck_assert_int_eq(tdx_plan_op(plan, i, &op), 0);
+		ck_assert_int_eq(tdx_plan_get_op(plan, i, &op), 0);
 		ck_assert_uint_eq(op.section, i);
 		ck_assert_uint_eq(op.type, want[i].type);
 		ck_assert_uint_eq(op.gpa, want[i].gpa);
@@ -168,20 +168,20 @@ START_TEST(ovmf_plan)
 		ck_assert_int_eq(op.measured, want[i].m);
 		ck_assert(op.added);
 	}
-	ck_assert_uint_eq(tdx_plan_private_count(plan), 4);
+	ck_assert_uint_eq(tdx_plan_private_range_count(plan), 4);
 	for (i = 0; i < 4; i++) {
-		ck_assert_int_eq(tdx_plan_private_range(plan, i, &rg), 0);
+		ck_assert_int_eq(tdx_plan_get_private_range(plan, i, &rg), 0);
 		ck_assert_uint_eq(rg.gpa, priv[i].gpa);
 		ck_assert_uint_eq(rg.size, priv[i].size);
 	}
-	ck_assert_int_eq(tdx_plan_hob_gpa(plan, &gpa), 0);
+	ck_assert_int_eq(tdx_plan_get_hob_gpa(plan, &gpa), 0);
 	ck_assert_uint_eq(gpa, 0x809000);
 	/* the HOB was built from the layout: 448 bytes for 2 GiB (doc §5.3) */
-	ck_assert_int_eq(tdx_plan_source(plan, 4, (const void **)&hob, &len), 0);
+	ck_assert_int_eq(tdx_plan_get_source(plan, 4, (const void **)&hob, &len), 0);
 	ck_assert_uint_eq(len, 448);
 	ck_assert_uint_eq(hob[0] | hob[1] << 8, TDX_HOB_TYPE_HANDOFF);
 	ck_assert_uint_eq(hob[2] | hob[3] << 8, TDX_HOB_HANDOFF_LEN);
-	ck_assert_uint_eq(tdx_plan_total_pages(plan, NULL), 538);
+	ck_assert_uint_eq(tdx_plan_get_total_pages(plan, NULL), 538);
 	tdx_plan_free(plan);
 	tdx_layout_free(layout);
 	tdx_tdvf_free(tdvf);
@@ -203,7 +203,7 @@ START_TEST(hob_given_is_copied)
 	po.hob_len = sizeof(hob);
 	ck_assert_int_eq(tdx_plan_new(NULL, im.tdvf, &po, &plan), 0);
 	memset(hob, 0, sizeof(hob));
-	ck_assert_int_eq(tdx_plan_source(plan, 2, &src, &len), 0);
+	ck_assert_int_eq(tdx_plan_get_source(plan, 2, &src, &len), 0);
 	ck_assert_uint_eq(len, 100);
 	ck_assert_ptr_ne(src, hob);
 	ck_assert_uint_eq(((const uint8_t *)src)[99], 0xab);
@@ -253,7 +253,7 @@ START_TEST(hob_from_layout_too_big)
 	po.layout = layout;
 	ck_assert_int_eq(tdx_plan_new(ctx, im.tdvf, &po, &plan), -EINVAL);
 	ck_assert_ptr_null(plan);
-	ck_assert_str_eq(tdx_error_field(tdx_ctx_last_error(ctx)), "hob");
+	ck_assert_str_eq(tdx_error_get_field(tdx_ctx_get_last_error(ctx)), "hob");
 	tdx_layout_free(layout);
 	tdx_ctx_unref(ctx);
 	img_close(&im);
@@ -270,7 +270,7 @@ START_TEST(section_outside_ram)
 
 	img_open(&im, small_secs, 3);
 	/* 8 MiB of RAM: TempMem at 8 MiB is outside */
-	ck_assert_int_eq(tdx_layout_q35(8ull << 20, IMG_SIZE, NULL, &layout), 0);
+	ck_assert_int_eq(tdx_layout_new_q35(8ull << 20, IMG_SIZE, NULL, &layout), 0);
 	po.layout = layout;
 	ck_assert_int_eq(tdx_plan_new(ctx, im.tdvf, &po, &plan), -EINVAL);
 	ck_assert_ptr_null(plan);
@@ -302,7 +302,7 @@ START_TEST(overlap_rejected)
 	/* touching is fine */
 	s[2].gpa = 0x804000;
 	ck_assert_int_eq(tdx_plan_build(&e, NULL, 0, s, 3, NULL, 0, NULL, &plan), 0);
-	ck_assert_uint_eq(tdx_plan_private_count(plan), 2);
+	ck_assert_uint_eq(tdx_plan_private_range_count(plan), 2);
 	tdx_plan_free(plan);
 	/* a later section nested in an earlier, longer one */
 	s[0].mem_size = 0x200000;
@@ -358,15 +358,15 @@ START_TEST(payload_and_param)
 	po.payload_param = cmdline;
 	po.payload_param_len = sizeof(cmdline);
 	ck_assert_int_eq(tdx_plan_new(ctx, im.tdvf, &po, &plan), 0);
-	ck_assert_int_eq(tdx_plan_op(plan, 2, &op), 0);
+	ck_assert_int_eq(tdx_plan_get_op(plan, 2, &op), 0);
 	ck_assert_uint_eq(op.source, TDX_PLAN_SRC_PAYLOAD);
 	ck_assert_uint_eq(op.source_len, 5000);
 	ck_assert(op.measured);
-	ck_assert_int_eq(tdx_plan_source(plan, 2, &src, &len), 0);
+	ck_assert_int_eq(tdx_plan_get_source(plan, 2, &src, &len), 0);
 	ck_assert_ptr_eq(src, kernel);		/* borrowed */
-	ck_assert_int_eq(tdx_plan_op(plan, 3, &op), 0);
+	ck_assert_int_eq(tdx_plan_get_op(plan, 3, &op), 0);
 	ck_assert_uint_eq(op.source, TDX_PLAN_SRC_PAYLOAD_PARAM);
-	ck_assert_int_eq(tdx_plan_source(plan, 3, &src, &len), 0);
+	ck_assert_int_eq(tdx_plan_get_source(plan, 3, &src, &len), 0);
 	ck_assert_ptr_ne(src, cmdline);		/* copied */
 	ck_assert_uint_eq(len, sizeof(cmdline));
 	ck_assert_str_eq(src, cmdline);
@@ -413,23 +413,23 @@ START_TEST(permmem_not_added)
 
 	img_open(&im, secs, 3);
 	ck_assert_int_eq(tdx_plan_new(NULL, im.tdvf, NULL, &plan), 0);
-	ck_assert_int_eq(tdx_plan_op(plan, 1, &op), 0);
+	ck_assert_int_eq(tdx_plan_get_op(plan, 1, &op), 0);
 	ck_assert_uint_eq(op.type, TDX_TDVF_SECTION_PERM_MEM);
 	ck_assert_uint_eq(op.source, TDX_PLAN_SRC_NONE);
 	ck_assert(!op.added && !op.measured);
 	ck_assert_uint_eq(op.pages, 256);
-	ck_assert_int_eq(tdx_plan_hob_gpa(plan, &gpa), -ENOENT);
+	ck_assert_int_eq(tdx_plan_get_hob_gpa(plan, &gpa), -ENOENT);
 	ck_assert_uint_eq(gpa, 77);
-	ck_assert_uint_eq(tdx_plan_total_pages(plan, NULL), 2);
-	ck_assert_uint_eq(tdx_plan_private_count(plan), 2);
-	ck_assert_int_eq(tdx_plan_private_range(plan, 0, &rg), 0);
+	ck_assert_uint_eq(tdx_plan_get_total_pages(plan, NULL), 2);
+	ck_assert_uint_eq(tdx_plan_private_range_count(plan), 2);
+	ck_assert_int_eq(tdx_plan_get_private_range(plan, 0, &rg), 0);
 	ck_assert_uint_eq(rg.gpa, 0x800000);
-	ck_assert_int_eq(tdx_plan_private_range(plan, 1, &rg), 0);
+	ck_assert_int_eq(tdx_plan_get_private_range(plan, 1, &rg), 0);
 	ck_assert_uint_eq(rg.gpa, MI_4G - MI_PAGE);
 	tdx_plan_free(plan);
 
 	/* PermMem must be RAM: 32 MiB of RAM ends where it starts */
-	ck_assert_int_eq(tdx_layout_q35(32ull << 20, IMG_SIZE, NULL, &layout), 0);
+	ck_assert_int_eq(tdx_layout_new_q35(32ull << 20, IMG_SIZE, NULL, &layout), 0);
 	po.layout = layout;
 	ck_assert_int_eq(tdx_plan_new(NULL, im.tdvf, &po, &plan), -EINVAL);
 	tdx_layout_free(layout);
@@ -453,12 +453,12 @@ START_TEST(zero_fill_flag)
 
 	img_open(&im, secs, 3);
 	ck_assert_int_eq(tdx_plan_new(NULL, im.tdvf, NULL, &plan), 0);
-	ck_assert_int_eq(tdx_plan_op(plan, 0, &op), 0);
+	ck_assert_int_eq(tdx_plan_get_op(plan, 0, &op), 0);
 	ck_assert_uint_eq(op.source_len, 2 * MI_PAGE);	/* QEMU: image bytes */
 	tdx_plan_free(plan);
 	po.flags = TDX_PLAN_ZERO_FILL;
 	ck_assert_int_eq(tdx_plan_new(NULL, im.tdvf, &po, &plan), 0);
-	ck_assert_int_eq(tdx_plan_op(plan, 0, &op), 0);
+	ck_assert_int_eq(tdx_plan_get_op(plan, 0, &op), 0);
 	ck_assert_uint_eq(op.source_len, MI_PAGE);	/* spec: zeros */
 	tdx_plan_free(plan);
 	po.flags = 1ull << 40;
@@ -494,12 +494,12 @@ START_TEST(bad_arguments)
 	po.hob_len = 10;	/* NULL hob with a length */
 	ck_assert_int_eq(tdx_plan_new(NULL, im.tdvf, &po, &plan), -EINVAL);
 	ck_assert_ptr_null(plan);
-	ck_assert_int_eq(tdx_plan_op(NULL, 0, &op), -EINVAL);
-	ck_assert_int_eq(tdx_plan_source(NULL, 0, &src, &len), -EINVAL);
-	ck_assert_int_eq(tdx_plan_private_range(NULL, 0, &rg), -EINVAL);
-	ck_assert_int_eq(tdx_plan_hob_gpa(NULL, &gpa), -EINVAL);
+	ck_assert_int_eq(tdx_plan_get_op(NULL, 0, &op), -EINVAL);
+	ck_assert_int_eq(tdx_plan_get_source(NULL, 0, &src, &len), -EINVAL);
+	ck_assert_int_eq(tdx_plan_get_private_range(NULL, 0, &rg), -EINVAL);
+	ck_assert_int_eq(tdx_plan_get_hob_gpa(NULL, &gpa), -EINVAL);
 	ck_assert_uint_eq(tdx_plan_op_count(NULL), 0);
-	ck_assert_uint_eq(tdx_plan_private_count(NULL), 0);
+	ck_assert_uint_eq(tdx_plan_private_range_count(NULL), 0);
 	tdx_plan_free(NULL);
 	ck_assert_str_eq(tdx_plan_source_name(TDX_PLAN_SRC_PAYLOAD_PARAM), "payload_param");
 	ck_assert_ptr_null(tdx_plan_source_name(99));

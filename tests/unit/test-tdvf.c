@@ -98,7 +98,7 @@ static void expect_warning(int code, int sec, uint64_t off)
 
 	ck_assert_msg(r == 0, "r=%d %s", r, d.message);
 	ck_assert_uint_eq(tdx_tdvf_warning_count(t), 1);
-	ck_assert_int_eq(tdx_tdvf_warning(t, 0, &w), 0);
+	ck_assert_int_eq(tdx_tdvf_get_warning(t, 0, &w), 0);
 	ck_assert_msg(w.code == code, "warning %s", tdx_tdvf_code_name(w.code));
 	ck_assert_int_eq(w.section, sec);
 	ck_assert_uint_eq(w.offset, off);
@@ -163,15 +163,15 @@ START_TEST(ovmf_fd_sections)
 	ck_assert_int_eq(maps_of(OVMF_FD), maps + 1);
 	ck_assert_int_eq(tu_count_fds(), fds);
 	ck_assert_int_eq(tu_count_fds_without_cloexec(), nocloexec);
-	ck_assert_uint_eq(tdx_tdvf_image_size(t), 0x200000);
-	ck_assert_uint_eq(tdx_tdvf_descriptor_offset(t), 0x1ff7c0);
+	ck_assert_uint_eq(tdx_tdvf_get_image_size(t), 0x200000);
+	ck_assert_uint_eq(tdx_tdvf_get_descriptor_offset(t), 0x1ff7c0);
 	ck_assert(!tdx_tdvf_is_legacy(t));
 	ck_assert_uint_eq(tdx_tdvf_warning_count(t), 0);
 	ck_assert_uint_eq(tdx_tdvf_section_count(t), 6);
 	for (size_t i = 0; i < 6; i++) {
 		struct tdx_tdvf_section s;
 
-		ck_assert_int_eq(tdx_tdvf_section(t, i, &s), 0);
+		ck_assert_int_eq(tdx_tdvf_get_section(t, i, &s), 0);
 		ck_assert_uint_eq(s.type, want[i].type);
 		ck_assert_uint_eq(s.attributes, want[i].attr);
 		ck_assert_uint_eq(s.data_offset, want[i].off);
@@ -181,10 +181,10 @@ START_TEST(ovmf_fd_sections)
 		ck_assert_int_eq(s.measured, i == 0);
 		ck_assert(!s.page_aug);
 	}
-	ck_assert_int_eq(tdx_tdvf_data(t, 0, &data, &len), 0);
-	ck_assert_ptr_eq(data, (const uint8_t *)tdx_tdvf_image(t) + 0x20000);
+	ck_assert_int_eq(tdx_tdvf_get_section_data(t, 0, &data, &len), 0);
+	ck_assert_ptr_eq(data, (const uint8_t *)tdx_tdvf_get_image(t) + 0x20000);
 	ck_assert_uint_eq(len, 0x1e0000);
-	ck_assert_int_eq(tdx_tdvf_data(t, 4, &data, &len), 0);
+	ck_assert_int_eq(tdx_tdvf_get_section_data(t, 4, &data, &len), 0);
 	ck_assert_ptr_null(data);
 	ck_assert_uint_eq(len, 0);
 	ck_assert_int_eq(tdx_tdvf_find_section(t, TDX_TDVF_SECTION_TD_HOB, 0, &idx), 0);
@@ -293,17 +293,17 @@ START_TEST(open_snapshot_flag_snapshots_the_file)
 
 	/* truncated: reading a file mapping past EOF would raise SIGBUS */
 	ck_assert_int_eq(ftruncate(fd, 0), 0);
-	ck_assert_int_eq(tdx_tdvf_data(t, 1, &data, &len), 0);
+	ck_assert_int_eq(tdx_tdvf_get_section_data(t, 1, &data, &len), 0);
 	ck_assert_uint_eq(len, 0xf000);
 	ck_assert_mem_eq(data, img + 0x1000, len);
-	ck_assert_mem_eq(tdx_tdvf_image(t), img, SZ);
+	ck_assert_mem_eq(tdx_tdvf_get_image(t), img, SZ);
 
 	/* rewritten in place with other bytes: the snapshot keeps the old ones */
 	junk = malloc(SZ);
 	ck_assert_ptr_nonnull(junk);
 	memset(junk, 0xa5, SZ);
 	ck_assert_int_eq(pwrite(fd, junk, SZ, 0), (ssize_t)SZ);
-	ck_assert_mem_eq(tdx_tdvf_image(t), img, SZ);
+	ck_assert_mem_eq(tdx_tdvf_get_image(t), img, SZ);
 	free(junk);
 	ck_assert_int_eq(maps_of(path), 0);	/* a copy, not a file mapping */
 
@@ -326,22 +326,22 @@ START_TEST(synthetic_ok)
 	ck_assert_int_eq(tdx_tdvf_parse(img, SZ, NULL, &d, &t), 0);
 	ck_assert_int_eq(d.code, TDX_TDVF_OK);
 	ck_assert_int_eq(d.section, NOSEC);
-	ck_assert_ptr_eq(tdx_tdvf_image(t), img);
+	ck_assert_ptr_eq(tdx_tdvf_get_image(t), img);
 	ck_assert_uint_eq(tdx_tdvf_section_count(t), 6);
 	ck_assert_uint_eq(tdx_tdvf_warning_count(t), 0);
-	ck_assert_uint_eq(tdx_tdvf_descriptor_offset(t), DESC);
-	ck_assert_int_eq(tdx_tdvf_section(t, 1, &s), 0);
+	ck_assert_uint_eq(tdx_tdvf_get_descriptor_offset(t), DESC);
+	ck_assert_int_eq(tdx_tdvf_get_section(t, 1, &s), 0);
 	ck_assert_uint_eq(s.type, TDX_TDVF_SECTION_BFV);
 	ck_assert_uint_eq(s.gpa, 0xffff1000);
 	ck_assert_uint_eq(s.mem_size, 0xf000);
 	ck_assert(s.measured);
-	ck_assert_int_eq(tdx_tdvf_data(t, 1, &data, &len), 0);
+	ck_assert_int_eq(tdx_tdvf_get_section_data(t, 1, &data, &len), 0);
 	ck_assert_ptr_eq(data, img + 0x1000);
 	ck_assert_uint_eq(len, 0xf000);
-	ck_assert_int_eq(tdx_tdvf_section(t, 6, &s), -ERANGE);
-	ck_assert_int_eq(tdx_tdvf_section(t, 0, NULL), -EINVAL);
-	ck_assert_int_eq(tdx_tdvf_data(t, 6, &data, &len), -ERANGE);
-	ck_assert_int_eq(tdx_tdvf_warning(t, 0, &d), -ERANGE);
+	ck_assert_int_eq(tdx_tdvf_get_section(t, 6, &s), -ERANGE);
+	ck_assert_int_eq(tdx_tdvf_get_section(t, 0, NULL), -EINVAL);
+	ck_assert_int_eq(tdx_tdvf_get_section_data(t, 6, &data, &len), -ERANGE);
+	ck_assert_int_eq(tdx_tdvf_get_warning(t, 0, &d), -ERANGE);
 	tdx_tdvf_free(t);
 	/* NULL diag is fine */
 	ck_assert_int_eq(tdx_tdvf_parse(img, SZ, NULL, NULL, &t), 0);
@@ -430,7 +430,7 @@ START_TEST(rule_image_size_align_warning)
 	ti_build(b, &cfg);
 	ck_assert_int_eq(tdx_tdvf_parse(b, sz, NULL, &d, &t), 0);
 	ck_assert_uint_eq(tdx_tdvf_warning_count(t), 1);
-	tdx_tdvf_warning(t, 0, &w);
+	tdx_tdvf_get_warning(t, 0, &w);
 	ck_assert_int_eq(w.code, TDX_TDVF_W_IMAGE_SIZE_ALIGN);
 	ck_assert_int_eq(w.section, NOSEC);
 	tdx_tdvf_free(t);
@@ -556,7 +556,7 @@ START_TEST(legacy_only_with_flag)
 	EXPECT_FAIL(-ENOMSG, TDX_TDVF_E_NO_FOOTER, NOSEC, TI_FOOTER_GUID(SZ));
 	ck_assert_int_eq(parse_flags(img, SZ, TDX_TDVF_ALLOW_LEGACY, &d, &t), 0);
 	ck_assert(tdx_tdvf_is_legacy(t));
-	ck_assert_uint_eq(tdx_tdvf_descriptor_offset(t), DESC);
+	ck_assert_uint_eq(tdx_tdvf_get_descriptor_offset(t), DESC);
 	ck_assert_uint_eq(tdx_tdvf_section_count(t), 6);
 	tdx_tdvf_free(t);
 }
@@ -807,7 +807,7 @@ START_TEST(permmem_ok)
 	set_sec32(2, 24, TDX_TDVF_SECTION_PERM_MEM);
 	set_sec32(2, 28, TDX_TDVF_ATTR_PAGE_AUG);
 	ck_assert_int_eq(tdx_tdvf_parse(img, SZ, NULL, NULL, &t), 0);
-	tdx_tdvf_section(t, 2, &s);
+	tdx_tdvf_get_section(t, 2, &s);
 	ck_assert(s.page_aug);
 	ck_assert(!s.measured);
 	tdx_tdvf_free(t);
