@@ -28,5 +28,8 @@ struct tdx_vm {
 
 /* -ECHILD after fork, -EIO when dead, else 0 (recorded in vm->error). */
 int tdx_vm_check_usable(struct tdx_vm *vm, const char *step);
+/* arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM) when @xfam has AMX; 0 or -errno
+ * (recorded in vm->error).  xstate-perm.c. */
+int tdx_vm_request_xfd_perm(struct tdx_vm *vm, uint64_t xfam);
 
 #endif

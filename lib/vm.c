@@ -332,6 +332,11 @@ TDX_EXPORT int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg)
 	iv->xfam = TDX_OPTS_GET(cfg, xfam, 0);
 	if (!iv->xfam)
 		iv->xfam = tdx_caps_get_default_xfam(vm->caps);
+	r = tdx_vm_request_xfd_perm(vm, iv->xfam);
+	if (r) {
+		free(iv);
+		return r;
+	}
 	if (cfg->sz >= offsetof(struct tdx_td_config, mrownerconfig) + 48) {
 		memcpy(iv->mrconfigid, cfg->mrconfigid, 48);
 		memcpy(iv->mrowner, cfg->mrowner, 48);

@@ -92,6 +92,12 @@ const struct tdx_error *tdx_vm_get_last_error(const struct tdx_vm *vm);
  * TDX_OPERAND_INVALID with operand CPUID_CONFIG); -EALREADY (already
  * initialised); -EOPNOTSUPP (tsc_khz set without KVM_CAP_VM_TSC_CONTROL);
  * -EAGAIN (retries exhausted); -ECHILD (not the VM's creator process);
+ * when the XFAM has AMX tile data, the errno of
+ * arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM, 18), requested first because the
+ * vCPUs' KVM_SET_CPUID2 fails with -EPERM without it (-EBUSY: a vCPU of
+ * this process already exists without it; -EOPNOTSUPP, -EINVAL: the host
+ * kernel cannot); step "arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM)", field
+ * "xfam", bit 18;
  * -EIO (the module failed; the VM is dead); -ENOMEM.  (The CPUID array
  * passed to KVM has one entry per configurable leaf of the caps, which
  * hold at most 256, so the -E2BIG of a too-large array cannot occur.)

@@ -6,6 +6,7 @@
  * and fault injection at every ioctl with fd/mapping leak checks.
  */
 #include <check.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,37 @@ static long trace_find(unsigned long from, const char *what)
 		if (tdxsim_ctl_trace_get(i, line, sizeof(line)) >= 0 && strstr(line, what))
 			return (long)i;
 	return -1;
+}
+
+/*
+ * arch_prctl() as the process sees it: libtdx's calls bind to this
+ * definition (the executable comes first in symbol lookup); it records
+ * each guest-permission request and the vCPU count at that moment, and
+ * can refuse one (as a kernel would) before forwarding to the next
+ * definition (the simulator's, or libc's).
+ */
+static int prctl_calls, prctl_fail_errno;
+static unsigned long prctl_last_code, prctl_last_arg;
+static unsigned long prctl_trace_at;	/* trace lines before the call */
+
+int arch_prctl(int code, unsigned long addr);
+int arch_prctl(int code, unsigned long addr)
+{
+	static int (*next)(int, unsigned long);
+
+	if (code == 0x1025 /* ARCH_REQ_XCOMP_GUEST_PERM */) {
+		prctl_calls++;
+		prctl_last_code = (unsigned long)code;
+		prctl_last_arg = addr;
+		prctl_trace_at = tdxsim_ctl_trace_count();
+		if (prctl_fail_errno) {
+			errno = prctl_fail_errno;
+			return -1;
+		}
+	}
+	if (!next)
+		next = (int (*)(int, unsigned long))dlsym(RTLD_NEXT, "arch_prctl");
+	return next ? next(code, addr) : (errno = ENOSYS, -1);
 }
 
 static struct tdx_vm *new_vm(void)
@@ -88,6 +120,59 @@ START_TEST(full_flow)
 	ck_assert_int_eq(ex.type, TDX_EXIT_SHUTDOWN);
 	tdx_vcpu_unref(v0);
 	tdx_vcpu_unref(v1);
+	tdx_vm_unref(vm);
+}
+END_TEST
+
+/*
+ * A TD whose XFAM has AMX gets AMX in its vCPU CPUID, and KVM_SET_CPUID2
+ * with a dynamic XSAVE feature in leaf 0xD.0 fails with EPERM unless the
+ * process holds the guest permission (__xfd_enable_feature(),
+ * arch/x86/kernel/fpu/xstate.c).  libtdx requests it at INIT_VM, before
+ * any vCPU exists (xstate_request_perm() refuses with EBUSY after the
+ * first vCPU), and names a refusal.
+ */
+START_TEST(amx_guest_permission_requested)
+{
+	struct tdx_td_config cfg = TDX_OPTS(tdx_td_config);
+	const struct tdx_error *e;
+	struct tdx_vcpu *v;
+	struct tdx_vm *vm = new_vm();
+
+	prctl_calls = 0;
+	prctl_fail_errno = 0;
+	ck_assert(tdx_caps_get_default_xfam(tdx_vm_get_caps(vm)) & TDX_XFAM_AMX_TILEDATA);
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
+	ck_assert_int_eq(prctl_calls, 1);
+	ck_assert_uint_eq(prctl_last_code, 0x1025);
+	ck_assert_uint_eq(prctl_last_arg, 18);	/* XFEATURE_XTILE_DATA */
+	/* requested before INIT_VM and before the first vCPU */
+	ck_assert_int_ge(trace_find(prctl_trace_at, "KVM_TDX_INIT_VM"), 0);
+	ck_assert_int_eq(tdx_vcpu_new(vm, 0, &v), 0);
+	ck_assert_int_ge(trace_find(prctl_trace_at, "KVM_CREATE_VCPU"), 0);
+	tdx_vcpu_unref(v);
+	tdx_vm_unref(vm);
+
+	/* no AMX in the XFAM: nothing requested */
+	vm = new_vm();
+	cfg.xfam = TDX_XFAM_X87 | TDX_XFAM_SSE | TDX_XFAM_AVX;
+	ck_assert_int_eq(tdx_vm_init(vm, &cfg), 0);
+	ck_assert_int_eq(prctl_calls, 1);
+	tdx_vm_unref(vm);
+
+	/* the host refuses: INIT_VM is not issued, the failure is named */
+	vm = new_vm();
+	prctl_fail_errno = EBUSY;
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), -EBUSY);
+	ck_assert_int_eq(prctl_calls, 2);
+	e = tdx_vm_get_last_error(vm);
+	ck_assert_str_eq(tdx_error_get_step(e), "arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM)");
+	ck_assert_str_eq(tdx_error_get_field(e), "xfam");
+	ck_assert_int_eq(tdx_error_get_bit(e), 18);
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "AMX"));
+	ck_assert_int_lt(trace_find(prctl_trace_at, "KVM_TDX_INIT_VM"), 0);
+	ck_assert_int_eq(tdx_vm_get_state(vm), TDX_VM_CREATED);
+	prctl_fail_errno = 0;
 	tdx_vm_unref(vm);
 }
 END_TEST
@@ -417,6 +502,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, full_flow);
+	tcase_add_test(tc, amx_guest_permission_requested);
 	tcase_add_test(tc, create_sequence);
 	tcase_add_test(tc, order_mistakes_are_caught_first);
 	tcase_add_test(tc, config_rejected_before_any_ioctl);
