@@ -427,19 +427,48 @@ static long complete(struct sim_vcpu *v, struct guest_vcpu *g, const struct gev 
 
 		if (len > MAPGPA_CHUNK)
 			len = MAPGPA_CHUNK;
-		if (r->hypercall.ret) {
-			g->cur.status = TDVMCALL_ST_INVALID_OPERAND;
+		/* tdx_complete_vmcall_map_gpa(): hypercall.ret is 0, EAGAIN
+		 * (RETRY) or EINVAL (INVALID_OPERAND), R11 = where it stopped. */
+		switch (r->hypercall.ret) {
+		case 0:
+			break;
+		case EAGAIN:
+		case EINVAL:
+			g->cur.status = r->hypercall.ret == EAGAIN ? TDVMCALL_ST_RETRY
+								  : TDVMCALL_ST_INVALID_OPERAND;
 			g->cur.value = g->next;	/* R11: where processing stopped */
-			snprintf(d, sizeof(d), "the VMM refused the chunk at 0x%llx (hypercall.ret 0x%llx)",
-				 (unsigned long long)gpa, (unsigned long long)r->hypercall.ret);
+			snprintf(d, sizeof(d), "the VMM refused the chunk at 0x%llx (hypercall.ret %s)",
+				 (unsigned long long)gpa, r->hypercall.ret == EAGAIN ? "EAGAIN" : "EINVAL");
 			finish(g, e, d);
 			return CONTINUE;
+		default:
+			/* Anything else fails this KVM_RUN with EINVAL.  The
+			 * completion is gone: the next KVM_RUN enters the guest
+			 * with the TDVMCALL's own R10 (0, "success") and R11 (the
+			 * leaf), so the guest believes the whole range converted. */
+			g->cur.status = TDVMCALL_ST_SUCCESS;
+			g->cur.value = LIBTDX_TDVMCALL_MAP_GPA;
+			snprintf(d, sizeof(d), "hypercall.ret 0x%llx is not 0, EAGAIN or EINVAL: "
+				 "KVM_RUN failed with EINVAL; the guest sees success, chunk "
+				 "0x%llx and the rest unconverted",
+				 (unsigned long long)r->hypercall.ret, (unsigned long long)gpa);
+			finish(g, e, d);
+			return -EINVAL;
 		}
 		check_converted(v, e, gpa, len, priv, "MapGPA chunk");
 		g->next += MAPGPA_CHUNK;
 		if (g->next >= g->end) {
 			g->cur.status = TDVMCALL_ST_SUCCESS;
 			finish(g, e, NULL);
+			return CONTINUE;
+		}
+		/* Pending events stop the call between chunks. */
+		if (vcpu_has_events(v)) {
+			g->cur.status = TDVMCALL_ST_RETRY;
+			g->cur.value = g->next;
+			snprintf(d, sizeof(d), "events pending: RETRY at 0x%llx",
+				 (unsigned long long)(g->next & ~sbit(v->vm)));
+			finish(g, e, d);
 			return CONTINUE;
 		}
 		return mapgpa_exit(v, g);	/* next chunk, before immediate_exit */
@@ -771,6 +800,45 @@ static long step(struct sim_vcpu *v, struct guest_vcpu *g, const struct gev *e)
 }
 
 /* ---- entry points ------------------------------------------------------------------ */
+bool vcpu_has_events(const struct sim_vcpu *v)
+{
+	return v->nmi_queued != 0;
+}
+
+long vcpu_run_uninitialized(struct sim_vcpu *v)
+{
+	volatile struct kvm_run *r = v->run;
+	bool has_mask = v->sigmask_set;
+	sigset_t mask = v->sigmask;
+	long ret = -EINTR;
+
+	if (r->immediate_exit)		/* !vcpu->wants_to_run */
+		return -EINTR;
+	/* kvm_vcpu_block() returns at once when kvm_arch_vcpu_runnable() sees
+	 * events; kvm_apic_accept_events() leaves a TD AP as it is: -EAGAIN. */
+	if (vcpu_has_events(v))
+		return -EAGAIN;
+	/* Nothing else can wake it in this model (SET_MP_STATE and KVM_NMI need
+	 * the vCPU mutex that KVM_RUN holds): it waits for a signal. */
+	v->in_run++;
+	sim_unlock();
+	for (;;) {
+		struct timespec step = { 0, 1000000 };	/* 1 ms */
+
+		if (ppoll(NULL, 0, &step, has_mask ? &mask : NULL) < 0 && errno == EINTR)
+			break;
+	}
+	sim_lock();
+	if (--v->in_run == 0 && v->closed && v->run) {
+		munmap(v->run, SIM_VCPU_MMAP_SIZE);
+		v->run = NULL;
+		return -EBADF;
+	}
+	if (v->run)
+		v->run->exit_reason = KVM_EXIT_INTR;	/* signal_pending() */
+	return ret;
+}
+
 static struct guest_vcpu *gv_get(struct sim_vcpu *v)
 {
 	struct guest_vcpu *g = v->guest;
@@ -812,10 +880,14 @@ long guest_run(struct sim_vcpu *v)
 		if (ret != CONTINUE)
 			return ret;
 	}
-	if (r->immediate_exit) {
-		r->exit_reason = KVM_EXIT_INTR;
+	/* kvm_arch_vcpu_ioctl_run(): !wants_to_run → EINTR, exit_reason untouched */
+	if (r->immediate_exit)
 		return -EINTR;
-	}
+	/* tdx_vcpu_pre_run() */
+	if (!v->initialized || v->vm->td_state != TD_RUNNABLE)
+		return -EINVAL;
+	/* Guest entry injects what is queued (process_nmi → tdx_inject_nmi). */
+	v->nmi_queued = 0;
 	for (;;) {
 		if (g->state == GV_SHUTDOWN || !g->sec || g->pc >= g->sec->n) {
 			if (g->state != GV_SHUTDOWN && g->sec)

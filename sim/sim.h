@@ -110,6 +110,11 @@ struct sim_vcpu {
 	int fd;
 	uint32_t id;
 	bool initialized;
+	/* KVM_MP_STATE_*: kvm_arch_vcpu_create() makes an AP UNINITIALIZED when
+	 * the irqchip is in the kernel (a TD's split irqchip counts), the BSP
+	 * (id 0) RUNNABLE; tdx_td_vcpu_init() and KVM_SET_MP_STATE change it. */
+	uint32_t mp_state;
+	unsigned nmi_queued;	/* KVM_NMI not yet injected: kvm_vcpu_has_events() */
 	uint64_t rcx, apic_base;
 	unsigned cpuid_nent;
 	struct kvm_cpuid_entry2 cpuid[SIM_MAX_CPUID];
@@ -311,6 +316,11 @@ void report_vm(struct sim_vm *vm);
 
 /* scripted guest (run.c) */
 long guest_run(struct sim_vcpu *v);
+/* kvm_arch_vcpu_ioctl_run() for an UNINITIALIZED vCPU: -EINTR (immediate_exit
+ * or a signal), -EAGAIN (events pending); blocks without the lock. */
+long vcpu_run_uninitialized(struct sim_vcpu *v);
+/* kvm_vcpu_has_events() as far as the model knows (a queued NMI). */
+bool vcpu_has_events(const struct sim_vcpu *v);
 void guest_vcpu_free(struct sim_vcpu *v);
 void guest_vm_free(struct sim_vm *vm);
 struct gscript *gscript_get(struct gscript *s);

@@ -382,6 +382,7 @@ static long tdx_init_vcpu(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 		return -hit.err;
 	}
 	v->initialized = true;
+	v->mp_state = KVM_MP_STATE_RUNNABLE;	/* tdx_td_vcpu_init() */
 	v->rcx = cmd->data;
 	if (!v->vm->hob_gpa_set) {
 		v->vm->hob_gpa = cmd->data;

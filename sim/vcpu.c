@@ -42,24 +42,54 @@ static long get_cpuid2(struct sim_vcpu *v, unsigned long arg)
 	return 0;
 }
 
+#define SYNC_X86_VALID_FIELDS	(KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS)
+
+/* kvm_arch_vcpu_ioctl_run(), in its order: an UNINITIALIZED vCPU (an AP
+ * before INIT) blocks; then the sync-regs fields (none for a TD: protected
+ * state, kvm_sync_valid_fields()); then, for a TD, guest_run() does the
+ * pending completion, immediate_exit and tdx_vcpu_pre_run().  EINTR from
+ * immediate_exit leaves exit_reason as it was. */
 static long run(struct sim_vcpu *v)
 {
 	struct kvm_run *r = v->run;
+	uint64_t valid = is_td(v) ? 0 : SYNC_X86_VALID_FIELDS;
 
-	if (is_td(v) && (r->kvm_valid_regs || r->kvm_dirty_regs))
+	if (v->mp_state == KVM_MP_STATE_UNINITIALIZED)
+		return vcpu_run_uninitialized(v);
+	if ((r->kvm_valid_regs & ~valid) || (r->kvm_dirty_regs & ~valid))
 		return -EINVAL;
-	if (is_td(v) && (!v->initialized || v->vm->td_state != TD_RUNNABLE))
-		return -EINVAL;
-	/* A TD runs its guest script (run.c): completion of the last exit,
-	 * then immediate_exit, then the next events. */
 	if (is_td(v))
 		return guest_run(v);
-	if (r->immediate_exit) {
-		r->exit_reason = KVM_EXIT_INTR;
+	if (r->immediate_exit)
 		return -EINTR;
-	}
 	/* No guest code runs for a plain VM: it stops at once. */
 	r->exit_reason = KVM_EXIT_SHUTDOWN;
+	return 0;
+}
+
+/* kvm_arch_vcpu_ioctl_set_mpstate(): the states other than RUNNABLE need the
+ * local APIC in the kernel; SIPI_RECEIVED is stored as INIT_RECEIVED. */
+static long set_mp_state(struct sim_vcpu *v, unsigned long arg)
+{
+	uint32_t st;
+
+	if (sim_copy_from_user(&st, arg, sizeof(st)))
+		return -EFAULT;
+	switch (st) {
+	case KVM_MP_STATE_UNINITIALIZED:
+	case KVM_MP_STATE_HALTED:
+	case KVM_MP_STATE_AP_RESET_HOLD:
+	case KVM_MP_STATE_INIT_RECEIVED:
+	case KVM_MP_STATE_SIPI_RECEIVED:
+		if (!v->vm->irqchip)
+			return -EINVAL;
+		break;
+	case KVM_MP_STATE_RUNNABLE:
+		break;
+	default:
+		return -EINVAL;
+	}
+	v->mp_state = st == KVM_MP_STATE_SIPI_RECEIVED ? KVM_MP_STATE_INIT_RECEIVED : st;
 	return 0;
 }
 
@@ -128,13 +158,14 @@ long vcpu_ioctl(struct sim_vcpu *v, unsigned long req, unsigned long arg,
 		return is_td(v) ? -EINVAL : 0;
 	case KVM_SMI:
 		return is_td(v) ? -ENOTTY : 0;
-	case KVM_GET_MP_STATE: {
-		uint32_t st = (!is_td(v) || v->initialized) ? KVM_MP_STATE_RUNNABLE
-							    : KVM_MP_STATE_UNINITIALIZED;
-
-		return sim_copy_to_user(arg, &st, sizeof(st)) ? -EFAULT : 0;
-	}
+	case KVM_GET_MP_STATE:
+		return sim_copy_to_user(arg, &v->mp_state, sizeof(v->mp_state)) ? -EFAULT : 0;
 	case KVM_SET_MP_STATE:
+		return set_mp_state(v, arg);
+	case KVM_NMI:
+		/* kvm_vcpu_ioctl_nmi() → kvm_inject_nmi(): queued until the
+		 * next guest entry; kvm_vcpu_has_events() sees it. */
+		v->nmi_queued++;
 		return 0;
 	case KVM_SET_SIGNAL_MASK:
 		return set_signal_mask(v, arg);

@@ -129,6 +129,10 @@ static long create_vcpu(struct sim_vm *vm, unsigned long id)
 	v->vm = vm;
 	v->fd = fd;
 	v->id = (uint32_t)id;
+	/* kvm_arch_vcpu_create(): BSP (kvm_vcpu_is_reset_bsp(), id 0) or no
+	 * in-kernel irqchip → RUNNABLE; an AP with an irqchip waits for INIT. */
+	v->mp_state = (!vm->irqchip || id == 0) ? KVM_MP_STATE_RUNNABLE
+						: KVM_MP_STATE_UNINITIALIZED;
 	vm->created_vcpus++;
 	vm_get(vm);
 	return fd;

@@ -351,11 +351,70 @@ START_TEST(mapgpa_vmm_refuses)
 	td_up(&t, "[vcpu 0]\nmapgpa 0x400000 4M shared\nexpect status invalid-operand\n"
 	      "expect value 0x800000400000\nexpect exits 1\n", 1, true);
 	ck_assert_int_eq(run(&t, 0), 0);
-	W64(t.run[0], 88, 1);	/* the VMM says no */
+	W64(t.run[0], 88, EINVAL);	/* the VMM says no */
 	ck_assert_int_eq(run(&t, 0), 0);
 	ck_assert_uint_eq(EXIT_REASON(t.run[0]), KVM_EXIT_SHUTDOWN);
 	ck_assert_uint_eq(tdxsim_ctl_guest_errors(), 0);
 	ck_assert(report_has(&t, "the VMM refused the chunk at 0x400000"));
+	td_down(&t);
+}
+END_TEST
+
+/* tdx_complete_vmcall_map_gpa(): hypercall.ret EAGAIN → RETRY, EINVAL →
+ * INVALID_OPERAND (R11 = the chunk's guest GPA); any other value fails that
+ * KVM_RUN with EINVAL, and the guest then resumes believing it succeeded. */
+START_TEST(mapgpa_completion_protocol)
+{
+	struct td t;
+
+	td_up(&t, "[vcpu 0]\nmapgpa 0x400000 4M shared\nexpect status retry\n"
+	      "expect value 0x800000400000\n"
+	      "mapgpa 0x400000 2M shared\nexpect status invalid-operand\n"
+	      "mapgpa 0x400000 4M shared\nexpect status success\nexpect value 0x10001\n"
+	      "out 0x80 1 7\n", 1, true);
+	ck_assert_int_eq(run(&t, 0), 0);
+	W64(t.run[0], 88, EAGAIN);
+	ck_assert_int_eq(run(&t, 0), 0);
+	ck_assert_uint_eq(EXIT_REASON(t.run[0]), KVM_EXIT_HYPERCALL);
+	W64(t.run[0], 88, EINVAL);
+	ck_assert_int_eq(run(&t, 0), 0);
+	ck_assert_uint_eq(EXIT_REASON(t.run[0]), KVM_EXIT_HYPERCALL);
+	ck_assert_uint_eq(U64(t.run[0], 40), 0x400000);
+	W64(t.run[0], 88, 1);	/* not 0, EAGAIN or EINVAL */
+	ck_errno(run(&t, 0), EINVAL);
+	ck_assert_uint_eq(EXIT_REASON(t.run[0]), KVM_EXIT_HYPERCALL);	/* untouched */
+	ck_assert_int_eq(run(&t, 0), 0);	/* the guest resumes: no second chunk */
+	ck_assert_uint_eq(EXIT_REASON(t.run[0]), KVM_EXIT_IO);
+	ck_assert_uint_eq(tdxsim_ctl_guest_errors(), 0);
+	ck_assert(report_has(&t, "the VMM refused the chunk at 0x400000 (hypercall.ret EAGAIN)"));
+	ck_assert(report_has(&t, "KVM_RUN failed with EINVAL"));
+	td_down(&t);
+}
+END_TEST
+
+/* tdx_complete_vmcall_map_gpa(): kvm_vcpu_has_events() between chunks (here a
+ * KVM_NMI) stops the call with RETRY, R11 = the next chunk. */
+START_TEST(mapgpa_retry_events_pending)
+{
+	struct td t;
+
+	td_up(&t, "[vcpu 0]\nmapgpa 0x400000 6M shared\nexpect status retry\n"
+	      "expect value 0x800000600000\nexpect exits 1\n"
+	      "mapgpa 0x600000 4M shared\nexpect status success\nexpect exits 2\n", 1, true);
+	ck_assert_int_eq(run(&t, 0), 0);
+	convert(&t, 0x400000, 2 * MiB, false, true);
+	ck_assert_int_eq(xioctl(t.v[0], KVM_NMI, 0), 0);
+	ck_assert_int_eq(run(&t, 0), 0);	/* RETRY; the NMI is injected at entry */
+	ck_assert_uint_eq(EXIT_REASON(t.run[0]), KVM_EXIT_HYPERCALL);
+	ck_assert_uint_eq(U64(t.run[0], 40), 0x600000);
+	convert(&t, 0x600000, 2 * MiB, false, true);
+	ck_assert_int_eq(run(&t, 0), 0);	/* no event pending: next chunk */
+	ck_assert_uint_eq(U64(t.run[0], 40), 0x800000);
+	convert(&t, 0x800000, 2 * MiB, false, true);
+	ck_assert_int_eq(run(&t, 0), 0);
+	ck_assert_uint_eq(EXIT_REASON(t.run[0]), KVM_EXIT_SHUTDOWN);
+	ck_assert_uint_eq(tdxsim_ctl_guest_errors(), 0);
+	ck_assert(report_has(&t, "events pending: RETRY at 0x600000"));
 	td_down(&t);
 }
 END_TEST
@@ -426,7 +485,8 @@ START_TEST(mapgpa_immediate_exit_order)
 	ck_assert_uint_eq(U64(r, 40), 0x600000);
 	convert(&t, 0x600000, 2 * MiB, false, true);
 	ck_errno(run(&t, 0), EINTR);	/* last chunk done, then immediate_exit */
-	ck_assert_uint_eq(EXIT_REASON(r), KVM_EXIT_INTR);
+	/* kvm_arch_vcpu_ioctl_run() leaves exit_reason alone on this EINTR */
+	ck_assert_uint_eq(EXIT_REASON(r), KVM_EXIT_HYPERCALL);
 	r->immediate_exit = 0;
 	ck_assert_int_eq(run(&t, 0), 0);
 	ck_assert_uint_eq(EXIT_REASON(r), KVM_EXIT_IO);
@@ -812,6 +872,58 @@ static void *kick(void *p)
 	return NULL;
 }
 
+/* kvm_arch_vcpu_ioctl_run(): an AP is UNINITIALIZED (kvm_arch_vcpu_create())
+ * until INIT_VCPU (tdx_td_vcpu_init()).  Its KVM_RUN blocks before any other
+ * check: immediate_exit → EINTR (exit_reason untouched), a signal → EINTR
+ * with KVM_EXIT_INTR, pending events → EAGAIN. */
+START_TEST(run_uninitialized_ap_blocks)
+{
+	struct kicker k;
+	pthread_t kt;
+	struct kvm_run *r;
+	uint32_t mp = 99;
+	int vm, v0, v1;
+
+	st_require_sim();
+	vm = st_td_inited();
+	v0 = st_vcpu(vm, 0);
+	v1 = (int)xioctl(vm, KVM_CREATE_VCPU, 1);
+	ck_assert_int_ge(v1, 0);
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, NULL), 0);
+	r = mmap(NULL, 12288, PROT_READ | PROT_WRITE, MAP_SHARED, v1, 0);
+	ck_assert_ptr_ne(r, MAP_FAILED);
+	ck_assert_int_eq(xioctl(v1, KVM_GET_MP_STATE, (uintptr_t)&mp), 0);
+	ck_assert_uint_eq(mp, KVM_MP_STATE_UNINITIALIZED);
+	ck_assert_int_eq(xioctl(v0, KVM_GET_MP_STATE, (uintptr_t)&mp), 0);
+	ck_assert_uint_eq(mp, KVM_MP_STATE_RUNNABLE);
+	r->exit_reason = 0x1234;
+	r->immediate_exit = 1;
+	r->kvm_valid_regs = 1;	/* checked only after the UNINITIALIZED block */
+	ck_errno(xioctl(v1, KVM_RUN, 0), EINTR);
+	ck_assert_uint_eq(r->exit_reason, 0x1234);
+	r->immediate_exit = 0;
+	kick_setup(v1, true);
+	k = (struct kicker){ .target = pthread_self(), .delay_ms = 30 };
+	pthread_create(&kt, NULL, kick, &k);
+	ck_errno(xioctl(v1, KVM_RUN, 0), EINTR);	/* blocked until the signal */
+	pthread_join(kt, NULL);
+	ck_assert_uint_eq(r->exit_reason, KVM_EXIT_INTR);
+	ck_assert_int_eq(xioctl(v1, KVM_NMI, 0), 0);
+	ck_errno(xioctl(v1, KVM_RUN, 0), EAGAIN);
+	/* KVM_SET_MP_STATE RUNNABLE: now the other checks apply */
+	mp = KVM_MP_STATE_RUNNABLE;
+	ck_assert_int_eq(xioctl(v1, KVM_SET_MP_STATE, (uintptr_t)&mp), 0);
+	ck_errno(xioctl(v1, KVM_RUN, 0), EINVAL);	/* sync regs */
+	r->kvm_valid_regs = 0;
+	ck_errno(xioctl(v1, KVM_RUN, 0), EINVAL);	/* tdx_vcpu_pre_run(): no INIT_VCPU */
+	kick_setup(-1, false);
+	munmap(r, 12288);
+	close(v1);
+	close(v0);
+	close(vm);
+}
+END_TEST
+
 START_TEST(hlt_wakes_on_shutdown_and_signal)
 {
 	struct td t;
@@ -934,6 +1046,9 @@ static Suite *suite(void)
 	tcase_add_test(t, mapgpa_not_converted_fails_loudly);
 	tcase_add_test(t, mapgpa_private_allocates_punch_frees);
 	tcase_add_test(t, mapgpa_immediate_exit_order);
+	tcase_add_test(t, mapgpa_completion_protocol);
+	tcase_add_test(t, mapgpa_retry_events_pending);
+	tcase_add_test(t, run_uninitialized_ap_blocks);
 	tcase_add_test(t, fault_layout_and_conversion);
 	tcase_add_test(t, fault_not_converted_stuck);
 	tcase_add_test(t, fault_shared_without_punch);
