@@ -68,9 +68,15 @@ TDX_EXPORT int tdx_attest_new(struct tdx_ctx *ctx,
 
 	if (!ret_att || !opts)
 		return new_fail(ctx, -EINVAL, NULL, "NULL opts or ret_att");
-	if (!tdx_opts_valid(opts, sizeof(*opts)))
-		return new_fail(ctx, -EINVAL, NULL,
-				"struct tdx_attest_opts has non-zero fields this libtdx does not know");
+	why = tdx_opts_problem(opts, sizeof(*opts));
+	if (!why && TDX_OPTS_GET(opts, reserved, 0))
+		why = "reserved is not zero";
+	if (why) {
+		if (ctx)
+			tdx_err(&ctx->error, -EINVAL, "tdx_attest_new", "opts", -1,
+				"struct tdx_attest_opts: %s", why);
+		return -EINVAL;
+	}
 	att = calloc(1, sizeof(*att));
 	if (!att)
 		return new_fail(ctx, -ENOMEM, NULL, "out of memory");

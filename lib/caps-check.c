@@ -177,6 +177,7 @@ static void check_tsc(struct tdx_check *c, uint32_t khz)
 TDX_EXPORT int tdx_caps_check_config(struct tdx_caps *caps,
 				     const struct tdx_td_config *cfg)
 {
+	const char *why;
 	struct tdx_check c = { .caps = caps };
 	uint64_t xfam;
 	uint32_t gpaw;
@@ -189,10 +190,9 @@ TDX_EXPORT int tdx_caps_check_config(struct tdx_caps *caps,
 		tdx_check_problem(&c, NULL, -1, "no configuration given");
 		return c.oom ? -ENOMEM : -EINVAL;
 	}
-	if (!tdx_opts_valid(cfg, sizeof(*cfg))) {
-		tdx_check_problem(&c, NULL, -1,
-				  "struct tdx_td_config (sz %zu) has non-zero fields this libtdx does not know",
-				  cfg->sz);
+	why = tdx_opts_problem(cfg, sizeof(*cfg));
+	if (why) {
+		tdx_check_problem(&c, NULL, -1, "struct tdx_td_config: %s", why);
 		return c.oom ? -ENOMEM : -EINVAL;
 	}
 

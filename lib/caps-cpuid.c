@@ -48,16 +48,17 @@ int tdx_caps_build_init_cpuid(const struct tdx_caps *caps,
 			      struct kvm_cpuid_entry2 *out, size_t cap,
 			      struct tdx_error *e)
 {
+	const char *why;
 	const struct tdx_cpuid_entry *user;
 	size_t i, nuser;
 	uint32_t gpaw;
 
 	if (!caps || (!out && cap))
 		return tdx_err(e, -EINVAL, STEP, NULL, -1, "%s: bad arguments", STEP);
-	if (!tdx_opts_valid(cfg, sizeof(*cfg)))
+	why = tdx_opts_problem(cfg, sizeof(*cfg));
+	if (why)
 		return tdx_err(e, -EINVAL, STEP, NULL, -1,
-			       "%s: struct tdx_td_config has unknown non-zero fields",
-			       STEP);
+			       "%s: struct tdx_td_config: %s", STEP, why);
 	gpaw = TDX_OPTS_GET(cfg, gpaw, 0);
 	if (!gpaw)
 		gpaw = TDX_GPAW_DEFAULT;

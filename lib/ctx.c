@@ -85,18 +85,19 @@ TDX_EXPORT const struct tdx_error *tdx_ctx_get_last_error(const struct tdx_ctx *
 	return ctx ? &ctx->error : NULL;
 }
 
-bool tdx_opts_valid(const void *opts, size_t known_sz)
+const char *tdx_opts_problem(const void *opts, size_t known_sz)
 {
 	const unsigned char *p = opts;
 	size_t sz, i;
 
 	if (!opts)
-		return true;
+		return NULL;
 	memcpy(&sz, opts, sizeof(sz));
 	if (sz < sizeof(size_t))
-		return false;
+		return sz ? "sz is smaller than the sz field itself: declare the struct with TDX_OPTS()"
+			  : "sz is 0: declare the struct with TDX_OPTS()";
 	for (i = known_sz; i < sz; i++)
 		if (p[i])
-			return false;
-	return true;
+			return "a reserved field, or a field this libtdx does not know, is not zero";
+	return NULL;
 }

@@ -164,7 +164,7 @@ static int build(const struct tdx_tdvf *tdvf, const struct tdx_layout *layout,
 	uint8_t *p;
 	int r;
 
-	if (!tdvf || !layout || !ret_len || !tdx_opts_valid(opts, sizeof(*opts)))
+	if (!tdvf || !layout || !ret_len || tdx_opts_problem(opts, sizeof(*opts)))
 		return tdx_tdvf_fail(d, -EINVAL, TDX_TDVF_E_ARGUMENT,
 				     TDX_TDVF_NO_SECTION, 0, "NULL argument or bad opts");
 	if (tdx_tdvf_find_section(tdvf, TDX_TDVF_SECTION_TD_HOB, 0, &idx) < 0)

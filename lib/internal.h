@@ -117,7 +117,13 @@ int tdx_caps_build_init_cpuid(const struct tdx_caps *caps,
  * libbpf-style opts check: opts may be NULL; sz must be at least
  * sizeof(size_t); any bytes past known_sz must be zero.
  */
-bool tdx_opts_valid(const void *opts, size_t known_sz);
+/*
+ * Why an options struct (size_t sz first) cannot be used, or NULL when it
+ * can: NULL opts, or sz >= sizeof(size_t) and every byte from known_sz up
+ * to sz zero.  known_sz is sizeof the struct, or the offset of its trailing
+ * reserved member (reserved fields must be zero, see TDX_OPTS()).
+ */
+const char *tdx_opts_problem(const void *opts, size_t known_sz);
 /* Read field f of opts o (type t) if sz covers it, else default d. */
 #define TDX_OPTS_GET(o, f, d) \
 	((o) && (o)->sz >= offsetof(__typeof__(*(o)), f) + sizeof((o)->f) ? (o)->f : (d))

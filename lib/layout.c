@@ -87,7 +87,7 @@ TDX_EXPORT int tdx_layout_new_q35(uint64_t ram_size, uint64_t fw_size,
 	uint64_t below, above, limit;
 	size_t n = 0;
 
-	if (!ret_layout || !tdx_opts_valid(opts, sizeof(*opts)))
+	if (!ret_layout || tdx_opts_problem(opts, sizeof(*opts)))
 		return -EINVAL;
 	limit = TDX_OPTS_GET(opts, max_ram_below_4g, 0);
 	if (!ram_size || (ram_size & TDX_PAGE_MASK) || (fw_size & TDX_PAGE_MASK) ||

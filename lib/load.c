@@ -122,6 +122,7 @@ TDX_EXPORT int tdx_load_plan(struct tdx_mem *mem, const struct tdx_plan *plan,
 			     struct tdx_vcpu *vcpu, const struct tdx_load_opts *opts,
 			     struct tdx_load_stats *ret_stats)
 {
+	const char *why;
 	struct tdx_load_stats st = { 0 };
 	uint32_t max_restarts;
 	size_t i, n;
@@ -129,9 +130,10 @@ TDX_EXPORT int tdx_load_plan(struct tdx_mem *mem, const struct tdx_plan *plan,
 
 	if (!mem || !plan || !vcpu)
 		return -EINVAL;
-	if (!tdx_opts_valid(opts, sizeof(struct tdx_load_opts)))
+	why = tdx_opts_problem(opts, offsetof(struct tdx_load_opts, reserved));
+	if (why)
 		return tdx_err(&mem->error, -EINVAL, STEP, "opts", -1,
-			       "tdx_load_opts: bad sz or unknown non-zero fields");
+			       "struct tdx_load_opts: %s", why);
 	max_restarts = TDX_OPTS_GET(opts, max_restarts, 0);
 	if (!max_restarts)
 		max_restarts = DEFAULT_MAX_RESTARTS;

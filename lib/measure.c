@@ -231,6 +231,7 @@ TDX_EXPORT int tdx_measure_plan(struct tdx_ctx *ctx, const struct tdx_plan *plan
 				uint8_t ret_mrtd[TDX_MRTD_SIZE],
 				struct tdx_measurement **ret_measurement)
 {
+	const char *why;
 	struct tdx_error local, *e = ctx ? &ctx->error : &local;
 	struct replay rp = { .e = e };
 	struct tdx_measurement *m;
@@ -241,9 +242,12 @@ TDX_EXPORT int tdx_measure_plan(struct tdx_ctx *ctx, const struct tdx_plan *plan
 	if (!plan || !ret_mrtd)
 		return tdx_err(e, -EINVAL, "measure", NULL, -1, "NULL %s",
 			       plan ? "ret_mrtd" : "plan");
-	if (!tdx_opts_valid(opts, sizeof(struct tdx_measure_opts)))
+	why = tdx_opts_problem(opts, sizeof(struct tdx_measure_opts));
+	if (!why && TDX_OPTS_GET(opts, reserved, 0))
+		why = "reserved is not zero";
+	if (why)
 		return tdx_err(e, -EINVAL, "measure", "opts", -1,
-			       "bad opts (size or non-zero unknown tail)");
+			       "struct tdx_measure_opts: %s", why);
 	order = TDX_OPTS_GET(opts, order, TDX_MEASURE_ORDER_UPSTREAM);
 	rp.fn = TDX_OPTS_GET(opts, event_fn, NULL);
 	rp.ud = TDX_OPTS_GET(opts, userdata, NULL);
@@ -303,6 +307,7 @@ TDX_EXPORT int tdx_measure_firmware(struct tdx_ctx *ctx, const char *path,
 				    uint8_t ret_mrtd[TDX_MRTD_SIZE],
 				    struct tdx_measurement **ret_measurement)
 {
+	const char *why;
 	struct tdx_error local, *e = ctx ? &ctx->error : &local;
 	struct tdx_plan_opts po = TDX_OPTS(tdx_plan_opts);
 	struct tdx_tdvf_diag diag_local, *diag;
@@ -314,9 +319,10 @@ TDX_EXPORT int tdx_measure_firmware(struct tdx_ctx *ctx, const char *path,
 	if (!path || !ret_mrtd)
 		return tdx_err(e, -EINVAL, "measure", NULL, -1, "NULL %s",
 			       path ? "ret_mrtd" : "path");
-	if (!tdx_opts_valid(opts, sizeof(struct tdx_measure_firmware_opts)))
+	why = tdx_opts_problem(opts, sizeof(struct tdx_measure_firmware_opts));
+	if (why)
 		return tdx_err(e, -EINVAL, "measure", "opts", -1,
-			       "bad opts (size or non-zero unknown tail)");
+			       "struct tdx_measure_firmware_opts: %s", why);
 	diag = TDX_OPTS_GET(opts, diag, NULL);
 	if (!diag)
 		diag = &diag_local;

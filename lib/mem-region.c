@@ -25,6 +25,7 @@ uint64_t tdx_mem_gpa_limit(const struct tdx_mem *mem)
 TDX_EXPORT int tdx_mem_new(struct tdx_vm *vm, const struct tdx_mem_opts *opts,
 			   struct tdx_mem **ret_mem)
 {
+	const char *why;
 	struct tdx_ctx *ctx;
 	struct tdx_mem *mem;
 	long v;
@@ -33,9 +34,10 @@ TDX_EXPORT int tdx_mem_new(struct tdx_vm *vm, const struct tdx_mem_opts *opts,
 	if (!vm || !ret_mem)
 		return -EINVAL;
 	ctx = tdx_vm_get_ctx(vm);
-	if (!tdx_opts_valid(opts, sizeof(struct tdx_mem_opts)))
+	why = tdx_opts_problem(opts, offsetof(struct tdx_mem_opts, reserved));
+	if (why)
 		return tdx_err(&ctx->error, -EINVAL, "tdx_mem_new", "opts", -1,
-			       "tdx_mem_opts: bad sz or unknown non-zero fields");
+			       "struct tdx_mem_opts: %s", why);
 	mem = calloc(1, sizeof(*mem));
 	if (!mem)
 		return -ENOMEM;
@@ -181,13 +183,15 @@ static int region_validate(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
 			   const struct tdx_mem_region_opts *opts,
 			   struct tdx_mem_region *rg)
 {
+	const char *why;
 	struct tdx_error *e = &mem->error;
 	uint32_t flags = TDX_OPTS_GET(opts, flags, 0);
 	void *host = TDX_OPTS_GET(opts, host_addr, NULL);
 	uint64_t limit = tdx_mem_gpa_limit(mem);
 	size_t i;
 
-	if (!tdx_opts_valid(opts, sizeof(struct tdx_mem_region_opts)))
+	why = tdx_opts_problem(opts, sizeof(struct tdx_mem_region_opts));
+	if (why)
 		return tdx_err(e, -EINVAL, "validate", "opts", -1,
 			       "tdx_mem_region_opts: bad sz or unknown non-zero fields");
 	if (flags & TDX_MEM_REGION_READONLY)

@@ -182,6 +182,7 @@ int tdx_plan_build(struct tdx_error *e, const uint8_t *image, size_t image_size,
 		   const struct tdx_plan_range *ram, size_t ram_count,
 		   const struct tdx_plan_opts *opts, struct tdx_plan **ret_plan)
 {
+	const char *why;
 	uint64_t flags = TDX_OPTS_GET(opts, flags, 0);
 	const void *hob = TDX_OPTS_GET(opts, hob, NULL);
 	size_t hob_len = TDX_OPTS_GET(opts, hob_len, 0);
@@ -196,8 +197,9 @@ int tdx_plan_build(struct tdx_error *e, const uint8_t *image, size_t image_size,
 
 	if (!ret_plan || (!secs && n) || (!image && image_size))
 		return plan_fail(e, -EINVAL, NULL, "NULL argument");
-	if (!tdx_opts_valid(opts, sizeof(struct tdx_plan_opts)))
-		return plan_fail(e, -EINVAL, "opts", "bad opts (size or non-zero unknown tail)");
+	why = tdx_opts_problem(opts, sizeof(struct tdx_plan_opts));
+	if (why)
+		return plan_fail(e, -EINVAL, "opts", "struct tdx_plan_opts: %s", why);
 	if (flags & ~TDX_PLAN_ZERO_FILL)
 		return plan_fail(e, -EINVAL, "flags", "unknown plan flags 0x%llx",
 				 (unsigned long long)(flags & ~TDX_PLAN_ZERO_FILL));
@@ -442,6 +444,7 @@ TDX_EXPORT int tdx_plan_new(struct tdx_ctx *ctx, const struct tdx_tdvf *tdvf,
 			    const struct tdx_plan_opts *opts,
 			    struct tdx_plan **ret_plan)
 {
+	const char *why;
 	struct tdx_error local, *e = ctx ? &ctx->error : &local;
 	const struct tdx_layout *layout = TDX_OPTS_GET(opts, layout, NULL);
 	struct tdx_plan_opts po = TDX_OPTS(tdx_plan_opts);
@@ -453,8 +456,9 @@ TDX_EXPORT int tdx_plan_new(struct tdx_ctx *ctx, const struct tdx_tdvf *tdvf,
 
 	if (!tdvf || !ret_plan)
 		return plan_fail(e, -EINVAL, NULL, "NULL %s", tdvf ? "ret_plan" : "tdvf");
-	if (!tdx_opts_valid(opts, sizeof(struct tdx_plan_opts)))
-		return plan_fail(e, -EINVAL, "opts", "bad opts (size or non-zero unknown tail)");
+	why = tdx_opts_problem(opts, sizeof(struct tdx_plan_opts));
+	if (why)
+		return plan_fail(e, -EINVAL, "opts", "struct tdx_plan_opts: %s", why);
 	if (opts)
 		memcpy(&po, opts, opts->sz < sizeof(po) ? opts->sz : sizeof(po));
 	po.sz = sizeof(po);

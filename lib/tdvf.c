@@ -513,9 +513,11 @@ static int check_opts(const struct tdx_tdvf_opts *opts, struct tdx_tdvf_diag *d,
 	uint64_t flags;
 	uint32_t gpaw;
 
-	if (!tdx_opts_valid(opts, sizeof(*opts)))
+	const char *why = tdx_opts_problem(opts, offsetof(struct tdx_tdvf_opts, reserved));
+
+	if (why)
 		return tdx_tdvf_fail(d, -EINVAL, TDX_TDVF_E_ARGUMENT, TDX_TDVF_NO_SECTION,
-				     0, "invalid tdx_tdvf_opts (sz or unknown non-zero fields)");
+				     0, "struct tdx_tdvf_opts: %s", why);
 	flags = TDX_OPTS_GET(opts, flags, 0);
 	gpaw = TDX_OPTS_GET(opts, gpaw, 0);
 	if (flags & ~(TDX_TDVF_ALLOW_LEGACY | TDX_TDVF_STRICT | TDX_TDVF_SNAPSHOT))

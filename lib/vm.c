@@ -75,15 +75,17 @@ TDX_EXPORT int tdx_vm_new(struct tdx_ctx *ctx, const struct tdx_vm_opts *opts,
 			  struct tdx_vm **ret_vm)
 {
 	uint32_t pins, bus_ns;
+	const char *why;
 	struct tdx_vm *vm;
 	long fd;
 	int kvm, r;
 
 	if (!ctx || !ret_vm)
 		return -EINVAL;
-	if (!tdx_opts_valid(opts, sizeof(struct tdx_vm_opts)))
+	why = tdx_opts_problem(opts, offsetof(struct tdx_vm_opts, reserved));
+	if (why)
 		return tdx_err(&ctx->error, -EINVAL, "tdx_vm_new", "opts", -1,
-			       "tdx_vm_opts: bad sz or unknown non-zero fields");
+			       "struct tdx_vm_opts: %s", why);
 	pins = TDX_OPTS_GET(opts, ioapic_pins, 0);
 	bus_ns = TDX_OPTS_GET(opts, apic_bus_ns, 0);
 	if (!pins)

@@ -152,6 +152,7 @@ typedef int (*tdx_attest_notify_fn)(void *userdata, uint32_t vector,
  *   of 4 KiB, at most TDX_ATTEST_MAX_BUFFER_LIMIT.
  * @mode: TDX_ATTEST_MODE_*.
  * @flags: TDX_ATTEST_F_*.
+ * @reserved: must be zero (makes the padding explicit, so TDX_OPTS() zeroes it)
  * @tdvmcallinfo: the kernel's GetTdVmCallInfo words (tdx_caps_get_tdvmcallinfo()),
  *   copied; NULL = what KVM 6.16-7.1 reports (user R11 = SetupEventNotify,
  *   kernel bits 0).
@@ -169,6 +170,7 @@ struct tdx_attest_opts {
 	uint32_t max_buffer_size;
 	uint32_t mode;
 	uint32_t flags;
+	uint32_t reserved;
 	const struct tdx_tdvmcallinfo *tdvmcallinfo;
 	tdx_attest_map_fn map;
 	tdx_attest_unmap_fn unmap;

@@ -44,10 +44,20 @@ extern "C" {
  * Options structs start with "size_t sz".  Zeroed fields mean "default";
  * libtdx reads only the fields that sz covers and rejects a larger struct
  * whose unknown tail is not zero (-EINVAL), so binaries built against an
- * older or newer libtdx behave predictably.
+ * older or newer libtdx behave predictably.  A struct whose sz is 0 (zeroed
+ * by hand, not declared with TDX_OPTS()) is rejected with -EINVAL and the
+ * message "sz is 0: declare the struct with TDX_OPTS()".
  *
  *   struct tdx_vm_opts o = TDX_OPTS(tdx_vm_opts);
- *   o.attributes = TDX_ATTR_SEPT_VE_DISABLE;
+ *   o.ioapic_pins = 24;
+ *
+ * Rules for extending an options struct (after 0.1 they are the ABI):
+ * fields are only appended, never reordered, resized or removed; a new
+ * field's zero value means the old behaviour; no struct has padding (the
+ * abi suite checks it): where alignment would leave a hole, a member named
+ * reserved fills it, must be zero (-EINVAL otherwise) and may later be
+ * renamed to a real field of its size, since TDX_OPTS() zeroes members but
+ * C does not promise to zero padding.
  */
 #ifdef __cplusplus
 #define TDX_OPTS(type) ([]() { struct type o_{}; o_.sz = sizeof(o_); return o_; }())

@@ -38,10 +38,12 @@ extern "C" {
  *   reports -EINTR/-EAGAIN (a signal, a busy module) without progress;
  *   0 = 1000.  Progress always resumes from where the kernel stopped:
  *   a region is never restarted from its start.
+ * @reserved: must be zero (makes the padding explicit, so TDX_OPTS() zeroes it)
  */
 struct tdx_load_opts {
 	size_t sz;
 	uint32_t max_restarts;
+	uint32_t reserved;
 };
 
 /**

@@ -92,6 +92,7 @@ typedef int (*tdx_measure_event_fn)(void *userdata,
  * struct tdx_measure_opts - TDX_OPTS(tdx_measure_opts).
  * @sz: sizeof(struct tdx_measure_opts), set by TDX_OPTS()
  * @order: TDX_MEASURE_ORDER_* (0 = upstream)
+ * @reserved: must be zero (makes the padding explicit, so TDX_OPTS() zeroes it)
  * @event_fn: optional; called for every PAGE.ADD and MR.EXTEND, in hash
  *   order (slows the measurement down; use for diagnosis)
  * @userdata: passed to @event_fn
@@ -99,6 +100,7 @@ typedef int (*tdx_measure_event_fn)(void *userdata,
 struct tdx_measure_opts {
 	size_t sz;
 	int order;
+	uint32_t reserved;
 	tdx_measure_event_fn event_fn;
 	void *userdata;
 };

@@ -52,10 +52,12 @@ struct tdx_mem;
  * struct tdx_mem_opts - options for tdx_mem_new(); TDX_OPTS(tdx_mem_opts).
  * @slot_base: the first memslot id tdx_mem_add_region() assigns (0 = 0);
  *   leave room below it for slots the VMM creates itself.
+ * @reserved: must be zero (makes the padding explicit, so TDX_OPTS() zeroes it)
  */
 struct tdx_mem_opts {
 	size_t sz;
 	uint32_t slot_base;
+	uint32_t reserved;
 };
 
 /**

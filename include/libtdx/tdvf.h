@@ -218,11 +218,13 @@ struct tdx_tdvf_diag {
  * @flags: TDX_TDVF_ALLOW_LEGACY, TDX_TDVF_STRICT, TDX_TDVF_SNAPSHOT
  * @gpaw: guest physical address width the TD will use, 48 or 52 (0 = 48);
  *   sections must lie below the shared bit 2^(gpaw-1)
+ * @reserved: must be zero (makes the padding explicit, so TDX_OPTS() zeroes it)
  */
 struct tdx_tdvf_opts {
 	size_t sz;
 	uint64_t flags;
 	uint32_t gpaw;
+	uint32_t reserved;
 };
 
 /**

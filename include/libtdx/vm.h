@@ -31,12 +31,14 @@ extern "C" {
  * @apic_bus_ns: APIC bus cycle in ns (0 = 40, the 25 MHz TDX fixes)
  * @init_retries: KVM_TDX_INIT_VM attempts on -EAGAIN (entropy
  *   exhaustion; 0 = 10000)
+ * @reserved: must be zero (makes the padding explicit, so TDX_OPTS() zeroes it)
  */
 struct tdx_vm_opts {
 	size_t sz;
 	uint32_t ioapic_pins;
 	uint32_t apic_bus_ns;
 	uint32_t init_retries;
+	uint32_t reserved;
 };
 
 /** TD states as libtdx tracks them (tdx_vm_get_state()). */

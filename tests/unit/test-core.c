@@ -148,11 +148,11 @@ START_TEST(opts_validation)
 	unsigned char big[64] = { 0 };
 	size_t sz = sizeof(big);
 
-	ck_assert(tdx_opts_valid(NULL, sizeof(o)));
-	ck_assert(tdx_opts_valid(&o, sizeof(o)));
+	ck_assert_ptr_null(tdx_opts_problem(NULL, sizeof(o)));
+	ck_assert_ptr_null(tdx_opts_problem(&o, sizeof(o)));
 	/* an older caller's smaller struct is fine */
 	o.sz = offsetof(struct demo_opts, b);
-	ck_assert(tdx_opts_valid(&o, sizeof(o)));
+	ck_assert_ptr_null(tdx_opts_problem(&o, sizeof(o)));
 	{
 		const struct demo_opts *po = &o;
 
@@ -161,11 +161,47 @@ START_TEST(opts_validation)
 	}
 	/* a newer caller's bigger struct: zero tail ok, non-zero tail not */
 	memcpy(big, &sz, sizeof(sz));
-	ck_assert(tdx_opts_valid(big, sizeof(o)));
+	ck_assert_ptr_null(tdx_opts_problem(big, sizeof(o)));
 	big[40] = 1;
-	ck_assert(!tdx_opts_valid(big, sizeof(o)));
+	ck_assert_ptr_nonnull(strstr(tdx_opts_problem(big, sizeof(o)), "not zero"));
+	/* a trailing reserved member is checked like an unknown tail */
+	o.sz = sizeof(o);
+	o.b = 5;
+	ck_assert_ptr_nonnull(tdx_opts_problem(&o, offsetof(struct demo_opts, b)));
 	o.sz = 3;
-	ck_assert(!tdx_opts_valid(&o, sizeof(o)));
+	ck_assert_ptr_nonnull(strstr(tdx_opts_problem(&o, sizeof(o)), "TDX_OPTS()"));
+	/* a struct the caller zeroed by hand instead of TDX_OPTS() */
+	o.sz = 0;
+	ck_assert_str_eq(tdx_opts_problem(&o, sizeof(o)),
+			 "sz is 0: declare the struct with TDX_OPTS()");
+}
+END_TEST
+
+/* Public entry points name the missing TDX_OPTS() and check reserved. */
+START_TEST(opts_public_messages)
+{
+	struct tdx_vm_opts vo = { 0 };
+	struct tdx_tdvf_opts to = TDX_OPTS(tdx_tdvf_opts);
+	struct tdx_tdvf_diag d;
+	struct tdx_ctx *ctx;
+	struct tdx_vm *vm = NULL;
+	struct tdx_tdvf *tdvf = NULL;
+	static const unsigned char img[4096];
+
+	ck_assert_int_eq(tdx_ctx_new("/nonexistent/kvm", &ctx), 0);
+	ck_assert_int_eq(tdx_vm_new(ctx, &vo, &vm), -EINVAL);
+	ck_assert_ptr_null(vm);
+	ck_assert_str_eq(tdx_error_get_message(tdx_ctx_get_last_error(ctx)),
+			 "struct tdx_vm_opts: sz is 0: declare the struct with TDX_OPTS()");
+	vo = (struct tdx_vm_opts)TDX_OPTS(tdx_vm_opts);
+	vo.reserved = 1;
+	ck_assert_int_eq(tdx_vm_new(ctx, &vo, &vm), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(tdx_ctx_get_last_error(ctx)),
+				     "reserved"));
+	to.reserved = 1;
+	ck_assert_int_eq(tdx_tdvf_parse(img, sizeof(img), &to, &d, &tdvf), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(d.message, "reserved"));
+	tdx_ctx_unref(ctx);
 }
 END_TEST
 
@@ -210,6 +246,7 @@ int main(void)
 	tcase_add_test(tc, probe_names);
 	tcase_add_test(tc, log_callback_and_levels);
 	tcase_add_test(tc, opts_validation);
+	tcase_add_test(tc, opts_public_messages);
 	tcase_add_test(tc, error_record_helpers);
 	tcase_add_test(tc, version_string);
 	suite_add_tcase(s, tc);
