@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -12,6 +13,8 @@
 #define TDX_DEFAULT_APIC_BUS_NS	40	/* TDX fixes a 25 MHz crystal clock */
 #define TDX_DEFAULT_INIT_RETRIES 10000
 #define TDX_MAX_IOAPIC_PINS	4096
+#define TDX_FINALIZE_BUSY_TRIES	100
+#define TDX_FINALIZE_BUSY_WAIT_NS 100000	/* 0.1 ms between tries */
 
 
 static void vm_free(struct tdx_vm *vm)
@@ -264,6 +267,20 @@ static int vm_set_tsc(struct tdx_vm *vm, uint32_t khz)
 	return 0;
 }
 
+/*
+ * After an -EIO: did KVM bug the VM?  kvm_vm_bugged() makes the VM dead,
+ * and kvm_vm_ioctl() then answers every VM ioctl with -EIO
+ * (virt/kvm/kvm_main.c).  __tdx_td_init() (arch/x86/kvm/vmx/tdx.c) has one
+ * -EIO that does not bug the VM: a CPU package without an online CPU,
+ * which the operator can fix and INIT_VM can be retried.  Every other -EIO
+ * of INIT_VM comes from TDX_BUG_ON(), so a harmless VM ioctl tells them
+ * apart.
+ */
+static bool vm_is_bugged(struct tdx_vm *vm)
+{
+	return tdx_kvm_check_ext(vm->ctx, vm->fd, KVM_CAP_MAX_VCPUS) == -EIO;
+}
+
 static int vm_issue_init(struct tdx_vm *vm, struct kvm_tdx_init_vm *iv)
 {
 	uint64_t hw = 0;
@@ -279,6 +296,9 @@ static int vm_issue_init(struct tdx_vm *vm, struct kvm_tdx_init_vm *iv)
 		return tdx_err(&vm->error, r, "KVM_TDX_INIT_VM", NULL, -1,
 			       "KVM_TDX_INIT_VM: the TDX module ran out of entropy %u times in a row",
 			       tries);
+	if (r == -EIO && !vm_is_bugged(vm))
+		return tdx_err(&vm->error, r, "KVM_TDX_INIT_VM", NULL, -1,
+			       "KVM_TDX_INIT_VM failed with EIO, but the TD is intact: KVM creates a TD only when every CPU package has an online CPU; bring one online and call tdx_vm_init() again");
 	if (r == -EIO)
 		vm->dead = true;
 	tdx_err_hw(&vm->error, r, "KVM_TDX_INIT_VM", hw,
@@ -370,6 +390,7 @@ TDX_EXPORT int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg)
 TDX_EXPORT int tdx_vm_finalize(struct tdx_vm *vm)
 {
 	uint64_t hw = 0;
+	unsigned int tries;
 	int r;
 
 	if (!vm)
@@ -383,7 +404,22 @@ TDX_EXPORT int tdx_vm_finalize(struct tdx_vm *vm)
 	if (vm->state == TDX_VM_FINALIZED)
 		return tdx_err(&vm->error, -EALREADY, "KVM_TDX_FINALIZE_VM", NULL,
 			       -1, "the TD is already finalised");
-	r = tdx_kvm_tdx_cmd(vm->ctx, vm->fd, KVM_TDX_FINALIZE_VM, 0, 0, &hw);
+	/*
+	 * tdx_td_finalize() returns -EBUSY when TDH.MR.FINALIZE met
+	 * TDX_OPERAND_BUSY (another SEAMCALL held the TD): retryable, and the
+	 * VM is not bugged.  Retried a bounded number of times.
+	 */
+	for (tries = 0;; tries++) {
+		hw = 0;
+		r = tdx_kvm_tdx_cmd(vm->ctx, vm->fd, KVM_TDX_FINALIZE_VM, 0, 0, &hw);
+		if (r != -EBUSY || tries + 1 >= TDX_FINALIZE_BUSY_TRIES)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = TDX_FINALIZE_BUSY_WAIT_NS }, NULL);
+	}
+	if (r == -EBUSY)
+		return tdx_err_hw(&vm->error, r, "KVM_TDX_FINALIZE_VM", hw,
+				  "KVM_TDX_FINALIZE_VM: the TDX module was busy %u times in a row (the TD is intact; retry later)",
+				  tries + 1);
 	if (r) {
 		if (r == -EIO)
 			vm->dead = true;

@@ -100,7 +100,9 @@ const struct tdx_error *tdx_vm_get_last_error(const struct tdx_vm *vm);
  * this process already exists without it; -EOPNOTSUPP, -EINVAL: the host
  * kernel cannot); step "arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM)", field
  * "xfam", bit 18;
- * -EIO (the module failed; the VM is dead); -ENOMEM.  (The CPUID array
+ * -EIO (the module failed; the VM is dead -- except when KVM refused
+ * because a CPU package has no online CPU: the TD stays TDX_VM_CREATED,
+ * the record says so, and tdx_vm_init() may be retried); -ENOMEM.  (The CPUID array
  * passed to KVM has one entry per configurable leaf of the caps, which
  * hold at most 256, so the -E2BIG of a too-large array cannot occur.)
  */
@@ -110,7 +112,8 @@ int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg);
  * run afterwards, no more vCPUs or initial memory can be added.
  *
  * Return: 0; -EINVAL (not initialised: step in the error record);
- * -EALREADY (already finalised); -EBUSY (module busy, hw_error set);
+ * -EALREADY (already finalised); -EBUSY (TDX_OPERAND_BUSY after 100
+ * tries 0.1 ms apart, hw_error set; the TD is intact, retry later);
  * -EIO (module failure, VM dead).
  */
 int tdx_vm_finalize(struct tdx_vm *vm);
