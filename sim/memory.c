@@ -250,9 +250,10 @@ long mem_set_region(struct sim_vm *vm, const struct kvm_userspace_memory_region2
 			return -EINVAL;
 		if (m->guest_memfd_offset + m->memory_size > go->gmem->size)
 			return -EINVAL;
+		/* kvm_gmem_bind(): a range already bound to a memslot */
 		if (rmap_any(&go->gmem->bound, m->guest_memfd_offset / SIM_PAGE_SIZE,
 			     (m->guest_memfd_offset + m->memory_size) / SIM_PAGE_SIZE))
-			return -EINVAL;
+			return -EEXIST;
 		ns.gmem = go->gmem;
 		ns.gmem_off = m->guest_memfd_offset;
 	}

@@ -410,10 +410,12 @@ static long tdx_init_mem_region(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 		return -EINVAL;
 	if (sim_copy_from_user(&reg, cmd->data, sizeof(reg)))
 		return -EFAULT;
+	/* tdx_vcpu_init_mem_region(): the kernel's own expression, shift
+	 * wrapping included. */
 	if (!PAGE_ALIGNED(reg.source_addr) || !PAGE_ALIGNED(reg.gpa) || !reg.nr_pages ||
-	    reg.nr_pages > (UINT64_MAX - reg.gpa) / SIM_PAGE_SIZE)
+	    reg.gpa + (reg.nr_pages << 12) <= reg.gpa)
 		return -EINVAL;
-	last = reg.gpa + reg.nr_pages * SIM_PAGE_SIZE - 1;
+	last = reg.gpa + (reg.nr_pages << 12) - 1;
 	if ((reg.gpa & vm->shared_bit) || (last & vm->shared_bit))
 		return -EINVAL;
 
@@ -602,7 +604,10 @@ long tdx_vcpu_op(struct sim_vcpu *v, unsigned long arg)
 	struct kvm_tdx_cmd cmd;
 
 	/* 6.16-6.18 (tdx_vcpu_ioctl before the 6.19 locking rework) check the
-	 * TD state before reading the command; 6.17 has no TDX change. */
+	 * TD state before reading the command; 6.17 has no TDX change.  From
+	 * 6.19 every sub-command first goes through tdx_vcpu_unlocked_ioctl():
+	 * tdx_get_cmd() (EFAULT, hw_error EINVAL), then the state (EINVAL);
+	 * GET_CPUID only then falls through (-ENOIOCTLCMD) to tdx_vcpu_ioctl(). */
 	if (vm->kernel < SIM_K619 && (!vm->hkid || vm->td_state == TD_RUNNABLE))
 		return -EINVAL;
 	if (sim_copy_from_user(&cmd, arg, sizeof(cmd)))

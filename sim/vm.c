@@ -67,12 +67,15 @@ static long enable_cap(struct sim_vm *vm, unsigned long arg)
 	}
 }
 
+/* kvm_arch_vm_ioctl(KVM_CREATE_IRQCHIP): an irqchip already there (a TD's
+ * split irqchip too) is EEXIST first; then a TD (has_protected_eoi, 6.18+)
+ * ENOTTY; then vCPUs already created EINVAL. */
 static long create_irqchip(struct sim_vm *vm)
 {
-	if (is_td(vm) && vm->kernel >= SIM_K618)
-		return -ENOTTY;
 	if (vm->irqchip)
 		return -EEXIST;
+	if (is_td(vm) && vm->kernel >= SIM_K618)
+		return -ENOTTY;
 	if (vm->created_vcpus)
 		return -EINVAL;
 	vm->irqchip = 2;

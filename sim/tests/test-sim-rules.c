@@ -176,7 +176,7 @@ START_TEST(split_irqchip_rules)
 	cap.flags = 0;
 	ck_assert_int_eq(xioctl(vm, KVM_ENABLE_CAP, (uintptr_t)&cap), 0);
 	ck_errno(xioctl(vm, KVM_ENABLE_CAP, (uintptr_t)&cap), EEXIST);
-	ck_errno(xioctl(vm, KVM_CREATE_IRQCHIP, 0), ENOTTY);
+	ck_errno(xioctl(vm, KVM_CREATE_IRQCHIP, 0), EEXIST); /* split irqchip: EEXIST first */
 	close(vm);
 }
 END_TEST
@@ -191,6 +191,21 @@ START_TEST(create_irqchip_616)
 	ck_errno(xioctl(vm, KVM_CREATE_IRQCHIP, 0), EEXIST);
 	ck_assert_int_eq(st_init_vm(vm, 48, NULL), 0);
 	ck_errno(xioctl(vm, KVM_CREATE_VCPU, 0), EINVAL); /* full irqchip */
+	close(vm);
+}
+END_TEST
+
+/* kvm_arch_vm_ioctl(KVM_CREATE_IRQCHIP): EEXIST (an irqchip, split included)
+ * comes before the TD refusal (ENOTTY, 6.18+), which comes before EINVAL for
+ * vCPUs already created. */
+START_TEST(create_irqchip_eexist_first)
+{
+	int vm = st_td_inited(), v = st_vcpu(vm, 0), td2 = st_td();
+
+	ck_errno(xioctl(vm, KVM_CREATE_IRQCHIP, 0), EEXIST);	/* split irqchip */
+	ck_errno(xioctl(td2, KVM_CREATE_IRQCHIP, 0), ENOTTY);
+	close(td2);
+	close(v);
 	close(vm);
 }
 END_TEST
@@ -572,7 +587,7 @@ START_TEST(vcpu_cmd_state_checked_before_copy_until_619)
 {
 	static const struct { const char *k; int err; } ks[] = {
 		{ "6.16", EINVAL }, { "6.17", EINVAL }, { "6.18", EINVAL },
-		{ "6.19", EFAULT }, { "7.0", EFAULT }, { "7.1", EFAULT },
+		{ "6.19", EFAULT }, { "7.0", EFAULT }, { "7.1", EFAULT }, { "7.2", EFAULT },
 	};
 
 	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
@@ -675,6 +690,27 @@ START_TEST(run_arg_nonzero_einval)
 END_TEST
 
 /* ---- INIT_MEM_REGION --------------------------------------------------------------- */
+/* tdx_vcpu_init_mem_region() tests gpa + (nr_pages << PAGE_SHIFT) <= gpa: a
+ * count whose byte size wraps to a small value passes, and the page loop then
+ * stops where the memslot ends (EINVAL, with the progress written back). */
+START_TEST(mem_region_wrapped_nr_pages)
+{
+	int vm = st_td_inited(), v = st_vcpu(vm, 0);
+	void *src = mmap(NULL, 32 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kvm_tdx_init_mem_region out;
+
+	st_private_ram(vm, 0x100000, 16 * PAGE, NULL);
+	ck_errno(st_add_pages(v, src, 0x100000, 1ULL << 52, false, &out), EINVAL);	/* wraps to 0 */
+	ck_assert_uint_eq(out.nr_pages, 1ULL << 52);
+	ck_errno(st_add_pages(v, src, 0x100000, (1ULL << 52) + 1, false, &out), EINVAL);
+	ck_assert_uint_eq(out.gpa, 0x110000);
+	ck_assert_uint_eq(out.nr_pages, (1ULL << 52) + 1 - 16);
+	munmap(src, 32 * PAGE);
+	close(v);
+	close(vm);
+}
+END_TEST
+
 START_TEST(mem_region_rules)
 {
 	int vm = st_td_inited(), v = (int)xioctl(vm, KVM_CREATE_VCPU, 0);
@@ -737,7 +773,7 @@ START_TEST(mem_region_loop_order_per_kernel)
 	static const struct { const char *k; int readd_shared, noread_shared; } ks[] = {
 		{ "6.16", EEXIST, EINVAL }, { "6.18", EEXIST, EINVAL },
 		{ "6.19", EEXIST, EINVAL }, { "7.0", EINVAL, EFAULT },
-		{ "7.1", EINVAL, EFAULT },
+		{ "7.1", EINVAL, EFAULT }, { "7.2", EINVAL, EFAULT },
 	};
 	void *src = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -918,7 +954,7 @@ START_TEST(memslot_rules)
 	ck_errno(st_slot(vm, 1, 0x100000, 2 * PAGE, mem, g, 15 * PAGE), EINVAL); /* past end */
 	ck_assert_int_eq(st_slot(vm, 1, 0x100000, 4 * PAGE, mem, g, 0), 0);
 	ck_errno(st_slot(vm, 2, 0x102000, 4 * PAGE, mem, -1, 0), EEXIST); /* overlap */
-	ck_errno(st_slot(vm, 2, 0x200000, PAGE, mem, g, 2 * PAGE), EINVAL); /* binding overlap */
+	ck_errno(st_slot(vm, 2, 0x200000, PAGE, mem, g, 2 * PAGE), EEXIST); /* binding overlap: kvm_gmem_bind() */
 	ck_assert_int_eq(st_slot(vm, 2, 0x200000, PAGE, mem, g, 4 * PAGE), 0);
 	ck_errno(st_slot(vm, 1, 0x100000, 4 * PAGE, mem, g, 0), EINVAL); /* gmem slot immutable */
 	ck_assert_int_eq(st_slot(vm, 1, 0, 0, mem, -1, 0), 0); /* delete */
@@ -1058,6 +1094,8 @@ static Suite *suite(void)
 	tcase_add_test(t, get_cpuid_e2big);
 	tcase_add_test(t, run_preconditions);
 	tcase_add_test(t, run_arg_nonzero_einval);
+	tcase_add_test(t, mem_region_wrapped_nr_pages);
+	tcase_add_test(t, create_irqchip_eexist_first);
 	tcase_add_test(t, mem_region_rules);
 	tcase_add_test(t, mem_region_readd_616_eexist);
 	tcase_add_test(t, mem_region_loop_order_per_kernel);
