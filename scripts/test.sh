@@ -2,7 +2,10 @@
 # Set up and run every libtdx test suite: a -Werror build (its unit and
 # simulator suites also under valgrind), then the same suites again under
 # AddressSanitizer + UndefinedBehaviorSanitizer, and the multi-threaded
-# simulator suites under ThreadSanitizer.  Man pages are built
+# simulator suites under ThreadSanitizer.  The compat suite (Debian sid's
+# QEMU launching a TD under tdxsim) runs once, in the plain build: the
+# sanitizer builds do not register it, and its sid root is cached in
+# ~/.cache/libtdx-compat between runs.  Man pages are built
 # (-Ddocs=enabled) and checked (suite docs); the plain build also installs
 # into a scratch DESTDIR and builds a consumer against it (suite install).
 # Usage: scripts/test.sh            (from a fresh Debian 12 clone)
