@@ -43,6 +43,7 @@ void tdxsim_reset(void)
 	fault_clear();
 	trace_clear();
 	guest_errors_clear();
+	xperm_reset();		/* arch_prctl XSTATE permissions back to the defaults */
 	G.ioctl_count = 0;
 	G.inited = false;	/* re-read the environment */
 	sim_init_locked();

@@ -660,7 +660,10 @@ static long step(struct sim_vcpu *v, struct guest_vcpu *g, const struct gev *e)
 		if (!(vm->hypercall_mask & (1ULL << KVM_HC_MAP_GPA_RANGE)))
 			return no_exit(g, e, TDVMCALL_ST_SUBFUNC_UNSUPPORTED, 0,
 				       "KVM_CAP_EXIT_HYPERCALL bit 12 is not enabled");
+		/* tdx_map_gpa(): wrap, kvm_vcpu_is_legal_gpa() of both ends
+		 * (MAXPHYADDR of the vCPU's CPUID), private/shared mix */
 		if (gpa + size <= gpa || gpa >= lim || gpa + size - 1 >= lim ||
+		    !vcpu_legal_gpa(v, gpa) || !vcpu_legal_gpa(v, gpa + size - 1) ||
 		    ((gpa & sb) != ((gpa + size - 1) & sb)))
 			return no_exit(g, e, TDVMCALL_ST_INVALID_OPERAND, gpa,
 				       "range wraps, leaves the GPA width or mixes private and shared");

@@ -81,6 +81,21 @@ int caps_load(struct sim_caps *c, const char *preset_or_path, char *err,
 const char *caps_data_dir(void);
 void caps_list_presets(void (*cb)(const char *name, const char *file));
 
+/* ---- CPUID model (cpuid.c, cpu-model.c, arch-prctl.c) ------------------ */
+struct sim_vcpu;
+struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid_entry2 *e, unsigned n,
+				    uint32_t fn, uint32_t idx);
+unsigned cpuid_maxphyaddr(struct kvm_cpuid_entry2 *e, unsigned n);
+bool vcpu_legal_gpa(const struct sim_vcpu *v, uint64_t gpa);
+bool vcpu_apic_base_ok(struct sim_vcpu *v, uint64_t base);
+long vcpu_set_cpuid2(struct sim_vcpu *v, unsigned long arg);
+long vcpu_get_cpuid2(struct sim_vcpu *v, unsigned long arg);
+uint64_t caps_host_xcr0(const struct sim_caps *c);
+uint64_t xperm_host_xcr0(void);
+uint64_t xperm_guest(void);
+void xperm_lock_guest(void);
+void xperm_reset(void);
+
 /* ---- objects ------------------------------------------------------------ */
 enum sim_kind { SK_DEV = 1, SK_VM, SK_VCPU, SK_GMEM };
 
@@ -118,6 +133,10 @@ struct sim_vcpu {
 	uint64_t rcx, apic_base;
 	unsigned cpuid_nent;
 	struct kvm_cpuid_entry2 cpuid[SIM_MAX_CPUID];
+	bool cpuid_set;		/* KVM_SET_CPUID2 succeeded (cpuid.c) */
+	unsigned maxphyaddr;	/* cpuid_query_maxphyaddr() of that table */
+	uint64_t guest_xfeatures; /* dynamic XSAVE features enabled (AMX) */
+	bool ran;		/* entered the guest: CPUID is frozen */
 	struct kvm_run *run;	/* the simulator's own map of the memfd */
 	bool closed;
 	int in_run;		/* KVM_RUN waiting without the lock */

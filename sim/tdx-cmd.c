@@ -365,15 +365,17 @@ long tdx_vm_op(struct sim_vm *vm, unsigned long arg)
 /* ---- vCPU commands ------------------------------------------------------------- */
 static long tdx_init_vcpu(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 {
-	const struct kvm_cpuid_entry2 *l1;
 	struct sim_fault_hit hit;
+	uint64_t base;
 
 	if (cmd->flags)
 		return -EINVAL;
 	if (v->initialized)
 		return -EINVAL;
-	l1 = find_entry(v->cpuid, v->cpuid_nent, 1, 0, true);
-	if (!l1 || !(l1->ecx & (1U << 21)))
+	/* kvm_apic_set_base(x2APIC base): reserved bits from the vCPU's
+	 * MAXPHYADDR, x2APIC mode without CPUID.1.ECX.x2APIC → EINVAL. */
+	base = 0xFEE00000ULL | 0x800 | 0x400 | (v->id == 0 ? 0x100 : 0);
+	if (!vcpu_apic_base_ok(v, base))
 		return -EINVAL;
 	/* TDH.VP.CREATE / ADDCX / INIT: a failure is EIO and bugs the VM. */
 	if (fault_check_module("KVM_TDX_INIT_VCPU", &hit)) {
@@ -388,7 +390,7 @@ static long tdx_init_vcpu(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 		v->vm->hob_gpa = cmd->data;
 		v->vm->hob_gpa_set = true;
 	}
-	v->apic_base = 0xFEE00000ULL | 0x800 | 0x400 | (v->id == 0 ? 0x100 : 0);
+	v->apic_base = base;
 	return 0;
 }
 

@@ -11,37 +11,6 @@ static bool is_td(const struct sim_vcpu *v)
 	return v->vm->type == KVM_X86_TDX_VM;
 }
 
-static long set_cpuid2(struct sim_vcpu *v, unsigned long arg)
-{
-	struct kvm_cpuid2 hdr;
-
-	if (sim_copy_from_user(&hdr, arg, sizeof(hdr)))
-		return -EFAULT;
-	if (hdr.nent > SIM_MAX_CPUID)
-		return -E2BIG;
-	if (sim_copy_from_user(v->cpuid, arg + sizeof(hdr),
-			       hdr.nent * sizeof(v->cpuid[0])))
-		return -EFAULT;
-	v->cpuid_nent = hdr.nent;
-	return 0;
-}
-
-static long get_cpuid2(struct sim_vcpu *v, unsigned long arg)
-{
-	struct kvm_cpuid2 hdr;
-
-	if (sim_copy_from_user(&hdr, arg, sizeof(hdr)))
-		return -EFAULT;
-	if (hdr.nent < v->cpuid_nent)
-		return -E2BIG;
-	hdr.nent = v->cpuid_nent;
-	if (sim_copy_to_user(arg + sizeof(hdr), v->cpuid,
-			     v->cpuid_nent * sizeof(v->cpuid[0])) ||
-	    sim_copy_to_user(arg, &hdr, sizeof(hdr)))
-		return -EFAULT;
-	return 0;
-}
-
 #define SYNC_X86_VALID_FIELDS	(KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS)
 
 /* kvm_arch_vcpu_ioctl_run(), in its order: an UNINITIALIZED vCPU (an AP
@@ -63,6 +32,7 @@ static long run(struct sim_vcpu *v)
 	if (r->immediate_exit)
 		return -EINTR;
 	/* No guest code runs for a plain VM: it stops at once. */
+	v->ran = true;
 	r->exit_reason = KVM_EXIT_SHUTDOWN;
 	return 0;
 }
@@ -143,9 +113,9 @@ long vcpu_ioctl(struct sim_vcpu *v, unsigned long req, unsigned long arg,
 			return -EINVAL;
 		return run(v);
 	case KVM_SET_CPUID2:
-		return set_cpuid2(v, arg);
+		return vcpu_set_cpuid2(v, arg);
 	case KVM_GET_CPUID2:
-		return get_cpuid2(v, arg);
+		return vcpu_get_cpuid2(v, arg);
 	case KVM_MEMORY_ENCRYPT_OP:
 		if (!is_td(v))
 			return -EINVAL;

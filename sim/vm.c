@@ -137,6 +137,7 @@ static long create_vcpu(struct sim_vm *vm, unsigned long id)
 	v->mp_state = (!vm->irqchip || id == 0) ? KVM_MP_STATE_RUNNABLE
 						: KVM_MP_STATE_UNINITIALIZED;
 	vm->created_vcpus++;
+	xperm_lock_guest();	/* fpu_alloc_guest_fpstate() locks the guest XSTATE perm */
 	vm_get(vm);
 	return fd;
 err_map:
