@@ -118,38 +118,49 @@ static bool xfam_ok(uint64_t x)
 	return true;
 }
 
-/* CPUID leaf 0x1F sub-leaves 0..5 as configured: 0 ok, -1 format error. */
+/* CPUID leaf 0x1F sub-leaves 0..5 as configured: 0 ok, -1 format error.
+ * The TDX module's TDH.MNG.INIT topology scan (tdx-module
+ * src/vmm_dispatcher/api_calls/tdh_mng_init.c, the 0x1F loop that also
+ * builds leaf 0xB): sub-leaf 0 all zero = native topology (then every later
+ * sub-leaf must be zero too).  A sub-leaf with level type (ECX[15:8]) 0 marks
+ * the end: it is fine whatever else it holds (QEMU's terminator has ECX[7:0]
+ * = its sub-leaf number), as long as it is not sub-leaf 0 and a core level
+ * came before.  A valid sub-leaf needs a level type above the previous
+ * sub-leaf's and below 6, ECX[7:0] = its sub-leaf number, and SMT only at
+ * sub-leaf 0. */
 static int leaf_1f_ok(const struct sim_caps *c, const struct kvm_cpuid_entry2 *tdp)
 {
-	uint32_t prev_type = 0;
-	bool seen_zero = false, any = false, core = false;
+	uint32_t type = 0, prev, sl = 0;
+	bool null_cfg = false, core = false;
 
 	for (unsigned i = 0; i < c->nent; i++) {
 		const struct kvm_cpuid_entry2 *e = &tdp[i];
-		uint32_t type;
-		bool zero;
+		bool zero = !e->eax && !e->ebx && !e->ecx && !e->edx;
 
 		if (c->cpuid[i].function != 0x1f)
 			continue;
-		zero = !e->eax && !e->ebx && !e->ecx && !e->edx;
-		if (zero) {
-			seen_zero = true;
+		if (sl == 0 && zero)
+			null_cfg = true;
+		else if (null_cfg && !zero)
+			return -1;
+		if (null_cfg) {		/* the CPU's own topology, which is valid */
+			sl++;
 			continue;
 		}
-		if (seen_zero)
-			return -1; /* a zero sub-leaf before a non-zero one */
-		any = true;
+		prev = type;
 		type = (e->ecx >> 8) & 0xff;
-		if (type == 0 || type <= prev_type || type > 5)
+		if (type) {
+			if (type <= prev || type >= 6 || (e->ecx & 0xff) != sl)
+				return -1;
+			if (type == 1 && sl != 0)
+				return -1;
+			if (type == 2)
+				core = true;
+		} else if (sl == 0 || !core) {
 			return -1;
-		if (prev_type == 0 && type != 1)
-			return -1; /* sub-leaf 0 must be the SMT level */
-		if (type == 2)
-			core = true;
-		prev_type = type;
+		}
+		sl++;
 	}
-	if (any && !core)
-		return -1;
 	return 0;
 }
 

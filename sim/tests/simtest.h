@@ -114,13 +114,20 @@ static inline long st_set_cpuid(int vcpu, bool x2apic)
 {
 	struct {
 		struct kvm_cpuid2 h;
-		struct kvm_cpuid_entry2 e[2];
-	} c = { .h = { .nent = 2 } };
+		struct kvm_cpuid_entry2 e[4];
+	} c = { .h = { .nent = 4 } };
 
 	c.e[0].function = 0;
 	c.e[0].eax = 0x23;
 	c.e[1].function = 1;
 	c.e[1].ecx = x2apic ? (1U << 21) : 0;
+	/* MAXPHYADDR 52, 48 virtual bits, as QEMU gives a TD: MapGPA of a
+	 * shared GPA needs the shared bit below MAXPHYADDR
+	 * (kvm_vcpu_is_legal_gpa()). */
+	c.e[2].function = 0x80000000;
+	c.e[2].eax = 0x80000008;
+	c.e[3].function = 0x80000008;
+	c.e[3].eax = (48 << 8) | 52;
 	return xioctl(vcpu, KVM_SET_CPUID2, (uintptr_t)&c);
 }
 
