@@ -178,7 +178,7 @@ static struct kvm_cpuid_entry2 *find_entry(struct kvm_cpuid_entry2 *e, size_t n,
 TDX_EXPORT int tdx_vcpu_init(struct tdx_vcpu *v, uint64_t hob_gpa)
 {
 	struct kvm_cpuid2 *c = NULL;
-	struct kvm_cpuid_entry2 *leaf1;
+	struct kvm_cpuid_entry2 *leaf1, *ext;
 	long r;
 
 	if (!v)
@@ -205,6 +205,13 @@ TDX_EXPORT int tdx_vcpu_init(struct tdx_vcpu *v, uint64_t hob_gpa)
 	}
 	if (!leaf1)
 		tdx_warn(v->vm->ctx, "TD CPUID has no leaf 1; KVM_TDX_INIT_VCPU will refuse the vCPU");
+	/* KVM checks MapGPA addresses, shared bit included, against the
+	 * vCPU's MAXPHYADDR (tdx_map_gpa() → kvm_vcpu_is_legal_gpa()).  The
+	 * TD's own MAXPHYADDR (the CPU's, e.g. 46) is below the shared bit of
+	 * GPAW 48, so raise KVM's copy to the GPA width (QEMU gives 52). */
+	ext = find_entry(c->entries, c->nent, 0x80000008u, 0);
+	if (ext && (ext->eax & 0xffu) < ((ext->eax >> 16) & 0xffu))
+		ext->eax = (ext->eax & ~0xffu) | ((ext->eax >> 16) & 0xffu);
 	r = tdx_kvm_ioctl(v->vm->ctx, v->fd, KVM_SET_CPUID2, (unsigned long)c);
 	if (r < 0) {
 		free(c);
@@ -279,9 +286,11 @@ TDX_EXPORT int tdx_vcpu_compare_cpuid(const struct tdx_vcpu *v,
 		} else {
 			memset(g, 0, sizeof(g));
 		}
-		if (want->function == 0x80000008u) {	/* GPAW field is an input only */
-			w[0] &= ~0x00ff0000u;
-			g[0] &= ~0x00ff0000u;
+		if (want->function == 0x80000008u) {
+			/* GPAW is an input only; MAXPHYADDR is raised for KVM
+			 * by tdx_vcpu_init() */
+			w[0] &= ~0x00ff00ffu;
+			g[0] &= ~0x00ff00ffu;
 		}
 		for (reg = 0; reg < 4; reg++) {
 			uint32_t missing = w[reg] & ~g[reg], extra = g[reg] & ~w[reg];

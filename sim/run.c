@@ -891,6 +891,7 @@ long guest_run(struct sim_vcpu *v)
 		return -EINVAL;
 	/* Guest entry injects what is queued (process_nmi → tdx_inject_nmi). */
 	v->nmi_queued = 0;
+	v->ran = true;	/* last_vmentry_cpu: CPUID frozen (kvm_set_cpuid()) */
 	for (;;) {
 		if (g->state == GV_SHUTDOWN || !g->sec || g->pc >= g->sec->n) {
 			if (g->state != GV_SHUTDOWN && g->sec)
