@@ -134,6 +134,7 @@ static int set_attributes(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
 
 /* What happened, for logging once the lock is dropped. */
 struct outcome {
+	int rule;		/* TDX_MEM_RULE_* of a refusal, else NONE */
 	int discard_err;
 	const char *discard_step;
 	uint64_t discard_gpa;
@@ -268,17 +269,23 @@ static int convert_locked(struct tdx_mem *mem, uint64_t gpa_in, uint64_t size,
 	return 0;
 }
 
-TDX_EXPORT int tdx_mem_convert_ex(struct tdx_mem *mem, uint64_t gpa,
-				  uint64_t size, uint32_t flags)
+int tdx_mem_convert_rule(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
+			 uint32_t flags, int *ret_rule)
 {
 	struct outcome out = { 0 };
+	uint64_t rejected;
 	int r;
 
 	if (!mem)
 		return -EINVAL;
 	pthread_mutex_lock(&mem->lock);
+	rejected = mem->stats.rejected;
 	r = convert_locked(mem, gpa, size, flags, &out);
+	if (mem->stats.rejected != rejected)
+		out.rule = mem->reject.rule;
 	pthread_mutex_unlock(&mem->lock);
+	if (ret_rule)
+		*ret_rule = out.rule;
 
 	/* Logging only now: a log callback may block. */
 	if (r)
@@ -294,6 +301,12 @@ TDX_EXPORT int tdx_mem_convert_ex(struct tdx_mem *mem, uint64_t gpa,
 			 (unsigned long long)out.discard_gpa, out.discard_step,
 			 strerror(-out.discard_err));
 	return r;
+}
+
+TDX_EXPORT int tdx_mem_convert_ex(struct tdx_mem *mem, uint64_t gpa,
+				  uint64_t size, uint32_t flags)
+{
+	return tdx_mem_convert_rule(mem, gpa, size, flags, NULL);
 }
 
 TDX_EXPORT int tdx_mem_convert(struct tdx_mem *mem, uint64_t gpa,

@@ -46,4 +46,12 @@ struct tdx_mem {
 /* The limit a range must stay under: the shared bit, or 2^52 before INIT_VM. */
 uint64_t tdx_mem_gpa_limit(const struct tdx_mem *mem);
 
+/*
+ * tdx_mem_convert_ex() that also tells whether a failure was a refusal by
+ * one of the validation rules: *ret_rule is its TDX_MEM_RULE_*, or
+ * TDX_MEM_RULE_NONE (converted, or failed in the kernel).
+ */
+int tdx_mem_convert_rule(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
+			 uint32_t flags, int *ret_rule);
+
 #endif /* LIBTDX_MEM_INTERNAL_H */

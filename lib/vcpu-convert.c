@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Serving the guest's private/shared conversion requests from a vCPU exit. */
+#include <string.h>
+
 #include "internal.h"
 #include "mem-internal.h"
 #include "vcpu-internal.h"
@@ -23,15 +25,51 @@ static uint64_t map_gpa_status(int r)
 TDX_EXPORT int tdx_vcpu_convert(struct tdx_vcpu *v, struct tdx_mem *mem,
 				const struct tdx_exit *ex)
 {
-	int r;
+	bool to_private;
+	uint64_t status;
+	int r, rule;
 
 	if (!v || !mem || !ex || mem->vm != v->vm)
 		return -EINVAL;
 	if (ex->type != TDX_EXIT_MAP_GPA && ex->type != TDX_EXIT_MEMORY_FAULT)
 		return -EINVAL;
-	r = tdx_mem_convert(mem, ex->u.convert.gpa, ex->u.convert.size,
-			    ex->u.convert.to_private);
-	if (ex->type == TDX_EXIT_MAP_GPA)
-		tdx_vcpu_complete(v, ex, map_gpa_status(r));
-	return r;
+	to_private = ex->u.convert.to_private;
+	r = tdx_mem_convert_rule(mem, ex->u.convert.gpa, ex->u.convert.size,
+				 to_private ? TDX_MEM_CONVERT_PRIVATE : 0, &rule);
+	if (ex->type == TDX_EXIT_MAP_GPA) {
+		status = map_gpa_status(r);
+		tdx_vcpu_complete(v, ex, status);
+		if (!r)
+			return 0;
+		/* A refusal or a RETRY is an answer: the guest deals with it. */
+		if (rule != TDX_MEM_RULE_NONE || status == TDX_TDVMCALL_RETRY)
+			return 0;
+		return tdx_err(&v->error, r, "tdx_vcpu_convert", NULL, -1,
+			       "vCPU %u: MapGPA of [0x%llx, +0x%llx) to %s failed in the kernel (%s); the guest was told INVALID_OPERAND",
+			       v->id, (unsigned long long)ex->u.convert.gpa,
+			       (unsigned long long)ex->u.convert.size,
+			       to_private ? "private" : "shared", strerror(-r));
+	}
+	/*
+	 * A memory fault has no answer: KVM_RUN re-enters the guest, which
+	 * faults on the same GPA again, and the kernel sets no limit
+	 * (kvm_mmu_faultin_pfn(), arch/x86/kvm/mmu/mmu.c, reports the
+	 * private/shared mismatch with kvm_mmu_prepare_memory_fault_exit()
+	 * and -EFAULT every time).  A refused one can therefore never make
+	 * progress: report it as the reason to stop the TD, naming the GPA
+	 * and the rule.
+	 */
+	if (!r)
+		return 0;
+	if (rule != TDX_MEM_RULE_NONE)
+		return tdx_err(&v->error, -EFAULT, "memory fault", tdx_mem_rule_name(rule), -1,
+			       "vCPU %u faulted on GPA 0x%llx (+0x%llx, wants %s) and the conversion is refused (rule %s): the vCPU would fault there forever; stop the TD",
+			       v->id, (unsigned long long)ex->u.convert.gpa,
+			       (unsigned long long)ex->u.convert.size,
+			       to_private ? "private" : "shared", tdx_mem_rule_name(rule));
+	return tdx_err(&v->error, r, "memory fault", NULL, -1,
+		       "vCPU %u faulted on GPA 0x%llx (+0x%llx, wants %s) and the conversion failed in the kernel: %s",
+		       v->id, (unsigned long long)ex->u.convert.gpa,
+		       (unsigned long long)ex->u.convert.size,
+		       to_private ? "private" : "shared", strerror(-r));
 }

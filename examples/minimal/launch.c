@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 	do {
 		CHECK(tdx_vcpu_run(cpu, &ex), tdx_vcpu_get_last_error(cpu));
 		if (ex.type == TDX_EXIT_MAP_GPA || ex.type == TDX_EXIT_MEMORY_FAULT)
-			tdx_vcpu_convert(cpu, mem, &ex);   /* refused requests: the guest is told */
+			CHECK(tdx_vcpu_convert(cpu, mem, &ex), tdx_vcpu_get_last_error(cpu)); /* a refused fault stops the TD */
 	} while (ex.type != TDX_EXIT_SHUTDOWN && ex.type != TDX_EXIT_FATAL);
 	printf("TD stopped: %s\n", tdx_exit_type_name(ex.type));
 	tdx_vcpu_unref(cpu); tdx_mem_unref(mem); tdx_vm_unref(vm); tdx_plan_free(plan);

@@ -72,14 +72,18 @@ static bool handle_exit(struct tdboot *tb, struct tdx_vcpu *v,
 			     ex->u.mmio.data, ex->u.mmio.len);
 		return false;
 	case TDX_EXIT_MEMORY_FAULT:
+		/* A refused fault would repeat forever: the reason (GPA and
+		 * rule) is in the vCPU's error record, and the TD stops. */
 		r = tdx_vcpu_convert(v, tb->mem, ex);
+		if (r) {
+			stop_all(tb, "error", tdx_error_get_message(tdx_vcpu_get_last_error(v)));
+			return true;
+		}
 		if (ex->u.convert.gpa == *last_fault) {
 			if (++*fault_repeats > MAX_REPEATED_FAULTS) {
 				snprintf(line, sizeof(line),
-					 "vCPU %u: the guest keeps faulting on GPA 0x%llx (%s)",
-					 tdx_vcpu_get_id(v), (unsigned long long)ex->u.convert.gpa,
-					 r ? tdx_error_get_message(tdx_mem_get_last_error(tb->mem)) :
-					 "converted, yet faulting again");
+					 "vCPU %u: the guest keeps faulting on GPA 0x%llx although it was converted",
+					 tdx_vcpu_get_id(v), (unsigned long long)ex->u.convert.gpa);
 				stop_all(tb, "error", line);
 				return true;
 			}
@@ -87,7 +91,7 @@ static bool handle_exit(struct tdboot *tb, struct tdx_vcpu *v,
 			*last_fault = ex->u.convert.gpa;
 			*fault_repeats = 0;
 		}
-		return false;	/* refusals are counted by the mem layer (stats.rejected) */
+		return false;
 	case TDX_EXIT_MAP_GPA:
 		/* converts, and tells the guest whether it worked */
 		tdx_vcpu_convert(v, tb->mem, ex);

@@ -239,18 +239,27 @@ struct tdx_mem;
  * exit: tdx_mem_convert() the range the guest asked for and, for MapGPA,
  * answer the guest through tdx_vcpu_complete(): SUCCESS when converted,
  * RETRY when the host could not convert for now (-EAGAIN, -EINTR,
- * -ENOMEM), INVALID_OPERAND when refused.  The guest's request is untrusted:
- * outside RAM, misaligned, wrapping or straddling RAM and a hole is refused
- * by the mem layer and the TD keeps running.
+ * -ENOMEM), INVALID_OPERAND when refused.  The guest's request is
+ * untrusted: outside RAM, misaligned, wrapping or straddling RAM and a
+ * hole is refused by the mem layer (rule in tdx_mem_get_last_reject(),
+ * counted in stats.rejected).
  * @mem: the memory of the same TD
+ *
+ * A memory fault has no answer: KVM re-enters the guest, which faults on
+ * the same GPA again, and the kernel sets no limit.  A refused memory
+ * fault therefore ends the TD: -EFAULT, with step "memory fault", the
+ * rule as field and the GPA in tdx_vcpu_get_last_error(); the VMM stops
+ * the TD with that reason.
  *
  * Safe to call from several vCPU threads at once (the mem layer locks).
  *
- * Return: 0 (converted, or a to-shared request over an MMIO hole: a
- * counted no-op); the tdx_mem_convert() errno when the request was refused
- * (rule in tdx_mem_get_last_reject(); for MapGPA the guest has been told, for
- * a memory fault re-entering will fault again); -EINVAL when @exit is not
- * a conversion exit, an argument is NULL, or @mem belongs to another TD.
+ * Return: 0 (converted; a to-shared request over an MMIO hole, a counted
+ * no-op; or a MapGPA the guest was answered RETRY or INVALID_OPERAND for);
+ * -EFAULT for a refused memory fault (stop the TD); the kernel's errno
+ * when KVM_SET_MEMORY_ATTRIBUTES failed otherwise (for MapGPA the guest
+ * was told INVALID_OPERAND; message in tdx_vcpu_get_last_error());
+ * -EINVAL when @exit is not a conversion exit, an argument is NULL, or
+ * @mem belongs to another TD.
  */
 int tdx_vcpu_convert(struct tdx_vcpu *vcpu, struct tdx_mem *mem,
 		     const struct tdx_exit *exit);
