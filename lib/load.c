@@ -104,6 +104,12 @@ static int load_op(struct tdx_mem *mem, struct tdx_vcpu *v,
 		else if (++stalls > max_restarts)
 			break;
 	}
+	/* What KVM added (its progress, also on failure) is the initial
+	 * image, which the mem layer then refuses to make shared. */
+	if (rg.nr_pages <= op->pages &&
+	    tdx_mem_mark_added(mem, op->gpa, (op->pages - rg.nr_pages) * PAGE) && !r)
+		return tdx_err(&mem->error, -ENOMEM, STEP, "plan", (int)idx,
+			       "out of memory recording the added pages");
 	if (r)
 		return tdx_err(&mem->error, r, STEP, "plan", (int)idx,
 			       "%s failed for section %u (%s) at GPA 0x%llx, %llu of %llu pages left: %s",

@@ -24,6 +24,7 @@ static const char *const rule_names[] = {
 	[TDX_MEM_RULE_SHARED_BIT] = "shared-bit",
 	[TDX_MEM_RULE_NOT_RAM] = "not-ram",
 	[TDX_MEM_RULE_STRADDLE] = "straddle",
+	[TDX_MEM_RULE_INITIAL_IMAGE] = "initial-image",
 };
 
 TDX_EXPORT const char *tdx_mem_rule_name(int rule)
@@ -220,6 +221,18 @@ static int convert_locked(struct tdx_mem *mem, uint64_t gpa_in, uint64_t size,
 			      "the range has the shared bit set or reaches it (pass GPAs without the shared bit, as KVM reports them)" :
 			      "the range reaches beyond 2^52");
 	end = gpa + size;
+	/*
+	 * Before FINALIZE, making pages of the initial image shared removes
+	 * them from the TD: KVM_SET_MEMORY_ATTRIBUTES invalidates the
+	 * guest_memfd range and tdx_sept_remove_private_spte()
+	 * (arch/x86/kvm/vmx/tdx.c) issues TDH.MEM.PAGE.REMOVE with no check
+	 * of the TD's state, while TDH.MR.EXTEND has already put them in
+	 * MRTD.  The TD would start from an image other than the measured one.
+	 */
+	if (!to_private && mem->added && tdx_vm_get_state(mem->vm) != TDX_VM_FINALIZED &&
+	    tdx_rangemap_range_state(mem->added, gpa, size) != 0)
+		return reject(mem, -EBUSY, TDX_MEM_RULE_INITIAL_IMAGE, gpa_in, size,
+			      flags, "the range holds pages of the initial image (added with KVM_TDX_INIT_MEM_REGION) and the TD is not finalised: KVM would remove them while the measurement counts them");
 	ram = ram_bytes(mem, gpa, end);
 	if (!ram) {
 		if (to_private)
@@ -357,4 +370,19 @@ TDX_EXPORT int tdx_mem_get_stats(struct tdx_mem *mem,
 	ret_stats->map_bytes = tdx_rangemap_mem_used(mem->map);
 	pthread_mutex_unlock(&mem->lock);
 	return 0;
+}
+
+int tdx_mem_mark_added(struct tdx_mem *mem, uint64_t gpa, uint64_t size)
+{
+	int r = 0;
+
+	if (!size)
+		return 0;
+	pthread_mutex_lock(&mem->lock);
+	if (!mem->added)
+		r = tdx_rangemap_new(TDX_MEM_GPA_LIMIT, &mem->added);
+	if (!r)
+		r = tdx_rangemap_set(mem->added, gpa, size, true);
+	pthread_mutex_unlock(&mem->lock);
+	return r;
 }

@@ -37,6 +37,9 @@ struct tdx_mem {
 	size_t nregions;
 	size_t cap;
 	struct tdx_rangemap *map;
+	/* pages added with KVM_TDX_INIT_MEM_REGION ("private" = added);
+	 * NULL until the first one */
+	struct tdx_rangemap *added;
 	struct tdx_mem_stats stats;	/* counters; map fields filled on read */
 	struct tdx_mem_reject reject;
 	bool has_reject;
@@ -45,6 +48,12 @@ struct tdx_mem {
 
 /* The limit a range must stay under: the shared bit, or 2^52 before INIT_VM. */
 uint64_t tdx_mem_gpa_limit(const struct tdx_mem *mem);
+
+/*
+ * Record [gpa, gpa + size) as added with KVM_TDX_INIT_MEM_REGION (the
+ * initial image).  Takes the lock.  Return: 0, -ENOMEM.
+ */
+int tdx_mem_mark_added(struct tdx_mem *mem, uint64_t gpa, uint64_t size);
 
 /*
  * tdx_mem_convert_ex() that also tells whether a failure was a refusal by

@@ -127,6 +127,7 @@ static void mem_free(struct tdx_mem *mem)
 	}
 	free(mem->regions);
 	tdx_rangemap_free(mem->map);
+	tdx_rangemap_free(mem->added);
 	pthread_mutex_destroy(&mem->lock);
 	tdx_vm_unref(mem->vm);
 	free(mem);

@@ -248,6 +248,9 @@ int tdx_mem_get_gmem(const struct tdx_mem *mem, uint64_t gpa, int *ret_fd,
  *   (i.e. lies beyond the guest physical address width)
  * @TDX_MEM_RULE_NOT_RAM: to private, but no part of the range is RAM
  * @TDX_MEM_RULE_STRADDLE: the range is partly RAM, partly not
+ * @TDX_MEM_RULE_INITIAL_IMAGE: to shared before KVM_TDX_FINALIZE_VM, over
+ *   pages added with KVM_TDX_INIT_MEM_REGION (-EBUSY): KVM would remove
+ *   them from the TD while the measurement still counts them
  */
 enum tdx_mem_rule {
 	TDX_MEM_RULE_NONE = 0,
@@ -258,6 +261,7 @@ enum tdx_mem_rule {
 	TDX_MEM_RULE_SHARED_BIT,
 	TDX_MEM_RULE_NOT_RAM,
 	TDX_MEM_RULE_STRADDLE,
+	TDX_MEM_RULE_INITIAL_IMAGE,
 };
 
 /** tdx_mem_rule_name() - "align", "wrap", ...; "?" for an unknown value. */
@@ -302,7 +306,9 @@ int tdx_mem_convert(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
  * and leaves the object fully usable:
  *
  *   FLAGS -EINVAL, SIZE_ZERO -EINVAL, ALIGN -EINVAL, WRAP -EINVAL,
- *   SHARED_BIT -EINVAL, then against the regions: a range entirely inside
+ *   SHARED_BIT -EINVAL, INITIAL_IMAGE -EBUSY (to shared before
+ *   tdx_vm_finalize() over pages tdx_load_plan() added: KVM would remove
+ *   them from the TD while MRTD counts them), then against the regions: a range entirely inside
  *   RAM (possibly across adjacent regions) is converted; a to-shared range
  *   entirely outside RAM (an MMIO hole: OVMF does this) is accepted as a
  *   no-op and counted; to private outside RAM is NOT_RAM -EFAULT; a range

@@ -122,6 +122,45 @@ START_TEST(synthetic_image_prediction_matches_module)
 }
 END_TEST
 
+/*
+ * Before FINALIZE, a private->shared conversion over pages added with
+ * INIT_MEM_REGION removes them from the TD (tdx_sept_remove_private_spte()
+ * has no state check) while MRTD already counts them: refused, rule
+ * "initial-image".  After FINALIZE it is the guest's business.
+ */
+START_TEST(initial_image_stays_private_until_finalize)
+{
+	struct tdx_mem_reject rej;
+	struct tdx_plan_op op = { 0 };
+	struct launch l = { 0 };
+	size_t i;
+
+	ck_assert_int_eq(prepare(&l, NULL, 2 * GIB, true), 0);
+	ck_assert_int_eq(tdx_load_plan(l.mem, l.plan, l.vcpu, NULL, NULL), 0);
+	for (i = 0; i < tdx_plan_op_count(l.plan); i++) {
+		ck_assert_int_eq(tdx_plan_get_op(l.plan, i, &op), 0);
+		if (op.added && op.pages)
+			break;
+	}
+	ck_assert(op.added && op.pages);
+	ck_assert_int_eq(tdx_mem_convert(l.mem, op.gpa, 4096, false), -EBUSY);
+	ck_assert_int_eq(tdx_mem_get_last_reject(l.mem, &rej), 0);
+	ck_assert_int_eq(rej.rule, TDX_MEM_RULE_INITIAL_IMAGE);
+	ck_assert_str_eq(tdx_mem_rule_name(rej.rule), "initial-image");
+	ck_assert_uint_eq(rej.gpa, op.gpa);
+	/* a range that merely touches one added page is refused too */
+	ck_assert_int_eq(tdx_mem_convert(l.mem, op.gpa + op.pages * 4096 - 4096, 0x2000, false), -EBUSY);
+	ck_assert_int_eq(tdx_mem_is_private(l.mem, op.gpa, op.pages * 4096), 1);
+	/* RAM outside the image converts both ways */
+	ck_assert_int_eq(tdx_mem_convert(l.mem, 1 * GIB, 0x10000, true), 0);
+	ck_assert_int_eq(tdx_mem_convert(l.mem, 1 * GIB, 0x10000, false), 0);
+	ck_assert_int_eq(tdx_vm_finalize(l.vm), 0);
+	expect_match(&l, NULL);
+	ck_assert_int_eq(tdx_mem_convert(l.mem, op.gpa, 4096, false), 0);
+	launch_free(&l);
+}
+END_TEST
+
 START_TEST(ovmf_known_mrtd)
 {
 	struct tdx_load_stats st;
@@ -242,6 +281,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, synthetic_image_prediction_matches_module);
 	tcase_add_test(tc, ovmf_known_mrtd);
+	tcase_add_test(tc, initial_image_stays_private_until_finalize);
 	tcase_add_test(tc, resume_after_eintr_mid_region);
 	tcase_add_test(tc, load_needs_initialised_vcpu_and_td);
 	tcase_add_test(tc, load_failures_leak_nothing);
