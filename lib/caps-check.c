@@ -14,45 +14,36 @@
 #define TSC_KHZ_MAX	10000000u	/* 10 GHz */
 #define TSC_KHZ_STEP	25000u		/* 25 MHz */
 
-static void problems_clear(struct tdx_caps *caps)
-{
-	size_t i;
-
-	for (i = 0; i < caps->nproblems; i++)
-		free(caps->problems[i]);
-	caps->nproblems = 0;
-}
-
 void tdx_check_problem(struct tdx_check *c, const char *field, int bit,
 		       const char *fmt, ...)
 {
-	struct tdx_caps *caps = c->caps;
-	char msg[sizeof(caps->error.msg)];
+	struct tdx_caps_check *out = c->out;
+	char msg[sizeof(((struct tdx_error *)0)->msg)];
 	va_list ap;
 	char *dup;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (!caps->nproblems && !c->oom)
-		tdx_err(&caps->error, -EINVAL, "validate", field, bit, "%s", msg);
-	if (caps->nproblems == caps->problems_cap) {
-		size_t cap = caps->problems_cap ? 2 * caps->problems_cap : 16;
-		char **p = realloc(caps->problems, cap * sizeof(*p));
+	if (!out->count && !c->oom && c->first)
+		tdx_err(c->first, -EINVAL, "validate", field, bit, "%s", msg);
+	if (out->count == out->cap) {
+		size_t cap = out->cap ? 2 * out->cap : 16;
+		char **p = realloc(out->problems, cap * sizeof(*p));
 
 		if (!p) {
 			c->oom = true;
 			return;
 		}
-		caps->problems = p;
-		caps->problems_cap = cap;
+		out->problems = p;
+		out->cap = cap;
 	}
 	dup = strdup(msg);
 	if (!dup) {
 		c->oom = true;
 		return;
 	}
-	caps->problems[caps->nproblems++] = dup;
+	out->problems[out->count++] = dup;
 }
 
 static const char *bit_name(const char *name, unsigned int bit, char *tmp,
@@ -174,54 +165,82 @@ static void check_tsc(struct tdx_check *c, uint32_t khz)
 				  khz);
 }
 
-TDX_EXPORT int tdx_caps_check_config(struct tdx_caps *caps,
-				     const struct tdx_td_config *cfg)
+int tdx_caps_check_run(const struct tdx_caps *caps,
+		       const struct tdx_td_config *cfg, struct tdx_error *first,
+		       struct tdx_caps_check **ret_check)
 {
+	struct tdx_check c = { .caps = caps, .first = first };
 	const char *why;
-	struct tdx_check c = { .caps = caps };
 	uint64_t xfam;
 	uint32_t gpaw;
+	int r;
 
-	if (!caps)
-		return -EINVAL;
-	problems_clear(caps);
-	tdx_err_clear(&caps->error);
+	c.out = calloc(1, sizeof(*c.out));
+	if (!c.out)
+		return first ? tdx_err(first, -ENOMEM, "validate", NULL, -1,
+				       "validate: out of memory") : -ENOMEM;
+	why = cfg ? tdx_opts_problem(cfg, sizeof(*cfg)) : NULL;
 	if (!cfg) {
 		tdx_check_problem(&c, NULL, -1, "no configuration given");
-		return c.oom ? -ENOMEM : -EINVAL;
-	}
-	why = tdx_opts_problem(cfg, sizeof(*cfg));
-	if (why) {
+	} else if (why) {
 		tdx_check_problem(&c, NULL, -1, "struct tdx_td_config: %s", why);
-		return c.oom ? -ENOMEM : -EINVAL;
+	} else {
+		xfam = TDX_OPTS_GET(cfg, xfam, 0);
+		if (!xfam)
+			xfam = tdx_caps_get_default_xfam(caps);
+		gpaw = TDX_OPTS_GET(cfg, gpaw, 0);
+		check_attrs(&c, TDX_OPTS_GET(cfg, attributes, 0));
+		check_xfam(&c, xfam);
+		check_gpaw(&c, gpaw);
+		check_tsc(&c, TDX_OPTS_GET(cfg, tsc_khz, 0));
+		tdx_check_cpuid(&c, TDX_OPTS_GET(cfg, cpuid, NULL),
+				TDX_OPTS_GET(cfg, cpuid_count, 0),
+				gpaw ? gpaw : TDX_GPAW_DEFAULT);
 	}
-
-	xfam = TDX_OPTS_GET(cfg, xfam, 0);
-	if (!xfam)
-		xfam = tdx_caps_get_default_xfam(caps);
-	gpaw = TDX_OPTS_GET(cfg, gpaw, 0);
-	check_attrs(&c, TDX_OPTS_GET(cfg, attributes, 0));
-	check_xfam(&c, xfam);
-	check_gpaw(&c, gpaw);
-	check_tsc(&c, TDX_OPTS_GET(cfg, tsc_khz, 0));
-	tdx_check_cpuid(&c, TDX_OPTS_GET(cfg, cpuid, NULL),
-			TDX_OPTS_GET(cfg, cpuid_count, 0),
-			gpaw ? gpaw : TDX_GPAW_DEFAULT);
-
-	if (c.oom)
-		return tdx_err(&caps->error, -ENOMEM, "validate", NULL, -1,
-			       "validate: out of memory listing problems");
-	return caps->nproblems ? -EINVAL : 0;
+	if (c.oom) {
+		tdx_caps_check_free(c.out);
+		return first ? tdx_err(first, -ENOMEM, "validate", NULL, -1,
+				       "validate: out of memory listing problems")
+			     : -ENOMEM;
+	}
+	r = (int)c.out->count;
+	if (ret_check)
+		*ret_check = c.out;
+	else
+		tdx_caps_check_free(c.out);
+	return r;
 }
 
-TDX_EXPORT size_t tdx_caps_problem_count(const struct tdx_caps *caps)
+TDX_EXPORT int tdx_caps_check_config(const struct tdx_caps *caps,
+				     const struct tdx_td_config *cfg,
+				     struct tdx_caps_check **ret_check)
 {
-	return caps ? caps->nproblems : 0;
+	if (!caps)
+		return -EINVAL;
+	return tdx_caps_check_run(caps, cfg, NULL, ret_check);
 }
 
-TDX_EXPORT const char *tdx_caps_get_problem(const struct tdx_caps *caps, size_t i)
+TDX_EXPORT size_t tdx_caps_check_problem_count(const struct tdx_caps_check *check)
 {
-	if (!caps || i >= caps->nproblems)
+	return check ? check->count : 0;
+}
+
+TDX_EXPORT const char *tdx_caps_check_get_problem(const struct tdx_caps_check *check,
+						   size_t i)
+{
+	if (!check || i >= check->count)
 		return NULL;
-	return caps->problems[i];
+	return check->problems[i];
+}
+
+TDX_EXPORT void tdx_caps_check_free(struct tdx_caps_check *check)
+{
+	size_t i;
+
+	if (!check)
+		return;
+	for (i = 0; i < check->count; i++)
+		free(check->problems[i]);
+	free(check->problems);
+	free(check);
 }

@@ -5,13 +5,22 @@
 
 #include "caps-internal.h"
 
-/* One run of tdx_caps_check_config(). */
+/* The problems one check found (public, opaque). */
+struct tdx_caps_check {
+	char **problems;
+	size_t count;
+	size_t cap;
+};
+
+/* One run of the check. */
 struct tdx_check {
-	struct tdx_caps *caps;
+	const struct tdx_caps *caps;
+	struct tdx_caps_check *out;
+	struct tdx_error *first;	/* gets the first problem; may be NULL */
 	bool oom;	/* a problem could not be stored */
 };
 
-/* Add a problem; the first one also goes to caps->error with field/bit. */
+/* Add a problem; the first one also goes to c->first with field/bit. */
 void tdx_check_problem(struct tdx_check *c, const char *field, int bit,
 		       const char *fmt, ...) TDX_PRINTF(4, 5);
 

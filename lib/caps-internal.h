@@ -22,12 +22,8 @@ struct tdx_caps {
 	struct tdx_tdvmcallinfo info;
 	size_t ncpuid;
 	struct tdx_cpuid_entry cpuid[TDX_CAPS_MAX_CPUID];
-	struct tdx_error error;
-	/* problems found by the last tdx_caps_check_config() */
-	char **problems;
-	size_t nproblems;
-	size_t problems_cap;
 };
+
 
 /*
  * Build caps from decoded values: validates (count, duplicates), copies the

@@ -85,7 +85,6 @@ int tdx_caps_new(uint64_t attrs, uint64_t xfam,
 	caps->ncpuid = n;
 	if (n)
 		memcpy(caps->cpuid, cpuid, n * sizeof(*cpuid));
-	tdx_err_clear(&caps->error);
 
 	/* KVM reports flags 0: a sub-leaf matters when the leaf has several. */
 	for (i = 0; i < n; i++)
@@ -108,13 +107,6 @@ TDX_EXPORT int tdx_caps_new_from_values(uint64_t supported_attrs,
 
 TDX_EXPORT void tdx_caps_free(struct tdx_caps *caps)
 {
-	size_t i;
-
-	if (!caps)
-		return;
-	for (i = 0; i < caps->nproblems; i++)
-		free(caps->problems[i]);
-	free(caps->problems);
 	free(caps);
 }
 
@@ -192,7 +184,3 @@ TDX_EXPORT int tdx_caps_find_cpuid(const struct tdx_caps *caps,
 	return 0;
 }
 
-TDX_EXPORT const struct tdx_error *tdx_caps_get_last_error(const struct tdx_caps *caps)
-{
-	return caps ? &caps->error : NULL;
-}

@@ -128,4 +128,13 @@ const char *tdx_opts_problem(const void *opts, size_t known_sz);
 #define TDX_OPTS_GET(o, f, d) \
 	((o) && (o)->sz >= offsetof(__typeof__(*(o)), f) + sizeof((o)->f) ? (o)->f : (d))
 
+/*
+ * tdx_caps_check_config() with the first problem (field, bit, message)
+ * also recorded in first (may be NULL): what tdx_vm_init() reports.
+ * Returns the number of problems or -ENOMEM.
+ */
+int tdx_caps_check_run(const struct tdx_caps *caps,
+		       const struct tdx_td_config *cfg, struct tdx_error *first,
+		       struct tdx_caps_check **ret_check);
+
 #endif /* LIBTDX_INTERNAL_H */

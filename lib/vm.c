@@ -164,7 +164,7 @@ TDX_EXPORT struct tdx_ctx *tdx_vm_get_ctx(const struct tdx_vm *vm)
 	return vm ? vm->ctx : NULL;
 }
 
-TDX_EXPORT struct tdx_caps *tdx_vm_get_caps(const struct tdx_vm *vm)
+TDX_EXPORT const struct tdx_caps *tdx_vm_get_caps(const struct tdx_vm *vm)
 {
 	return vm ? vm->caps : NULL;
 }
@@ -327,11 +327,9 @@ TDX_EXPORT int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg)
 	if (vm->state != TDX_VM_CREATED)
 		return tdx_err(&vm->error, -EALREADY, "KVM_TDX_INIT_VM", NULL, -1,
 			       "the TD is already initialised");
-	r = tdx_caps_check_config(vm->caps, cfg);
-	if (r) {
-		tdx_err_copy(&vm->error, tdx_caps_get_last_error(vm->caps));
-		return r;
-	}
+	r = tdx_caps_check_run(vm->caps, cfg, &vm->error, NULL);
+	if (r)
+		return r < 0 ? r : -EINVAL;
 	r = vm_set_tsc(vm, TDX_OPTS_GET(cfg, tsc_khz, 0));
 	if (r)
 		return r;

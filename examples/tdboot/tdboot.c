@@ -175,13 +175,18 @@ static int parse_args(int argc, char **argv, struct tdboot_opts *o)
 	return 0;
 }
 
-static int fail(struct tdboot *tb, const char *what, const struct tdx_error *e, int r)
+static int fail_msg(struct tdboot *tb, const char *what, const char *msg)
 {
-	snprintf(tb->res.detail, sizeof(tb->res.detail), "%s: %s", what,
-		 e && *tdx_error_get_message(e) ? tdx_error_get_message(e) : strerror(-r));
+	snprintf(tb->res.detail, sizeof(tb->res.detail), "%s: %s", what, msg);
 	tb->res.status = "launch-failed";
 	fprintf(stderr, "tdboot: %s\n", tb->res.detail);
 	return 1;
+}
+
+static int fail(struct tdboot *tb, const char *what, const struct tdx_error *e, int r)
+{
+	return fail_msg(tb, what, e && *tdx_error_get_message(e) ?
+			tdx_error_get_message(e) : strerror(-r));
 }
 
 static int probe(struct tdboot *tb)
@@ -266,20 +271,25 @@ static int firmware(struct tdboot *tb)
 
 static int create_td(struct tdboot *tb)
 {
-	struct tdx_caps *caps;
+	struct tdx_caps_check *check;
 	size_t i;
 	int r;
 
 	r = tdx_vm_new(tb->ctx, NULL, &tb->vm);
 	if (r)
 		return fail(tb, "TD creation", tdx_ctx_get_last_error(tb->ctx), r);
-	caps = tdx_vm_get_caps(tb->vm);
-	if (tdx_caps_check_config(caps, &tb->opts.cfg)) {
+	r = tdx_caps_check_config(tdx_vm_get_caps(tb->vm), &tb->opts.cfg, &check);
+	if (r < 0)
+		return fail(tb, "configuration", NULL, r);
+	if (r > 0) {
 		fprintf(stderr, "tdboot: the requested TD configuration is not supported:\n");
-		for (i = 0; i < tdx_caps_problem_count(caps); i++)
-			fprintf(stderr, "  %s\n", tdx_caps_get_problem(caps, i));
-		return fail(tb, "configuration", tdx_caps_get_last_error(caps), -EINVAL);
+		for (i = 0; i < tdx_caps_check_problem_count(check); i++)
+			fprintf(stderr, "  %s\n", tdx_caps_check_get_problem(check, i));
+		fail_msg(tb, "configuration", tdx_caps_check_get_problem(check, 0));
+		tdx_caps_check_free(check);
+		return 1;
 	}
+	tdx_caps_check_free(check);
 	r = tdx_vm_init(tb->vm, &tb->opts.cfg);
 	if (r)
 		return fail(tb, "KVM_TDX_INIT_VM", tdx_vm_get_last_error(tb->vm), r);

@@ -201,28 +201,38 @@ struct tdx_td_config {
 };
 
 /**
+ * struct tdx_caps_check - the problems one tdx_caps_check_config() found
+ * (opaque, immutable, owned by the caller).  Checking never changes the
+ * caps, so borrowed caps (tdx_vm_get_caps()) can be checked too.
+ */
+struct tdx_caps_check;
+
+/**
  * tdx_caps_check_config() - check a TD configuration before any ioctl.
+ * @caps: the capabilities to check against (not changed)
+ * @cfg: the configuration (NULL is a problem)
+ * @ret_check: optional; receives every problem found (an empty list when
+ *   there is none); free it with tdx_caps_check_free()
  *
  * Checks attributes (against the capabilities and against KVM, which only
  * accepts SEPT_VE_DISABLE), XFAM (supported bits and the module's group
  * rules: AVX-512 needs AVX and all three parts, CET_U = CET_S, AMX parts
  * together), GPAW, TSC, and each CPUID entry (configurable leaf, bits
- * within the configurable mask, no TSX/WAITPKG, no duplicates).
+ * within the configurable mask, no TSX/WAITPKG, no duplicates).  Records
+ * nothing anywhere: the problems are the result.
  *
- * Every problem is listed (tdx_caps_get_problem()); the first is also in
- * tdx_caps_get_last_error() with its field and bit.
- *
- * Return: 0 if acceptable; -EINVAL if not (or @caps is NULL; a NULL @cfg
- * is a problem too); -ENOMEM if memory ran out while listing the problems
- * (the list may then be incomplete).
+ * Return: the number of problems (0: the configuration is acceptable);
+ * -EINVAL (NULL @caps); -ENOMEM.
  */
-int tdx_caps_check_config(struct tdx_caps *caps, const struct tdx_td_config *cfg);
-/** tdx_caps_problem_count() - problems found by the last check. */
-size_t tdx_caps_problem_count(const struct tdx_caps *caps);
-/** tdx_caps_get_problem() - problem @i as a sentence naming the bit/leaf, or NULL. */
-const char *tdx_caps_get_problem(const struct tdx_caps *caps, size_t i);
-/** tdx_caps_get_last_error() - the caps' last-error record (never NULL for a valid caps). */
-const struct tdx_error *tdx_caps_get_last_error(const struct tdx_caps *caps);
+int tdx_caps_check_config(const struct tdx_caps *caps,
+			  const struct tdx_td_config *cfg,
+			  struct tdx_caps_check **ret_check);
+/** tdx_caps_check_problem_count() - number of problems (0 for NULL). */
+size_t tdx_caps_check_problem_count(const struct tdx_caps_check *check);
+/** tdx_caps_check_get_problem() - problem @i as a sentence naming the bit/leaf, or NULL. */
+const char *tdx_caps_check_get_problem(const struct tdx_caps_check *check, size_t i);
+/** tdx_caps_check_free() - free (NULL is fine). */
+void tdx_caps_check_free(struct tdx_caps_check *check);
 
 #ifdef __cplusplus
 }

@@ -9,10 +9,20 @@
  *   Callers never need to read errno.
  * - Out-parameters are named ret_* and come last; they are written only on
  *   success.
- * - Every handle (ctx, vm, caps, ...) keeps a last-error record: the errno,
- *   the step that failed (an ioctl or a validation step), the offending
- *   field and bit, the raw TDX-module status (hw_error) with its decoded
- *   name, and a one-line message.  Read it with tdx_*_last_error().
+ * - Every handle (ctx, vm, vcpu, mem, attest) keeps a last-error record: the
+ *   errno, the step that failed (an ioctl or a validation step), the
+ *   offending field and bit, the raw TDX-module status (hw_error) with its
+ *   decoded name, and a one-line message.  Read it with
+ *   tdx_<module>_get_last_error().  One rule says which record a call
+ *   writes: the record of the first handle among its arguments, and only
+ *   that one (tdx_vcpu_convert(vcpu, mem, ...): the vCPU's); a constructor
+ *   writes the record of the parent handle it takes (tdx_vm_new(): the
+ *   context's; tdx_vcpu_new(), tdx_mem_new(): the VM's).  A call taking its
+ *   handle as const (an accessor) or given a NULL handle writes nothing.
+ *   Values (caps, probe, tdvf, layout, plan, measurement, caps check) are
+ *   immutable and have no record; calls without a handle report by errno
+ *   and, where that is not enough, their own detail out-parameter
+ *   (struct tdx_tdvf_diag, bad_index, ret_bad).
  * - There is no global mutable state.  One thread may use a given handle at
  *   a time; distinct handles may be used concurrently.  Exceptions are
  *   documented where a function is meant for vCPU threads.

@@ -69,7 +69,7 @@ int tdx_vm_get_fd(const struct tdx_vm *vm);
 /** tdx_vm_get_ctx() - the context (borrowed). */
 struct tdx_ctx *tdx_vm_get_ctx(const struct tdx_vm *vm);
 /** tdx_vm_get_caps() - the capabilities queried at creation (borrowed). */
-struct tdx_caps *tdx_vm_get_caps(const struct tdx_vm *vm);
+const struct tdx_caps *tdx_vm_get_caps(const struct tdx_vm *vm);
 /** tdx_vm_get_max_vcpus() - KVM_CAP_MAX_VCPUS on this VM. */
 unsigned int tdx_vm_get_max_vcpus(const struct tdx_vm *vm);
 /** tdx_vm_get_state() - TDX_VM_CREATED / _INITIALIZED / _FINALIZED. */
@@ -88,8 +88,9 @@ const struct tdx_error *tdx_vm_get_last_error(const struct tdx_vm *vm);
  * issue KVM_TDX_INIT_VM, retrying -EAGAIN up to opts->init_retries times.
  * @cfg: NULL for defaults.
  *
- * Return: 0; -EINVAL (config rejected by libtdx: problems listed in
- * tdx_vm_get_caps(), including more than 256 CPUID entries in @cfg; or by
+ * Return: 0; -EINVAL (config rejected by libtdx: the first problem, with
+ * its field and bit, in the VM's last-error record; for all of them call
+ * tdx_caps_check_config(tdx_vm_get_caps(vm), cfg, ...); or by
  * KVM/the TDX module: hw_error in the error record, e.g.
  * TDX_OPERAND_INVALID with operand CPUID_CONFIG); -EALREADY (already
  * initialised); -EOPNOTSUPP (tsc_khz set without KVM_CAP_VM_TSC_CONTROL);

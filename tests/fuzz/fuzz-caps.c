@@ -202,22 +202,21 @@ static void read_config(struct fuzz_in *in, const struct tdx_caps *caps,
 	*ret_cpuid = c;
 }
 
-static void check_problems(struct tdx_caps *caps, int r)
+static void check_problems(const struct tdx_caps_check *check,
+			   const struct tdx_error *err, int r)
 {
-	size_t n = tdx_caps_problem_count(caps);
-	const struct tdx_error *err = tdx_caps_get_last_error(caps);
+	size_t n = tdx_caps_check_problem_count(check);
 
-	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENOMEM);
-	FUZZ_CHECK((r == 0) == (n == 0));
+	FUZZ_CHECK(r >= 0 && (size_t)r == n);
 	for (size_t i = 0; i < n; i++) {
-		const char *p = tdx_caps_get_problem(caps, i);
+		const char *p = tdx_caps_check_get_problem(check, i);
 
 		FUZZ_CHECK(p && *p && strlen(p) < 256);
 	}
-	FUZZ_CHECK(!tdx_caps_get_problem(caps, n));
+	FUZZ_CHECK(!tdx_caps_check_get_problem(check, n));
 	if (n) {
 		FUZZ_CHECK(err->err == -EINVAL);
-		FUZZ_CHECK(!strcmp(err->msg, tdx_caps_get_problem(caps, 0)));
+		FUZZ_CHECK(!strcmp(err->msg, tdx_caps_check_get_problem(check, 0)));
 	} else {
 		FUZZ_CHECK(err->err == 0);
 	}
@@ -297,29 +296,34 @@ out:
 static void config(struct fuzz_in *in, struct tdx_caps *caps)
 {
 	struct tdx_cpuid_entry *cpuid = NULL;
+	struct tdx_caps_check *check = NULL, *again = NULL;
+	struct tdx_error err;
 	struct cfg_buf cb;
-	char *first = NULL;
-	size_t n;
 	int r, r2;
 
 	read_config(in, caps, &cb, &cpuid);
-	r = tdx_caps_check_config(caps, &cb.cfg);
-	check_problems(caps, r);
-	n = tdx_caps_problem_count(caps);
-	if (n)
-		first = strdup(tdx_caps_get_problem(caps, 0));
-	/* deterministic: the same verdict and list again */
-	r2 = tdx_caps_check_config(caps, &cb.cfg);
-	FUZZ_CHECK(r2 == r && tdx_caps_problem_count(caps) == n);
-	if (n)
-		FUZZ_CHECK(first && !strcmp(first, tdx_caps_get_problem(caps, 0)));
-	free(first);
+	tdx_err_clear(&err);
+	r = tdx_caps_check_run(caps, &cb.cfg, &err, &check);
+	if (r == -ENOMEM)
+		abort();
+	check_problems(check, &err, r);
+	/* deterministic, and the public call agrees: the same verdict and list */
+	r2 = tdx_caps_check_config(caps, &cb.cfg, &again);
+	FUZZ_CHECK(r2 == r && tdx_caps_check_problem_count(again) == (size_t)r);
+	if (r)
+		FUZZ_CHECK(!strcmp(tdx_caps_check_get_problem(check, 0),
+				   tdx_caps_check_get_problem(again, 0)));
+	tdx_caps_check_free(again);
+	tdx_caps_check_free(check);
 	build(in, caps, &cb.cfg, r == 0);
 	free(cpuid);
 
-	r = tdx_caps_check_config(caps, NULL);
-	FUZZ_CHECK(r == -EINVAL && tdx_caps_problem_count(caps) == 1);
-	check_problems(caps, r);
+	tdx_err_clear(&err);
+	check = NULL;
+	r = tdx_caps_check_run(caps, NULL, &err, &check);
+	FUZZ_CHECK(r == 1);
+	check_problems(check, &err, r);
+	tdx_caps_check_free(check);
 }
 
 /* ---- text: parse and format ------------------------------------------- */

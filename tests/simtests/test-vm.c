@@ -308,7 +308,14 @@ START_TEST(config_rejected_before_any_ioctl)
 	ck_assert_uint_eq(tdxsim_ctl_call_count(), calls);
 	ck_assert_str_eq(tdx_error_get_field(e), "attributes");
 	ck_assert_int_eq(tdx_error_get_bit(e), 0);
-	ck_assert_uint_ge(tdx_caps_problem_count(tdx_vm_get_caps(vm)), 2);
+	/* the full list comes from checking the VM's (borrowed, const) caps */
+	{
+		struct tdx_caps_check *chk = NULL;
+
+		ck_assert_int_ge(tdx_caps_check_config(tdx_vm_get_caps(vm), &cfg, &chk), 2);
+		ck_assert_str_eq(tdx_caps_check_get_problem(chk, 0), tdx_error_get_message(e));
+		tdx_caps_check_free(chk);
+	}
 	ck_assert_int_eq(tdx_vm_get_state(vm), TDX_VM_CREATED);
 	/* the same VM still initialises with a good config */
 	cfg.attributes = TDX_ATTR_SEPT_VE_DISABLE;

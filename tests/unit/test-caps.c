@@ -77,7 +77,6 @@ START_TEST(test_from_values)
 	ck_assert_int_eq(tdx_caps_find_cpuid(caps, 0x80000008, 0, &e), 0);
 	ck_assert_uint_eq(e.eax, 0x00FF00FF);
 
-	ck_assert_int_eq(tdx_error_get_errno(tdx_caps_get_last_error(caps)), 0);
 	tdx_caps_free(caps);
 }
 END_TEST
@@ -109,8 +108,9 @@ START_TEST(test_from_values_errors)
 	tdx_caps_free(caps);
 	tdx_caps_free(NULL);
 	ck_assert_uint_eq(tdx_caps_cpuid_count(NULL), 0);
-	ck_assert_ptr_null(tdx_caps_get_last_error(NULL));
-	ck_assert_ptr_null(tdx_caps_get_problem(NULL, 0));
+	ck_assert_ptr_null(tdx_caps_check_get_problem(NULL, 0));
+	ck_assert_uint_eq(tdx_caps_check_problem_count(NULL), 0);
+	tdx_caps_check_free(NULL);
 }
 END_TEST
 
