@@ -230,7 +230,7 @@ SIM_EXPORT int ioctl(int fd, unsigned long req, ...)
 			name = tdx_cmd_name(id);
 	}
 
-	trace_describe(kind, req, arg);
+	trace_describe(kind, vm, req, arg);
 	if (fault_check_entry(G.ioctl_count, name, &hit)) {
 		ret = -hit.err;
 	} else {

@@ -137,6 +137,15 @@ char *report_json(struct sim_vm *vm)
 			  "\"edx\": \"0x%08x\"}", i ? ", " : "", e->function, e->index,
 			  e->eax, e->ebx, e->ecx, e->edx);
 	}
+	sb_printf(&b, "], \"init_vm_cpuid\": [");
+	for (unsigned i = 0; i < vm->init_vm_nin; i++) {
+		const struct kvm_cpuid_entry2 *e = &vm->init_vm_in[i];
+
+		sb_printf(&b, "%s{\"leaf\": \"0x%x\", \"subleaf\": \"0x%x\", "
+			  "\"flags\": \"0x%x\", \"eax\": \"0x%08x\", \"ebx\": \"0x%08x\", "
+			  "\"ecx\": \"0x%08x\", \"edx\": \"0x%08x\"}", i ? ", " : "",
+			  e->function, e->index, e->flags, e->eax, e->ebx, e->ecx, e->edx);
+	}
 	sb_printf(&b, "], \"hob_gpa\": ");
 	if (vm->hob_gpa_set)
 		sb_printf(&b, "\"0x%llx\"", (unsigned long long)vm->hob_gpa);

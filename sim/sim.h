@@ -190,6 +190,11 @@ struct sim_vm {
 	uint64_t hob_gpa;
 	bool hob_gpa_set;
 	unsigned char *hob;	/* SIM_HOB_MAX bytes, NULL until a page is added */
+	/* The CPUID entries the last KVM_TDX_INIT_VM passed, as passed
+	 * (trace-args.c), for the report: what the VMM asked for, even when
+	 * INIT_VM refused it. */
+	struct kvm_cpuid_entry2 *init_vm_in;
+	unsigned init_vm_nin;
 	struct sim_vcpu **vcpus;
 	size_t nvcpus;
 	/* call log for the report */
@@ -327,7 +332,8 @@ void trace_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * does not know.  The compat suite fails on a refused unmodelled call. */
 void trace_unmodelled(void);
 /* Describe the arguments of an intercepted ioctl (trace-args.c). */
-void trace_describe(enum sim_kind kind, unsigned long req, unsigned long arg);
+void trace_describe(enum sim_kind kind, struct sim_vm *vm, unsigned long req,
+		    unsigned long arg);
 const char *cap_name(long cap);
 
 /* report (report.c) */

@@ -330,6 +330,7 @@ void vm_put(struct sim_vm *vm)
 	free(vm->vcpus);
 	free(vm->td_cpuid);
 	free(vm->hob);
+	free(vm->init_vm_in);
 	free(vm->calls);
 	free(vm->caps);
 	free(vm);

@@ -7,6 +7,7 @@
  * argument is simply not described: the handler reports EFAULT.
  */
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "sim.h"
 
@@ -20,7 +21,27 @@ static void cap_field(long cap)
 		trace_note("cap=%ld", cap);
 }
 
-static void tdx_cmd(unsigned long arg)
+/* Keep INIT_VM's CPUID entries as passed (for the report). */
+static void keep_init_vm_cpuid(struct sim_vm *vm, uint64_t data, uint32_t nent)
+{
+	struct kvm_cpuid_entry2 *e;
+
+	if (!vm || nent > SIM_MAX_CPUID)
+		return;
+	e = calloc(nent ? nent : 1, sizeof(*e));
+	if (!e)
+		return;
+	if (sim_copy_from_user(e, data + sizeof(struct kvm_tdx_init_vm),
+			       nent * sizeof(*e))) {
+		free(e);
+		return;
+	}
+	free(vm->init_vm_in);
+	vm->init_vm_in = e;
+	vm->init_vm_nin = nent;
+}
+
+static void tdx_cmd(struct sim_vm *vm, unsigned long arg)
 {
 	struct kvm_tdx_cmd c;
 
@@ -37,6 +58,7 @@ static void tdx_cmd(unsigned long arg)
 		trace_note("attributes=0x%llx xfam=0x%llx nent=%u",
 			   (unsigned long long)iv.attributes,
 			   (unsigned long long)iv.xfam, iv.cpuid.nent);
+		keep_init_vm_cpuid(vm, c.data, iv.cpuid.nent);
 		break;
 	}
 	case KVM_TDX_INIT_VCPU:
@@ -56,7 +78,8 @@ static void tdx_cmd(unsigned long arg)
 	}
 }
 
-void trace_describe(enum sim_kind kind, unsigned long req, unsigned long arg)
+void trace_describe(enum sim_kind kind, struct sim_vm *vm, unsigned long req,
+		    unsigned long arg)
 {
 	switch (req) {
 	case KVM_CHECK_EXTENSION:
@@ -118,7 +141,7 @@ void trace_describe(enum sim_kind kind, unsigned long req, unsigned long arg)
 		break;
 	case KVM_MEMORY_ENCRYPT_OP:
 		if (kind == SK_VM || kind == SK_VCPU)
-			tdx_cmd(arg);
+			tdx_cmd(kind == SK_VM ? vm : NULL, arg);
 		break;
 	default:
 		break;

@@ -290,7 +290,11 @@ START_TEST(report_hob_and_cpuid)
 	ck_assert_int_eq(strspn(h + 6, "0"), 2 * (4096 + 5) - 6);
 	ck_assert_int_eq(strncmp(h + 2 * (4096 + 5), "7e\"", 3), 0);
 	/* INIT_VM's 0x80000008 leaf is configured, with the GPAW cleared */
-	ck_assert_ptr_nonnull(strstr(js, "{\"leaf\": \"0x80000008\", \"subleaf\": \"0x0\""));
+	ck_assert_ptr_nonnull(strstr(js, "{\"leaf\": \"0x80000008\", \"subleaf\": \"0x0\", "
+				     "\"eax\": \"0x00000034\""));
+	/* ... and INIT_VM's input is kept as passed, GPAW 48 included */
+	ck_assert_ptr_nonnull(strstr(js, "{\"leaf\": \"0x80000008\", \"subleaf\": \"0x0\", "
+				     "\"flags\": \"0x0\", \"eax\": \"0x00300034\""));
 	munmap(src, 3 * 4096);
 }
 END_TEST
@@ -326,6 +330,7 @@ START_TEST(trace_file_and_report)
 	ck_assert_ptr_nonnull(strstr(rep, "{\"ioctl\": \"KVM_TDX_FINALIZE_VM\", \"errno\": 0}"));
 	ck_assert_ptr_nonnull(strstr(rep, "\"calls_truncated\": 0, \"guest_script\": null, \"guest_errors\": []"));
 	ck_assert_ptr_nonnull(strstr(rep, "\"guest_vcpus\": [], \"td_cpuid\": ["));
+	ck_assert_ptr_nonnull(strstr(rep, "], \"init_vm_cpuid\": [{\"leaf\": \"0x"));
 	ck_assert_ptr_nonnull(strstr(rep, "\"hob_gpa\": \"0x800000\", \"hob\": \"\"}\n"));
 	ck_assert_ptr_null(strchr(strchr(rep, '\n') + 1, '\n')); /* one line */
 	free(rep);

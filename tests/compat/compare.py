@@ -196,6 +196,18 @@ def render(a, q, t):
         ("INIT_VCPU data (HOB GPA)", first(qc, "KVM_TDX_INIT_VCPU", "data"),
          first(tc, "KVM_TDX_INIT_VCPU", "data")),
     ])
+    L += ["", "### CPUID entries passed to INIT_VM", "",
+          "As each VMM passed them (report `init_vm_cpuid`, the last INIT_VM), "
+          "in its order: flags eax ebx ecx edx.", ""]
+
+    def passed(td):
+        return collections.OrderedDict(
+            (f"{e['leaf']}.{e['subleaf']}",
+             f"{e['flags']} {e['eax']} {e['ebx']} {e['ecx']} {e['edx']}")
+            for e in td.get("init_vm_cpuid", []))
+    qp, tp = passed(qtd), passed(ttd)
+    L += table(["leaf.subleaf", "QEMU", "tdboot"],
+               [(k, qp.get(k), tp.get(k)) for k in list(qp) + [k for k in tp if k not in qp]])
     L += ["", "### CPUID configured by INIT_VM", "",
           "The configurable leaves as the TD got them (simulator report "
           "`td_cpuid`, module order; leaves the VMM left out read 0).", ""]
