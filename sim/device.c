@@ -6,65 +6,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "sim.h"
+#include "kvm-x86.h"
 
 void vm_track(struct sim_vm *vm);
 
 #define VM_TYPES ((1UL << KVM_X86_DEFAULT_VM) | (1UL << KVM_X86_TDX_VM))
-
-long check_extension(struct sim_vm *vm, long cap);
-long check_extension(struct sim_vm *vm, long cap)
-{
-	bool td = vm && vm->type == KVM_X86_TDX_VM;
-	int kernel = vm ? vm->kernel : G.kernel;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (ncpu < 1)
-		ncpu = 1;
-	switch (cap) {
-	case KVM_CAP_IRQCHIP: case KVM_CAP_HLT: case KVM_CAP_USER_MEMORY:
-	case KVM_CAP_SET_TSS_ADDR: case KVM_CAP_EXT_CPUID:
-	case KVM_CAP_IRQ_ROUTING: case KVM_CAP_IRQFD: case KVM_CAP_IOEVENTFD:
-	case KVM_CAP_IRQ_INJECT_STATUS: case KVM_CAP_SIGNAL_MSI:
-	case KVM_CAP_GET_TSC_KHZ: case KVM_CAP_TSC_CONTROL:
-	case KVM_CAP_SPLIT_IRQCHIP: case KVM_CAP_IMMEDIATE_EXIT:
-	case KVM_CAP_ENABLE_CAP_VM: case KVM_CAP_SET_IDENTITY_MAP_ADDR:
-	case KVM_CAP_VM_TSC_CONTROL: case KVM_CAP_USER_MEMORY2:
-	case KVM_CAP_MEMORY_FAULT_INFO: case KVM_CAP_GUEST_MEMFD:
-	case KVM_CAP_PRE_FAULT_MEMORY: case KVM_CAP_X86_APIC_BUS_CYCLES_NS:
-	case KVM_CAP_MP_STATE: case KVM_CAP_ENABLE_CAP:
-		return 1;
-	case KVM_CAP_NR_VCPUS:
-		return ncpu < SIM_KVM_MAX_VCPUS ? ncpu : SIM_KVM_MAX_VCPUS;
-	case KVM_CAP_MAX_VCPUS:
-		return td ? (long)vm->max_vcpus : SIM_KVM_MAX_VCPUS;
-	case KVM_CAP_MAX_VCPU_ID:
-		return SIM_KVM_MAX_VCPU_IDS;
-	case KVM_CAP_NR_MEMSLOTS:
-		return SIM_USER_MEM_SLOTS;
-	case KVM_CAP_SYNC_REGS:
-		return td ? 0 : 0x7;
-	case KVM_CAP_READONLY_MEM:
-	case KVM_CAP_X86_SMM:
-		return td ? 0 : 1;
-	case KVM_CAP_X2APIC_API:
-		return kernel >= SIM_K700 ? 0xf : 0x3;
-	case KVM_CAP_EXIT_HYPERCALL:
-		return 1UL << KVM_HC_MAP_GPA_RANGE;
-	case KVM_CAP_MEMORY_ATTRIBUTES:
-		return (!vm || td) ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
-	case KVM_CAP_VM_TYPES:
-		return VM_TYPES;
-	case KVM_CAP_GUEST_MEMFD_FLAGS:
-		if (kernel < SIM_K618)
-			return 0;
-		return td ? GUEST_MEMFD_FLAG_MMAP
-			  : GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED;
-	default:
-		trace_unmodelled();	/* the kernel may offer it */
-		return 0;
-	}
-}
 
 /* Something plausible for KVM_GET_SUPPORTED_CPUID, derived from the preset. */
 static unsigned supported_cpuid(struct kvm_cpuid_entry2 *out, unsigned max)
@@ -203,8 +149,13 @@ long dev_ioctl(unsigned long req, unsigned long arg, const char **name)
 		return get_supported_cpuid(arg);
 	case KVM_CREATE_VM:
 		return vm_create(arg);
-	default:
+	default: {
+		long r = dev_x86_ioctl(req, arg);
+
+		if (r != SIM_NOT_MINE)
+			return r;
 		trace_unmodelled();
 		return -EINVAL; /* kvm_arch_dev_ioctl default */
+	}
 	}
 }

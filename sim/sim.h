@@ -143,6 +143,7 @@ struct sim_vcpu {
 	bool sigmask_set;	/* KVM_SET_SIGNAL_MASK */
 	sigset_t sigmask;
 	struct guest_vcpu *guest; /* script cursor (run.c), created at first KVM_RUN */
+	void *x86;		/* struct sim_vcpux (kvm-x86.h) */
 };
 
 #define SIM_HOB_MAX 8192
@@ -208,6 +209,7 @@ struct sim_vm {
 	char **guest_errors;
 	size_t nguest_errors;
 	unsigned long guest_errors_truncated;
+	void *x86;		/* struct sim_vmx (kvm-x86.h): generic KVM state */
 };
 
 struct sim_obj {

@@ -11,7 +11,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "sim.h"
+#include "kvm-x86.h"
 
 struct sim_global G;
 
@@ -320,7 +320,9 @@ void vm_put(struct sim_vm *vm)
 	mem_free_slots(vm);
 	rmap_free(&vm->attrs);
 	mrtd_free(vm);
+	kvmx_vm_free(vm);
 	for (size_t i = 0; i < vm->nvcpus; i++) {
+		kvmx_vcpu_free(vm->vcpus[i]);
 		guest_vcpu_free(vm->vcpus[i]);
 		if (vm->vcpus[i]->run)	/* closed while KVM_RUN waited */
 			munmap(vm->vcpus[i]->run, SIM_VCPU_MMAP_SIZE);

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim.h"
+#include "kvm-x86.h"
 
 static bool is_td(const struct sim_vcpu *v)
 {
@@ -85,17 +85,6 @@ static long set_signal_mask(struct sim_vcpu *v, unsigned long arg)
 	return 0;
 }
 
-static long msrs(unsigned long arg)
-{
-	struct kvm_msrs h;
-
-	if (sim_copy_from_user(&h, arg, sizeof(h)))
-		return -EFAULT;
-	if (h.nmsrs >= 256)
-		return -E2BIG;
-	return h.nmsrs;
-}
-
 long vcpu_ioctl(struct sim_vcpu *v, unsigned long req, unsigned long arg,
 		const char **name)
 {
@@ -139,23 +128,15 @@ long vcpu_ioctl(struct sim_vcpu *v, unsigned long req, unsigned long arg,
 		return 0;
 	case KVM_SET_SIGNAL_MASK:
 		return set_signal_mask(v, arg);
-	case KVM_GET_MSRS:
-	case KVM_SET_MSRS:
-		return msrs(arg);
-	case KVM_GET_REGS: case KVM_SET_REGS: case KVM_GET_SREGS: case KVM_SET_SREGS:
-	case KVM_GET_FPU: case KVM_SET_FPU: case KVM_GET_XSAVE: case KVM_SET_XSAVE:
-	case KVM_GET_XSAVE2: case KVM_GET_LAPIC: case KVM_SET_LAPIC:
-	case KVM_GET_DEBUGREGS: case KVM_SET_DEBUGREGS: case KVM_GET_XCRS:
-	case KVM_SET_XCRS: case KVM_SET_GUEST_DEBUG:
-		/* on a TD: the state is protected (guest_state_protected in
-		 * arch/x86/kvm/x86.c); on a plain VM the model is minimal. */
-		if (!is_td(v))
-			trace_unmodelled();
-		return -EINVAL;
-	default:
-		/* anything else: kvm_arch_vcpu_ioctl default, or a call the
-		 * simulator does not know (marked in the trace). */
+	default: {
+		/* kvm-misc.c; anything else: kvm_arch_vcpu_ioctl default, or a
+		 * call the simulator does not know (marked in the trace) */
+		long r = vcpu_x86_ioctl(v, req, arg);
+
+		if (r != SIM_NOT_MINE)
+			return r;
 		trace_unmodelled();
 		return -EINVAL;
+	}
 	}
 }

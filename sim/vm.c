@@ -6,72 +6,17 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "sim.h"
-
-long check_extension(struct sim_vm *vm, long cap);
+#include "kvm-x86.h"
 
 static bool is_td(const struct sim_vm *vm)
 {
 	return vm->type == KVM_X86_TDX_VM;
 }
 
-static long enable_cap(struct sim_vm *vm, unsigned long arg)
-{
-	struct kvm_enable_cap c;
-
-	if (sim_copy_from_user(&c, arg, sizeof(c)))
-		return -EFAULT;
-	if (c.flags)
-		return -EINVAL;
-	switch (c.cap) {
-	case KVM_CAP_SPLIT_IRQCHIP:
-		if (c.args[0] > SIM_MAX_IOAPIC_PINS)
-			return -EINVAL;
-		if (vm->irqchip || vm->created_vcpus)
-			return -EEXIST;
-		vm->irqchip = 1;
-		return 0;
-	case KVM_CAP_X86_APIC_BUS_CYCLES_NS: {
-		uint64_t unused;
-
-		/* x86.c: guard tmict_to_ns() against overflow, i.e. reject
-		 * U32_MAX * 128 * ns >= 2^64 (ns > 0x2000000). */
-		if (c.args[0] == 0 ||
-		    __builtin_mul_overflow((uint64_t)UINT32_MAX * 128, c.args[0], &unused))
-			return -EINVAL;
-		if (!vm->irqchip)
-			return -ENXIO;
-		if (vm->created_vcpus)
-			return -EINVAL;
-		vm->apic_bus_ns = (uint32_t)c.args[0];
-		return 0;
-	}
-	case KVM_CAP_EXIT_HYPERCALL:
-		if (c.args[0] & ~(1ULL << KVM_HC_MAP_GPA_RANGE))
-			return -EINVAL;
-		vm->hypercall_mask = c.args[0];
-		return 0;
-	case KVM_CAP_X2APIC_API: {
-		uint64_t valid = vm->kernel >= SIM_K700 ? 0xf : 0x3;
-
-		if (c.args[0] & ~valid)
-			return -EINVAL;
-		if ((c.args[0] & 0xc) == 0xc)
-			return -EINVAL;
-		vm->x2apic_api = c.args[0];
-		return 0;
-	}
-	default:
-		trace_unmodelled();
-		return -EINVAL;
-	}
-}
-
-/* kvm_arch_vm_ioctl(KVM_CREATE_IRQCHIP): an irqchip already there (a TD's
- * split irqchip too) is EEXIST first; then a TD (has_protected_eoi, 6.18+)
- * ENOTTY; then vCPUs already created EINVAL. */
 static long create_irqchip(struct sim_vm *vm)
 {
+	/* kvm_arch_vm_ioctl(KVM_CREATE_IRQCHIP): -EEXIST before the
+	 * has_protected_eoi refusal */
 	if (vm->irqchip)
 		return -EEXIST;
 	if (is_td(vm) && vm->kernel >= SIM_K618)
@@ -134,7 +79,7 @@ static long create_vcpu(struct sim_vm *vm, unsigned long id)
 	v->id = (uint32_t)id;
 	/* kvm_arch_vcpu_create(): BSP (kvm_vcpu_is_reset_bsp(), id 0) or no
 	 * in-kernel irqchip → RUNNABLE; an AP with an irqchip waits for INIT. */
-	v->mp_state = (!vm->irqchip || id == 0) ? KVM_MP_STATE_RUNNABLE
+	v->mp_state = (!vm->irqchip || id == sim_bsp_vcpu_id(vm)) ? KVM_MP_STATE_RUNNABLE
 						: KVM_MP_STATE_UNINITIALIZED;
 	vm->created_vcpus++;
 	xperm_lock_guest();	/* fpu_alloc_guest_fpstate() locks the guest XSTATE perm */
@@ -161,7 +106,7 @@ long vm_ioctl(struct sim_vm *vm, unsigned long req, unsigned long arg,
 	case KVM_CREATE_VCPU:
 		return create_vcpu(vm, arg);
 	case KVM_ENABLE_CAP:
-		return enable_cap(vm, arg);
+		return vm_enable_cap(vm, arg);
 	case KVM_CREATE_IRQCHIP:
 		return create_irqchip(vm);
 	case KVM_SET_TSC_KHZ: {
@@ -203,22 +148,13 @@ long vm_ioctl(struct sim_vm *vm, unsigned long req, unsigned long arg,
 		if (!is_td(vm))
 			return -ENOTTY;
 		return tdx_vm_op(vm, arg);
-	case KVM_IRQFD:
-	case KVM_IOEVENTFD:
-	case KVM_SET_GSI_ROUTING:
-	case KVM_SET_TSS_ADDR:
-	case KVM_SET_IDENTITY_MAP_ADDR:
-	case KVM_REGISTER_COALESCED_MMIO:
-	case KVM_UNREGISTER_COALESCED_MMIO:
-		trace_unmodelled();
-		return 0; /* accepted, not modelled */
-	case KVM_IRQ_LINE:
-	case KVM_IRQ_LINE_STATUS:
-		return vm->irqchip ? 0 : -ENXIO;
-	case KVM_SIGNAL_MSI:
-		return vm->irqchip ? 1 : -ENXIO;
-	default:
+	default: {
+		long r = vm_x86_ioctl(vm, req, arg);
+
+		if (r != SIM_NOT_MINE)
+			return r;
 		trace_unmodelled();
 		return -ENOTTY; /* kvm_arch_vm_ioctl default */
+	}
 	}
 }
