@@ -39,13 +39,25 @@ static unsigned supported_cpuid(struct kvm_cpuid_entry2 *out, unsigned max)
 		ADD(f, e->index, multi ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0,
 		    a, e->ebx, ecx, e->edx);
 	}
-	ADD(0xd, 0, KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
-	    (uint32_t)(c->supported_xfam & ~0x1800ULL), 0x2b00, 0x2b00, 0);
+	{
+		/* __do_cpuid_func(0xd): features and sizes follow
+		 * kvm_get_filtered_xcr0() (AMX only with the guest permission),
+		 * as KVM_CAP_XSAVE2 does.  Minimal; the CPUID model owns it. */
+		uint64_t x0 = c->supported_xfam & ~0x1800ULL & sim_guest_xcr0();
+		uint32_t sz = (uint32_t)sim_xsave_size(x0);
+
+		ADD(0xd, 0, KVM_CPUID_FLAG_SIGNIFCANT_INDEX, (uint32_t)x0, sz, sz, 0);
+	}
 	ADD(0xd, 1, KVM_CPUID_FLAG_SIGNIFCANT_INDEX, 0xf,
 	    0, (uint32_t)(c->supported_xfam & 0x1800ULL), 0);
 	ADD(0x80000000, 0, 0, 0x80000008, 0, 0, 0);
 	ADD(0x80000001, 0, 0, 0, 0, 0x121, 0x2c100800);
-	ADD(0x80000008, 0, 0, 0x392e, 0x200, 0, 0);
+	/* do_cpuid_func(0x80000008) with TDP: PhysAddrSize is the raw
+	 * MAXPHYADDR (52: a TDX host has the BIOS "limit CPU PA to 46 bits"
+	 * option off), GuestPhysAddrSize the same, capped at 48 without
+	 * 5-level EPT.  Minimal; the CPUID model owns this leaf. */
+	ADD(0x80000008, 0, 0, 52 | (57 << 8) | ((c->has_5level_ept ? 52U : 48U) << 16),
+	    0x200, 0, 0);
 #undef ADD
 	return n;
 }
@@ -103,6 +115,7 @@ long vm_create(unsigned long type)
 	vm->creator = getpid();
 	vm->serial = ++G.vm_serial;
 	vm->tsc_khz = SIM_HOST_TSC_KHZ;
+	vm->apic_bus_ns = 1;	/* kvm_arch_init_vm(): APIC_BUS_CYCLE_NS_DEFAULT */
 	vm->max_vcpus = SIM_KVM_MAX_VCPUS;
 	if (type == KVM_X86_TDX_VM) {
 		vm->td_state = TD_UNINIT;

@@ -37,16 +37,23 @@
 static int eventfd_check(int fd, struct stat *st)
 {
 	char path[64], link[64];
+	uint64_t zero = 0;
 	ssize_t n;
 
 	if (fd < 0 || fstat(fd, st) < 0)
 		return -EBADF;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -EBADF;
-	link[n] = 0;
-	return strcmp(link, "anon_inode:[eventfd]") ? -EINVAL : 0;
+	if (n >= 0) {
+		link[n] = 0;
+		return strcmp(link, "anon_inode:[eventfd]") ? -EINVAL : 0;
+	}
+	/* No /proc (a chroot): an eventfd is an anonymous inode (no file
+	 * type bits) that takes an 8-byte write of 0 without effect; timerfd,
+	 * signalfd, epoll and pidfd refuse it. */
+	if (st->st_mode & S_IFMT)
+		return -EINVAL;
+	return write(fd, &zero, sizeof(zero)) == (ssize_t)sizeof(zero) ? 0 : -EINVAL;
 }
 
 static bool same_file(const struct stat *st, dev_t dev, ino_t ino)

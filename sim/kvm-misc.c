@@ -131,8 +131,8 @@ int stats_fd_create(bool vcpu, const char *id)
 		.desc_offset = sizeof(h) + 64,
 	};
 	size_t total;
-	char *buf, path[64];
-	int fd, ro;
+	char *buf;
+	int fd;
 
 	h.data_offset = h.desc_offset + (uint32_t)(n * sizeof(struct stats_desc));
 	total = h.data_offset + n * sizeof(uint64_t);
@@ -162,10 +162,15 @@ int stats_fd_create(bool vcpu, const char *id)
 		return -EIO;
 	}
 	free(buf);
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	ro = real_open(path, O_RDONLY | O_CLOEXEC);
-	real_close(fd);
-	return ro < 0 ? -errno : ro;
+	/* the kernel's file has no write: seal it (works without /proc) */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK |
+		  F_SEAL_SEAL) < 0) {
+		int e = errno;
+
+		real_close(fd);
+		return -e;
+	}
+	return fd;
 }
 
 /* ---- /dev/kvm --------------------------------------------------------------- */
@@ -211,7 +216,7 @@ static long get_emulated_cpuid(unsigned long arg)
 static long dev_attr(unsigned long req, unsigned long arg)
 {
 	struct kvm_device_attr a;
-	uint64_t val = SIM_SUPPORTED_XCR0;	/* kvm_caps.supported_xcr0 */
+	uint64_t val = xperm_host_xcr0();	/* kvm_caps.supported_xcr0 */
 
 	if (sim_copy_from_user(&a, arg, sizeof(a)))
 		return -EFAULT;

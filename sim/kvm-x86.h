@@ -100,10 +100,6 @@ struct kvm_msr_filter {
 #endif
 
 /* ---- host facts (Emerald Rapids + 7.2 kvm_intel) --------------------- */
-/* kvm_caps.supported_xcr0: host XCR0 & KVM_SUPPORTED_XCR0 (x87, SSE, AVX,
- * AVX-512 x3, PKRU, XTILECFG, XTILEDATA). */
-#define SIM_SUPPORTED_XCR0	0x602e7ULL
-#define SIM_XCR0_AMX		0x60000ULL
 
 /* ---- per-VM state ---------------------------------------------------- */
 struct sim_irq_route {
@@ -203,6 +199,8 @@ long check_extension(struct sim_vm *vm, long cap);
 long vm_enable_cap(struct sim_vm *vm, unsigned long arg);
 long vcpu_enable_cap(struct sim_vcpu *v, unsigned long arg);
 uint64_t sim_guest_xcr0(void);
+/* xstate_required_size(xcr0, false): standard-format XSAVE size */
+long sim_xsave_size(uint64_t xcr0);
 
 /* kvm-msr.c */
 long dev_msr_ioctl(unsigned long req, unsigned long arg);

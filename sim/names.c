@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim.h"
+#include "kvm-x86.h"
 
 #ifndef KVM_SET_MEMORY_ATTRIBUTES
 #error "kvm-tdx.h defines it"
@@ -38,6 +38,12 @@ static const struct { unsigned long req; const char *name; } ioctls[] = {
 	X(KVM_X86_SETUP_MCE), X(KVM_GET_EMULATED_CPUID), X(KVM_SET_PIT2),
 	X(KVM_CREATE_PIT2), X(KVM_GET_SREGS2), X(KVM_SET_SREGS2),
 	X(KVM_GET_XSAVE2), X(KVM_GET_STATS_FD),
+	X(KVM_GET_DEVICE_ATTR), X(KVM_HAS_DEVICE_ATTR), X(KVM_SET_DEVICE_ATTR),
+	X(KVM_X86_GET_MCE_CAP_SUPPORTED), X(KVM_X86_SET_MCE),
+	X(KVM_TPR_ACCESS_REPORTING), X(KVM_SET_VAPIC_ADDR),
+	X(KVM_X86_SET_MSR_FILTER), X(KVM_SET_PMU_EVENT_FILTER),
+	X(KVM_GET_IRQCHIP), X(KVM_SET_IRQCHIP), X(KVM_GET_PIT2),
+	X(KVM_REINJECT_CONTROL), X(KVM_SET_NR_MMU_PAGES),
 #undef X
 };
 
