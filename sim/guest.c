@@ -52,6 +52,7 @@ const char *gev_name(enum gev_kind k)
 		[GE_TDVMCALL] = "tdvmcall", [GE_FATAL] = "fatal",
 		[GE_SHUTDOWN] = "shutdown", [GE_HLT] = "hlt", [GE_SLEEP] = "sleep",
 		[GE_REPEAT] = "repeat", [GE_END] = "}", [GE_EXPECT] = "expect",
+		[GE_UNACCEPTED] = "unaccepted", [GE_KVM_HYPERCALL] = "kvm-hypercall",
 	};
 
 	return (size_t)k < sizeof(n) / sizeof(n[0]) && n[k] ? n[k] : "?";
@@ -289,6 +290,24 @@ static int parse_event(struct pctx *p, struct tok *t, int n, struct gev *e)
 		    num(p, &t[1], "fault GPA", false, &e->a[0]) ||
 		    kind_arg(p, &t[2], ev, &e->priv))
 			return -1;
+	} else if (!strcmp(ev, "unaccepted")) {
+		e->kind = GE_UNACCEPTED;
+		e->priv = true;
+		if (nargs(p, ev, n, 1, 1, "unaccepted GPA") ||
+		    num(p, &t[1], "unaccepted GPA", false, &e->a[0]))
+			return -1;
+	} else if (!strcmp(ev, "kvm-hypercall")) {
+		e->kind = GE_KVM_HYPERCALL;
+		if (nargs(p, ev, n, 1, 5, "kvm-hypercall NR [A0 [A1 [A2 [A3]]]]"))
+			return -1;
+		for (int i = 1; i < n; i++)
+			if (num(p, &t[i], "kvm-hypercall argument", false, &e->a[i - 1]))
+				return -1;
+		if (!e->a[0])
+			return perr(p, "kvm-hypercall: NR 0 is a standard TDVMCALL (R10 = 0)");
+		if (e->a[0] == 9 || e->a[0] == 10)
+			return perr(p, "kvm-hypercall: NR %llu (clock pairing, send IPI) is not modelled",
+				    (unsigned long long)e->a[0]);
 	} else if (!strcmp(ev, "out")) {
 		e->kind = GE_OUT;
 		if (nargs(p, ev, n, 3, 3, "out PORT SIZE VALUE") ||

@@ -31,6 +31,8 @@ enum gev_kind {
 	GE_REPEAT,	/* a0 count, match: index of the closing GE_END */
 	GE_END,		/* match: index of the GE_REPEAT */
 	GE_EXPECT,	/* what, a0 value */
+	GE_UNACCEPTED,	/* a0 gpa: private access before TDG.MEM.PAGE.ACCEPT (priv set) */
+	GE_KVM_HYPERCALL, /* TDVMCALL with R10 = a0 != 0 (KVM PV hypercall), R11-R14 = a1-a4 */
 };
 
 enum gexpect {

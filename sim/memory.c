@@ -93,6 +93,8 @@ int gmem_populate(struct sim_gmem *g, uint64_t pg0, uint64_t pg1)
 	return rmap_set(&g->populated, pg0, pg1, 1);
 }
 
+static void gmem_zap_bound(struct sim_gmem *g, uint64_t off, uint64_t end);
+
 int gmem_fallocate(struct sim_gmem *g, int mode, uint64_t off, uint64_t len)
 {
 	if ((int64_t)off < 0 || (int64_t)len <= 0)
@@ -115,6 +117,7 @@ int gmem_fallocate(struct sim_gmem *g, int mode, uint64_t off, uint64_t len)
 		if (real_fallocate(g->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 				   (off_t)off, (off_t)(end - off)) < 0)
 			return -errno;
+		gmem_zap_bound(g, off, end);
 		return rmap_set(&g->populated, off / SIM_PAGE_SIZE, end / SIM_PAGE_SIZE, 0);
 	}
 	if (off + len > g->size)
@@ -123,6 +126,31 @@ int gmem_fallocate(struct sim_gmem *g, int mode, uint64_t off, uint64_t len)
 	if (real_fallocate(g->fd, FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) < 0)
 		return errno == ENOSPC ? -ENOMEM : -errno;
 	return 0;
+}
+
+/* ---- S-EPT ------------------------------------------------------------------ */
+void sept_zap(struct sim_vm *vm, uint64_t gfn0, uint64_t gfn1)
+{
+	if (gfn0 < gfn1)
+		rmap_set(&vm->sept, gfn0, gfn1, SEPT_NONE);
+}
+
+/* kvm_gmem_punch_hole() → kvm_gmem_invalidate_start(): the private mappings
+ * of every memslot bound to [off, end) of g go. */
+static void gmem_zap_bound(struct sim_gmem *g, uint64_t off, uint64_t end)
+{
+	struct sim_vm *vm = g->vm;
+
+	for (size_t i = 0; vm && i < vm->nslots; i++) {
+		struct sim_memslot *s = &vm->slots[i];
+		uint64_t lo = off > s->gmem_off ? off : s->gmem_off;
+		uint64_t hi = end < s->gmem_off + s->size ? end : s->gmem_off + s->size;
+
+		if (s->gmem != g || lo >= hi)
+			continue;
+		sept_zap(vm, (s->gpa + (lo - s->gmem_off)) / SIM_PAGE_SIZE,
+			 (s->gpa + (hi - s->gmem_off)) / SIM_PAGE_SIZE);
+	}
 }
 
 /* ---- memslots ------------------------------------------------------------- */
@@ -206,6 +234,8 @@ long mem_set_region(struct sim_vm *vm, const struct kvm_userspace_memory_region2
 	if (!m->memory_size) {
 		if (!old)
 			return -EINVAL;
+		/* kvm_arch_flush_shadow_memslot(): the slot's mappings go */
+		sept_zap(vm, old->gpa / SIM_PAGE_SIZE, (old->gpa + old->size) / SIM_PAGE_SIZE);
 		slot_unbind(old);
 		*old = vm->slots[--vm->nslots];
 		return 0;
@@ -305,6 +335,12 @@ long mem_set_attributes(struct sim_vm *vm, unsigned long arg)
 		return -EINVAL;
 	if (!PAGE_ALIGNED(a.address) || !PAGE_ALIGNED(a.size))
 		return -EINVAL;
+	/* kvm_vm_set_mem_attributes() → kvm_arch_pre_set_memory_attributes():
+	 * the range's mappings of the other kind are zapped; for to-shared
+	 * that removes private pages from the S-EPT (tdx_sept_remove_leaf_spte()),
+	 * before FINALIZE too, so INIT_MEM_REGION may add them again. */
+	if (!(a.attributes & KVM_MEMORY_ATTRIBUTE_PRIVATE))
+		sept_zap(vm, a.address / SIM_PAGE_SIZE, (a.address + a.size) / SIM_PAGE_SIZE);
 	return rmap_set(&vm->attrs, a.address / SIM_PAGE_SIZE,
 			(a.address + a.size) / SIM_PAGE_SIZE, a.attributes);
 }
@@ -361,6 +397,20 @@ long mem_pre_fault(struct sim_vcpu *vcpu, unsigned long arg)
 				ret = e;
 				break;
 			}
+			/* TDH.MEM.PAGE.AUG: mapped, PENDING until the guest
+			 * accepts (pages already mapped stay as they are). */
+			for (uint64_t x = gfn; x < end;) {
+				uint64_t re, st = rmap_get_run(&vm->sept, x, &re);
+
+				re = re < end ? re : end;
+				if (st == SEPT_NONE && rmap_set(&vm->sept, x, re, SEPT_PENDING) < 0) {
+					ret = -ENOMEM;
+					break;
+				}
+				x = re;
+			}
+			if (ret)
+				break;
 		}
 		r.size -= (end - gfn) * SIM_PAGE_SIZE;
 		r.gpa = end * SIM_PAGE_SIZE;

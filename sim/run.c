@@ -222,8 +222,9 @@ static uint64_t gmem_walk(struct sim_vm *vm, uint64_t start, uint64_t end, bool 
 			continue;
 		off0 = s->gmem_off / SIM_PAGE_SIZE + (lo - b);
 		off1 = off0 + (hi - lo);
-		if (populate) {
+		if (populate) {	/* the guest accepts: AUG + TDG.MEM.PAGE.ACCEPT */
 			gmem_populate(s->gmem, off0, off1);
+			rmap_set(&vm->sept, lo, hi, SEPT_MAPPED);
 			continue;
 		}
 		for (uint64_t o = off0; o < off1;) {
@@ -498,6 +499,10 @@ static long complete(struct sim_vcpu *v, struct guest_vcpu *g, const struct gev 
 		finish(g, e, d);
 		return CONTINUE;
 	}
+	case GE_KVM_HYPERCALL:	/* complete_hypercall_exit() (tdx.c): R10 = ret, any value */
+		g->cur.status = r->hypercall.ret;
+		finish(g, e, NULL);
+		return CONTINUE;
 	case GE_GETQUOTE:
 	case GE_NOTIFY:
 		g->cur.status = t->unknown.ret;
@@ -620,6 +625,92 @@ static long no_exit(struct guest_vcpu *g, const struct gev *e, uint64_t status,
 	return CONTINUE;
 }
 
+/* The guest touches a private page it has not accepted.  tdx_handle_ept_violation():
+ * a PENDING page with SEPT_VE_DISABLE → kvm_vm_dead(), KVM_RUN fails with EIO;
+ * without SEPT_VE_DISABLE the TDX module gives the guest a #VE, no exit. */
+#define TD_ATTR_SEPT_VE_DISABLE	(1ULL << 28)
+static long unaccepted_access(struct sim_vcpu *v, struct guest_vcpu *g, const struct gev *e,
+			      uint64_t gpa)
+{
+	struct sim_vm *vm = v->vm;
+	uint64_t gfn = gpa / SIM_PAGE_SIZE;
+	char d[200];
+
+	if (rmap_get(&vm->sept, gfn) == SEPT_MAPPED) {
+		snprintf(d, sizeof(d), "no exit: GPA 0x%llx is mapped and accepted",
+			 (unsigned long long)gpa);
+		return no_exit(g, e, TDVMCALL_ST_SUCCESS, 0, d);
+	}
+	if (rmap_get(&vm->sept, gfn) == SEPT_NONE) {
+		/* the EPT violation maps it: TDH.MEM.PAGE.AUG, PENDING */
+		gmem_walk(vm, gfn, gfn + 1, true);
+		rmap_set(&vm->sept, gfn, gfn + 1, SEPT_PENDING);
+	}
+	if (!(vm->attributes & TD_ATTR_SEPT_VE_DISABLE)) {
+		snprintf(d, sizeof(d), "#VE in the guest at GPA 0x%llx (SEPT_VE_DISABLE clear), no exit",
+			 (unsigned long long)gpa);
+		return no_exit(g, e, TDVMCALL_ST_SUCCESS, 0, d);
+	}
+	vm->dead = true;
+	g->state = GV_FAILED;
+	snprintf(d, sizeof(d), "guest access before accepting GPA 0x%llx: the VM is dead, KVM_RUN EIO",
+		 (unsigned long long)gpa);
+	finish(g, e, d);
+	return -EIO;
+}
+
+/* TDVMCALL with R10 != 0: tdx_emulate_vmcall() hands R10-R14 to
+ * ____kvm_emulate_hypercall() as nr, a0-a3 (cpl 0).  The result goes to
+ * run->hypercall.ret (even without an exit) and to the guest's R10. */
+#define KVM_ENOSYS_	1000
+#define KVM_EINVAL_	22
+static long kvm_hypercall(struct sim_vcpu *v, struct guest_vcpu *g, const struct gev *e)
+{
+	struct kvm_run *r = v->run;
+	uint64_t nr = e->a[0], a0 = e->a[1], a1 = e->a[2], a2 = e->a[3], ret;
+	char d[120];
+
+	switch (nr) {
+	case 1:		/* KVM_HC_VAPIC_POLL_IRQ */
+	case 5:		/* KVM_HC_KICK_CPU: guest_pv_has() is true without ENFORCE_PV_FEATURE_CPUID */
+	case 11:	/* KVM_HC_SCHED_YIELD: idem */
+		ret = 0;
+		break;
+	case KVM_HC_MAP_GPA_RANGE:
+		if (!(v->vm->hypercall_mask & (1ULL << KVM_HC_MAP_GPA_RANGE))) {
+			ret = (uint64_t)-KVM_ENOSYS_;
+			break;
+		}
+		if ((a0 & (SIM_PAGE_SIZE - 1)) || !a1 || (a0 >> 12) + a1 <= (a0 >> 12)) {
+			ret = (uint64_t)-KVM_EINVAL_;
+			break;
+		}
+		/* The exit as for a normal VM: args as the guest gave them
+		 * (shared bit and all), no chunks; the completion
+		 * (complete_hypercall_exit()) copies hypercall.ret to R10. */
+		g->in_event = true;
+		clear_exit(r);
+		r->hypercall.nr = KVM_HC_MAP_GPA_RANGE;
+		r->hypercall.args[0] = a0;
+		r->hypercall.args[1] = a1;
+		r->hypercall.args[2] = a2;
+		r->hypercall.ret = 0;
+		{
+			uint64_t fl = KVM_EXIT_HYPERCALL_LONG_MODE;
+
+			memcpy((char *)&r->hypercall.ret + sizeof(r->hypercall.ret), &fl, sizeof(fl));
+		}
+		return do_exit(g, r, KVM_EXIT_HYPERCALL);
+	default:
+		ret = (uint64_t)-KVM_ENOSYS_;
+		break;
+	}
+	r->hypercall.ret = ret;
+	snprintf(d, sizeof(d), "KVM hypercall %llu answered by KVM: 0x%llx",
+		 (unsigned long long)nr, (unsigned long long)ret);
+	return no_exit(g, e, ret, 0, d);
+}
+
 static long step(struct sim_vcpu *v, struct guest_vcpu *g, const struct gev *e)
 {
 	struct sim_vm *vm = v->vm;
@@ -674,10 +765,15 @@ static long step(struct sim_vcpu *v, struct guest_vcpu *g, const struct gev *e)
 		g->end = gpa + size;
 		return mapgpa_exit(v, g);
 	}
+	case GE_KVM_HYPERCALL:
+		return kvm_hypercall(v, g, e);
+	case GE_UNACCEPTED:
 	case GE_FAULT: {
 		uint64_t gpa = e->a[0] & ~sb & ~(SIM_PAGE_SIZE - 1);
 
 		if (!fault_needed(vm, gpa / SIM_PAGE_SIZE, e->priv)) {
+			if (e->kind == GE_UNACCEPTED)
+				return unaccepted_access(v, g, e, gpa);
 			if (!g->in_event) {
 				snprintf(d, sizeof(d), "no exit: GPA 0x%llx is already %s",
 					 (unsigned long long)gpa, e->priv ? "private" : "shared");

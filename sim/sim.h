@@ -101,6 +101,11 @@ enum sim_kind { SK_DEV = 1, SK_VM, SK_VCPU, SK_GMEM };
 
 enum td_state { TD_UNINIT, TD_INIT, TD_RUNNABLE };
 
+/* S-EPT state of a private GFN: TDH.MEM.PAGE.ADD maps it accepted; a fault
+ * or pre-fault after FINALIZE maps it PENDING (TDH.MEM.PAGE.AUG) until the
+ * guest accepts it. */
+enum { SEPT_NONE = 0, SEPT_PENDING = 1, SEPT_MAPPED = 2 };
+
 struct sim_vm;
 
 struct sim_memslot {
@@ -177,6 +182,7 @@ struct sim_vm {
 	struct sim_memslot *slots;
 	size_t nslots, slots_cap;
 	struct sim_rmap attrs;	/* GFN -> attributes */
+	struct sim_rmap sept;	/* GFN -> SEPT_*: the private (S-EPT) mapping */
 	/* TD */
 	uint64_t attributes, xfam;
 	struct kvm_cpuid_entry2 *td_cpuid;	/* configured leaves, module order */
@@ -288,6 +294,9 @@ int gmem_fallocate(struct sim_gmem *g, int mode, uint64_t off, uint64_t len);
  * the backing memfd, so lseek(SEEK_DATA) sees what the model holds. */
 int gmem_populate(struct sim_gmem *g, uint64_t pg0, uint64_t pg1);
 struct sim_memslot *mem_find_slot(struct sim_vm *vm, uint64_t gfn);
+/* Removes the private mappings of GFNs [gfn0, gfn1) (TDH.MEM.PAGE.REMOVE via
+ * tdx_sept_remove_leaf_spte()). */
+void sept_zap(struct sim_vm *vm, uint64_t gfn0, uint64_t gfn1);
 void mem_free_slots(struct sim_vm *vm);
 
 long vm_create(unsigned long type);

@@ -319,6 +319,7 @@ void vm_put(struct sim_vm *vm)
 	vm_untrack(vm);
 	mem_free_slots(vm);
 	rmap_free(&vm->attrs);
+	rmap_free(&vm->sept);
 	mrtd_free(vm);
 	kvmx_vm_free(vm);
 	for (size_t i = 0; i < vm->nvcpus; i++) {

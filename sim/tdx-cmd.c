@@ -471,7 +471,14 @@ static long tdx_init_mem_region(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 				r = -EINVAL;
 				break;
 			}
-			if (rmap_get(&s->gmem->populated, pg)) {
+			/* The S-EPT map step finds a page still mapped.  7.2:
+			 * a page removed from the S-EPT (converted to shared,
+			 * tdx_sept_remove_leaf_spte()) can be added again; 7.0
+			 * and 7.1 keep our earlier model (the guest_memfd page
+			 * counts until punched): their removal path is not in
+			 * the source we have. */
+			if (vm->kernel >= SIM_K720 ? rmap_get(&vm->sept, gfn) != SEPT_NONE
+						   : rmap_get(&s->gmem->populated, pg) != 0) {
 				r = -EIO;
 				break;
 			}
@@ -500,6 +507,7 @@ static long tdx_init_mem_region(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 			break;
 		}
 		if (gmem_populate(s->gmem, pg, pg + 1) < 0 ||
+		    rmap_set(&vm->sept, gfn, gfn + 1, SEPT_MAPPED) < 0 ||
 		    mrtd_page_add(vm, reg.gpa) < 0) {
 			r = -ENOMEM;
 			break;

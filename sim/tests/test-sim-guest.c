@@ -419,6 +419,103 @@ START_TEST(mapgpa_retry_events_pending)
 }
 END_TEST
 
+/* tdx_handle_ept_violation(): a guest access to a private page it has not
+ * accepted (PENDING) with SEPT_VE_DISABLE kills the VM (kvm_vm_dead(), KVM_RUN
+ * EIO, every later ioctl EIO).  Pages added by INIT_MEM_REGION are accepted. */
+START_TEST(unaccepted_access_kills_vm)
+{
+	struct td t;
+	struct kvm_pre_fault_memory p = { .gpa = 0x400000, .size = PAGE };
+
+	td_up(&t, "[vcpu 0]\nunaccepted 0x200000\nunaccepted 0x400000\nout 0x80 1 1\n", 1, false);
+	/* pre-faulted after FINALIZE: TDH.MEM.PAGE.AUG, PENDING */
+	ck_assert_int_eq(xioctl(t.v[0], KVM_PRE_FAULT_MEMORY, (uintptr_t)&p), 0);
+	ck_errno(run(&t, 0), EIO);
+	ck_assert(report_has(&t, "no exit: GPA 0x200000 is mapped and accepted"));
+	ck_assert(report_has(&t, "guest access before accepting GPA 0x400000: the VM is dead"));
+	ck_assert(report_has(&t, "\"dead\": true"));
+	ck_errno(run(&t, 0), EIO);
+	ck_errno(st_attrs(t.vm, 0, PAGE, 0), EIO);
+	ck_assert_uint_eq(tdxsim_ctl_guest_errors(), 0);	/* the guest's bug, not the VMM's */
+	td_down(&t);
+}
+END_TEST
+
+/* Without SEPT_VE_DISABLE the same access is a #VE inside the guest: no exit. */
+START_TEST(unaccepted_access_ve_without_sept_ve_disable)
+{
+	struct kvm_tdx_init_vm *iv;
+	struct kvm_run *r;
+	int vm, v, g;
+	void *mem;
+
+	st_require_sim();
+	set_script("[vcpu 0]\nunaccepted 0x300000\nexpect status success\nout 0x80 1 1\n");
+	vm = st_td();
+	st_split_irqchip(vm);
+	iv = st_init_args(vm, 48);
+	iv->attributes = 0;	/* no SEPT_VE_DISABLE */
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, NULL), 0);
+	free(iv);
+	mem = st_private_ram(vm, 0, 4 * MiB, &g);
+	v = st_vcpu(vm, 0);
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, NULL), 0);
+	r = mmap(NULL, 12288, PROT_READ | PROT_WRITE, MAP_SHARED, v, 0);
+	ck_assert_ptr_ne(r, MAP_FAILED);
+	ck_assert_int_eq(xioctl(v, KVM_RUN, 0), 0);
+	ck_assert_uint_eq(EXIT_REASON(r), KVM_EXIT_IO);
+	ck_assert_uint_eq(tdxsim_ctl_guest_errors(), 0);
+	{
+		char buf[8192];
+		int n = tdxsim_ctl_vm_report(vm, buf, sizeof(buf));
+
+		ck_assert_int_gt(n, 0);
+		ck_assert_ptr_nonnull(strstr(buf, "#VE in the guest at GPA 0x300000"));
+	}
+	munmap(r, 12288);
+	close(v);
+	close(g);
+	munmap(mem, 4 * MiB);
+	close(vm);
+}
+END_TEST
+
+/* A TDVMCALL with R10 != 0 is a KVM PV hypercall (tdx_emulate_vmcall() →
+ * ____kvm_emulate_hypercall()): KVM answers most itself (R10 and
+ * run->hypercall.ret = the result); KVM_HC_MAP_GPA_RANGE exits with the
+ * guest's raw arguments (shared bit kept, no chunks) and any hypercall.ret
+ * goes back to R10 (complete_hypercall_exit()). */
+START_TEST(kvm_hypercall_r10_nonzero)
+{
+	struct td t;
+
+	td_up(&t, "[vcpu 0]\nkvm-hypercall 1\nexpect status 0\n"
+	      "kvm-hypercall 7 1 2 3 4\nexpect status 0xfffffffffffffc18\n"
+	      "kvm-hypercall 12 0x400001 1 0\nexpect status 0xffffffffffffffea\n"
+	      "kvm-hypercall 12 0x800000400000 0 0\nexpect status 0xffffffffffffffea\n"
+	      "kvm-hypercall 12 0x800000400000 600 0\nexpect status 0x1234\nexpect exits 1\n"
+	      "out 0x80 1 1\n", 1, true);
+	ck_assert_int_eq(run(&t, 0), 0);
+	ck_assert_uint_eq(EXIT_REASON(t.run[0]), KVM_EXIT_HYPERCALL);
+	ck_assert_uint_eq(U64(t.run[0], 32), 12);		/* nr */
+	ck_assert_uint_eq(U64(t.run[0], 40), 0x800000400000);	/* shared bit kept */
+	ck_assert_uint_eq(U64(t.run[0], 48), 600);		/* not chunked */
+	ck_assert_uint_eq(U64(t.run[0], 88), 0);
+	W64(t.run[0], 88, 0x1234);	/* any value reaches the guest */
+	ck_assert_int_eq(run(&t, 0), 0);
+	ck_assert_uint_eq(EXIT_REASON(t.run[0]), KVM_EXIT_IO);
+	ck_assert_uint_eq(tdxsim_ctl_guest_errors(), 0);
+	td_down(&t);
+	/* without KVM_CAP_EXIT_HYPERCALL bit 12: -KVM_ENOSYS, no exit */
+	td_up(&t, "[vcpu 0]\nkvm-hypercall 12 0x400000 1 0\nexpect status 0xfffffffffffffc18\n"
+	      "out 0x80 1 1\n", 1, false);
+	ck_assert_int_eq(run(&t, 0), 0);
+	ck_assert_uint_eq(EXIT_REASON(t.run[0]), KVM_EXIT_IO);
+	ck_assert_uint_eq(tdxsim_ctl_guest_errors(), 0);
+	td_down(&t);
+}
+END_TEST
+
 START_TEST(mapgpa_not_converted_fails_loudly)
 {
 	struct td t;
@@ -1049,6 +1146,9 @@ static Suite *suite(void)
 	tcase_add_test(t, mapgpa_completion_protocol);
 	tcase_add_test(t, mapgpa_retry_events_pending);
 	tcase_add_test(t, run_uninitialized_ap_blocks);
+	tcase_add_test(t, unaccepted_access_kills_vm);
+	tcase_add_test(t, unaccepted_access_ve_without_sept_ve_disable);
+	tcase_add_test(t, kvm_hypercall_r10_nonzero);
 	tcase_add_test(t, fault_layout_and_conversion);
 	tcase_add_test(t, fault_not_converted_stuck);
 	tcase_add_test(t, fault_shared_without_punch);

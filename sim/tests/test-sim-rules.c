@@ -799,6 +799,36 @@ START_TEST(mem_region_loop_order_per_kernel)
 }
 END_TEST
 
+/* 7.2: converting an added page to shared before FINALIZE removes it from the
+ * S-EPT (kvm_vm_set_mem_attributes() → tdx_sept_remove_leaf_spte()), so it can
+ * be added again; 7.1 keeps the earlier model (EIO until the hole is punched). */
+START_TEST(readd_after_private_to_shared)
+{
+	static const struct { const char *k; int err; } ks[] = {
+		{ "7.2", 0 }, { "7.1", EIO },
+	};
+	static char src[4096] __attribute__((aligned(4096)));
+
+	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+		int vm, v;
+
+		ck_assert_int_eq(tdxsim_ctl_set_kernel(ks[i].k), 0);
+		vm = st_td_inited();
+		v = st_vcpu(vm, 0);
+		st_private_ram(vm, 0, 4 * PAGE, NULL);
+		ck_assert_int_eq(st_add_pages(v, src, 0, 1, true, NULL), 0);
+		ck_errno(st_add_pages(v, src, 0, 1, true, NULL), EIO);	/* still mapped */
+		ck_assert_int_eq(st_attrs(vm, 0, PAGE, 0), 0);
+		ck_assert_int_eq(st_attrs(vm, 0, PAGE, KVM_MEMORY_ATTRIBUTE_PRIVATE), 0);
+		ck_assert_msg(st_add_pages(v, src, 0, 1, true, NULL) == -ks[i].err,
+			      "kernel %s", ks[i].k);
+		close(v);
+		close(vm);
+	}
+	ck_assert_int_eq(tdxsim_ctl_set_kernel("7.2"), 0);
+}
+END_TEST
+
 START_TEST(mem_region_gmem_closed_efault)
 {
 	int vm = st_td_inited(), v = st_vcpu(vm, 0), g;
@@ -1096,6 +1126,7 @@ static Suite *suite(void)
 	tcase_add_test(t, run_arg_nonzero_einval);
 	tcase_add_test(t, mem_region_wrapped_nr_pages);
 	tcase_add_test(t, create_irqchip_eexist_first);
+	tcase_add_test(t, readd_after_private_to_shared);
 	tcase_add_test(t, mem_region_rules);
 	tcase_add_test(t, mem_region_readd_616_eexist);
 	tcase_add_test(t, mem_region_loop_order_per_kernel);
