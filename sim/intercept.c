@@ -243,9 +243,15 @@ SIM_EXPORT int ioctl(int fd, unsigned long req, ...)
 		case SK_VM:
 			ret = vm_ioctl(o->vm, req, arg, &dummy);
 			break;
-		case SK_VCPU:
-			ret = vcpu_ioctl(o->vcpu, req, arg, &dummy);
+		case SK_VCPU: {
+			/* the vCPU lives as long as its VM (referenced above) */
+			struct sim_vcpu *v = o->vcpu;
+
+			ret = vcpu_ioctl(v, req, arg, &dummy);
+			if (req == KVM_RUN && v->run)
+				trace_note("exit=%u", v->run->exit_reason);
 			break;
+		}
 		default:
 			/* guest_memfd has no ioctls */
 			ret = -ENOTTY;

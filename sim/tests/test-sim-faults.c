@@ -256,6 +256,18 @@ START_TEST(trace_args_and_unmodelled)
 	ck_assert(trace_has(n0, "ioctl_0xaefe vm", "sim=unmodelled"));
 	ck_errno(xioctl(v, _IO(KVMIO, 0xfe), 0), EINVAL);
 	ck_assert(trace_has(n0, "ioctl_0xaefe vcpu", "sim=unmodelled"));
+	/* KVM_RUN names the exit reason it left in kvm_run */
+	{
+		int k = st_kvm(), pvm = (int)xioctl(k, KVM_CREATE_VM, 0);
+		int pv = (int)xioctl(pvm, KVM_CREATE_VCPU, 0);
+
+		ck_assert_int_ge(pv, 0);
+		ck_assert_int_eq(xioctl(pv, KVM_RUN, 0), 0);
+		ck_assert(trace_has(n0, "KVM_RUN vcpu", "ret=0 errno=0 exit=8"));
+		close(pv);
+		close(pvm);
+		close(k);
+	}
 	/* a protected-state refusal of a TD vCPU is the kernel's, not a gap */
 	ck_errno(xioctl(v, KVM_GET_REGS, 0), EINVAL);
 	ck_assert(trace_has(n0, "KVM_GET_REGS vcpu", "errno=EINVAL"));

@@ -44,9 +44,23 @@ QEMU_CPU = "host,vendor=GenuineIntel,family=6,model=207,stepping=2"
 
 # Calls QEMU makes that the real Linux 7.2 kernel also refuses, so a refusal
 # in the trace is the kernel's answer, not a simulator gap:
-# (ioctl name, fd kind, errno) -> the kernel function that refuses it.
-# Size negotiations (a too-small buffer is refused, the VMM retries larger):
+# (ioctl name, fd kind, errno) -> the kernel function that refuses it, or
+# (that, a condition on the trace line's fields).
 KERNEL_REFUSES = {
+    # KVM_RUN's protocol exits: an implicit conversion (the guest script's
+    # "fault") is -EFAULT with KVM_EXIT_MEMORY_FAULT (39), and a signal or
+    # immediate_exit (QEMU kicks vCPUs so) is -EINTR.
+    ("KVM_RUN", "vcpu", "EFAULT"):
+        ("kvm_mmu_prepare_memory_fault_exit(), arch/x86/kvm/mmu/mmu_internal.h: "
+         "KVM_EXIT_MEMORY_FAULT", lambda c: c.get("exit") == "39"),
+    ("KVM_RUN", "vcpu", "EINTR"):
+        "kvm_arch_vcpu_ioctl_run()/vcpu_run(), arch/x86/kvm/x86.c: immediate_exit "
+        "or a pending signal",
+    # QEMU pauses kvmclock on every vCPU when the VM stops and ignores EINVAL;
+    # a TD never enables kvmclock (pv_time), so the kernel refuses.
+    ("KVM_KVMCLOCK_CTRL", "vcpu", "EINVAL"):
+        "kvm_set_guest_paused(), arch/x86/kvm/x86.c: pv_time not active",
+    # Size negotiations (a too-small buffer is refused, the VMM retries larger):
     ("KVM_TDX_CAPABILITIES", "vm", "E2BIG"):
         "tdx_get_capabilities(), arch/x86/kvm/vmx/tdx.c: cpuid.nent below the "
         "module's CPUID config count",
@@ -243,6 +257,8 @@ class Run:
                           "(the kernel may accept it): " + c["line"])
                 continue
             why = KERNEL_REFUSES.get((c["name"], c["kind"], c["errno"]))
+            if isinstance(why, tuple):
+                why = why[0] if why[1](c) else None
             if why:
                 self.notes.append(f"refused as the kernel does ({why}): {c['line']}")
             else:

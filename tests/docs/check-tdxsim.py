@@ -68,7 +68,8 @@ need("GUEST SCRIPTS", [os.path.basename(p)[:-4] for p in
                        glob.glob(os.path.join(src, "sim", "scripts", "*.txt"))], "script")
 fault = read("sim/fault.c")
 need("FAULT INJECTION", re.findall(r'strcmp\(f, "([a-z_]+)"\)', fault), "field", "{}=")
-need("TRACE", re.findall(r'(?:"| )([a-z_0-9]+)=%', read("sim/trace-args.c")), "field", "{}=")
+need("TRACE", re.findall(r'(?:"| )([a-z_0-9]+)=%', read("sim/trace-args.c", "sim/intercept.c")),
+     "field", "{}=")
 report = read("sim/report.c", "sim/run.c")
 members = re.findall(r'\\"([a-z_0-9]+)\\": ', report)
 if not members:
