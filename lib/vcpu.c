@@ -212,6 +212,24 @@ TDX_EXPORT int tdx_vcpu_init(struct tdx_vcpu *v, uint64_t hob_gpa)
 	ext = find_entry(c->entries, c->nent, 0x80000008u, 0);
 	if (ext && (ext->eax & 0xffu) < ((ext->eax >> 16) & 0xffu))
 		ext->eax = (ext->eax & ~0xffu) | ((ext->eax >> 16) & 0xffu);
+	/*
+	 * kvm_check_cpuid() (arch/x86/kvm/cpuid.c) refuses KVM_SET_CPUID2
+	 * with -EINVAL unless leaf 0x80000008 EAX[15:8] (linear address bits)
+	 * is 0, 48 or 57: name that before KVM answers with a bare EINVAL.
+	 * (KVM_SET_CPUID2 after the first KVM_RUN must repeat the table
+	 * exactly, kvm_cpuid_check_equal(); libtdx sets it once, here, before
+	 * FINALIZE, and never again.)
+	 */
+	if (ext) {
+		unsigned int va = (ext->eax >> 8) & 0xffu;
+
+		if (va != 0 && va != 48 && va != 57) {
+			free(c);
+			return tdx_err(&v->error, -EINVAL, "KVM_SET_CPUID2", "cpuid", -1,
+				       "the TD's CPUID leaf 0x80000008 gives %u linear address bits (EAX[15:8]); KVM_SET_CPUID2 accepts only 0, 48 or 57",
+				       va);
+		}
+	}
 	r = tdx_kvm_ioctl(v->vm->ctx, v->fd, KVM_SET_CPUID2, (unsigned long)c);
 	if (r < 0) {
 		free(c);

@@ -62,8 +62,13 @@ const struct tdx_error *tdx_vcpu_get_last_error(const struct tdx_vcpu *vcpu);
  * with its -E2BIG protocol) and issue KVM_TDX_INIT_VCPU.
  * @hob_gpa: the TD HOB's guest-physical address (TDVF reads it from RCX)
  *
+ * KVM_SET_CPUID2 is issued once, before FINALIZE; KVM would accept a later
+ * one only if it repeated the table exactly (kvm_cpuid_check_equal()).
+ *
  * Return: 0; -EALREADY (already initialised); -EINVAL (TD not initialised
- * or already finalised); the kernel's errno otherwise.
+ * or already finalised; or, field "cpuid", the TD's leaf 0x80000008
+ * EAX[15:8] is not 0, 48 or 57, which KVM_SET_CPUID2 refuses); the
+ * kernel's errno otherwise.
  */
 int tdx_vcpu_init(struct tdx_vcpu *vcpu, uint64_t hob_gpa);
 

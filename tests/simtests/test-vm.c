@@ -88,6 +88,8 @@ int arch_prctl(int code, unsigned long addr)
  * definition) get that answer; everything else goes to the simulator.
  */
 static int offline_package;
+/* >= 0: KVM_TDX_GET_CPUID reports this in leaf 0x80000008 EAX[15:8] */
+static int cpuid_va_bits = -1;
 
 int ioctl(int fd, unsigned long req, ...)
 {
@@ -105,6 +107,17 @@ int ioctl(int fd, unsigned long req, ...)
 	}
 	if (!next)
 		next = (int (*)(int, unsigned long, ...))dlsym(RTLD_NEXT, "ioctl");
+	if (cpuid_va_bits >= 0 && req == KVM_MEMORY_ENCRYPT_OP &&
+	    ((struct kvm_tdx_cmd *)arg)->id == KVM_TDX_GET_CPUID) {
+		struct kvm_cpuid2 *c = (struct kvm_cpuid2 *)(uintptr_t)((struct kvm_tdx_cmd *)arg)->data;
+		int r = next(fd, req, arg);
+
+		for (uint32_t i = 0; !r && i < c->nent; i++)
+			if (c->entries[i].function == 0x80000008u)
+				c->entries[i].eax = (c->entries[i].eax & ~0xff00u) |
+						    ((uint32_t)cpuid_va_bits << 8);
+		return r;
+	}
 	return next(fd, req, arg);
 }
 
@@ -202,6 +215,48 @@ START_TEST(amx_guest_permission_requested)
 	ck_assert_int_lt(trace_find(prctl_trace_at, "KVM_TDX_INIT_VM"), 0);
 	ck_assert_int_eq(tdx_vm_get_state(vm), TDX_VM_CREATED);
 	prctl_fail_errno = 0;
+	tdx_vm_unref(vm);
+}
+END_TEST
+
+/*
+ * kvm_check_cpuid() (arch/x86/kvm/cpuid.c): KVM_SET_CPUID2 refuses leaf
+ * 0x80000008 EAX[15:8] other than 0, 48 or 57.  libtdx names that before
+ * issuing the ioctl; the allowed values go through.
+ */
+START_TEST(cpuid_linear_address_bits_checked)
+{
+	static const int ok[] = { 0, 48, 57 };
+	const struct tdx_error *e;
+	unsigned long start;
+	struct tdx_vcpu *v;
+	struct tdx_vm *vm;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		vm = new_vm();
+		ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
+		cpuid_va_bits = ok[i];
+		ck_assert_int_eq(tdx_vcpu_new(vm, 0, &v), 0);
+		ck_assert_int_eq(tdx_vcpu_init(v, HOB_GPA), 0);
+		tdx_vcpu_unref(v);
+		tdx_vm_unref(vm);
+	}
+	vm = new_vm();
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
+	cpuid_va_bits = 52;
+	ck_assert_int_eq(tdx_vcpu_new(vm, 0, &v), 0);
+	start = tdxsim_ctl_trace_count();
+	ck_assert_int_eq(tdx_vcpu_init(v, HOB_GPA), -EINVAL);
+	cpuid_va_bits = -1;
+	e = tdx_vcpu_get_last_error(v);
+	ck_assert_str_eq(tdx_error_get_step(e), "KVM_SET_CPUID2");
+	ck_assert_str_eq(tdx_error_get_field(e), "cpuid");
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "0x80000008"));
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "52 linear address bits"));
+	ck_assert_int_lt(trace_find(start, "KVM_SET_CPUID2"), 0);
+	ck_assert(!tdx_vcpu_is_initialized(v));
+	tdx_vcpu_unref(v);
 	tdx_vm_unref(vm);
 }
 END_TEST
@@ -570,6 +625,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, full_flow);
+	tcase_add_test(tc, cpuid_linear_address_bits_checked);
 	tcase_add_test(tc, amx_guest_permission_requested);
 	tcase_add_test(tc, create_sequence);
 	tcase_add_test(tc, order_mistakes_are_caught_first);
