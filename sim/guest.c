@@ -391,6 +391,13 @@ static int parse_event(struct pctx *p, struct tok *t, int n, struct gev *e)
 		if (e->a[0] >= 0x10000 && e->a[0] <= 0x10004)
 			return perr(p, "tdvmcall: leaf 0x%llx has its own event",
 				    (unsigned long long)e->a[0]);
+		/* tdcall_to_vmx_exit_reason(): these leaves are VMX exit
+		 * reasons KVM handles, not SUBFUNC_UNSUPPORTED. */
+		if (e->a[0] == 10 || e->a[0] == 12 || e->a[0] == 30 || e->a[0] == 31 ||
+		    e->a[0] == 32 || e->a[0] == 48)
+			return perr(p, "tdvmcall: leaf %llu is handled by KVM (CPUID, HLT, I/O, MSR, "
+				    "MMIO): use hlt, in/out or mmio-read/mmio-write; CPUID and MSR "
+				    "are not modelled", (unsigned long long)e->a[0]);
 	} else if (!strcmp(ev, "fatal")) {
 		uint64_t code, gpa = 0;
 		int gi = 2;

@@ -744,7 +744,7 @@ static long step(struct sim_vcpu *v, struct guest_vcpu *g, const struct gev *e)
 
 	case GE_MAPGPA: {
 		uint64_t gpa = e->raw ? e->a[0] : e->a[0] | (e->shared ? sb : 0);
-		uint64_t size = e->a[1], lim = sb << 1;	/* 2^GPAW */
+		uint64_t size = e->a[1];
 
 		if (g->in_event)	/* cannot happen: MapGPA chunks exit from complete() */
 			return mapgpa_exit(v, g);
@@ -753,11 +753,11 @@ static long step(struct sim_vcpu *v, struct guest_vcpu *g, const struct gev *e)
 				       "KVM_CAP_EXIT_HYPERCALL bit 12 is not enabled");
 		/* tdx_map_gpa(): wrap, kvm_vcpu_is_legal_gpa() of both ends
 		 * (MAXPHYADDR of the vCPU's CPUID), private/shared mix */
-		if (gpa + size <= gpa || gpa >= lim || gpa + size - 1 >= lim ||
+		if (gpa + size <= gpa ||
 		    !vcpu_legal_gpa(v, gpa) || !vcpu_legal_gpa(v, gpa + size - 1) ||
 		    ((gpa & sb) != ((gpa + size - 1) & sb)))
 			return no_exit(g, e, TDVMCALL_ST_INVALID_OPERAND, gpa,
-				       "range wraps, leaves the GPA width or mixes private and shared");
+				       "range wraps, reaches the vCPU's MAXPHYADDR or mixes private and shared");
 		if ((gpa | size) & (SIM_PAGE_SIZE - 1))
 			return no_exit(g, e, TDVMCALL_ST_ALIGN_ERROR, gpa, "not 4 KiB aligned");
 		g->in_event = true;

@@ -230,6 +230,12 @@ START_TEST(parse_errors)
 	parse_fails("[vcpu 0]\nexpect color 1\n", "script:2: expect: unknown item 'color'");
 	parse_fails("[vcpu 0]\nserial \"\\q\"\n", "unknown escape");
 	parse_fails("", "no [vcpu ...] section");
+	/* tdcall_to_vmx_exit_reason(): leaves KVM handles as VMX exits */
+	parse_fails("[vcpu 0]\ntdvmcall 10\n", "script:2: tdvmcall: leaf 10 is handled by KVM");
+	parse_fails("[vcpu 0]\ntdvmcall 48\n", "script:2: tdvmcall: leaf 48 is handled by KVM");
+	parse_fails("[vcpu 0]\nkvm-hypercall 0\n", "NR 0 is a standard TDVMCALL");
+	parse_fails("[vcpu 0]\nkvm-hypercall 9 1\n", "not modelled");
+	parse_fails("[vcpu 0]\nunaccepted\n", "unaccepted: wrong number of arguments");
 	/* valid: everything at once */
 	set_script("# all events\n[vcpu 0]\nmapgpa 0x1000 2M shared\nmapgpa-raw 0x800000001000 4K\n"
 		   "fault 0x1000 private\nout 0x80 1 0x12\nin 0x3fd 1\nserial \"a\\r\\n\\x41\\0\"\n"
@@ -332,11 +338,32 @@ START_TEST(mapgpa_guest_errors_no_exit)
 {
 	struct td t;
 
-	/* unaligned, wrapping, mixed private/shared, beyond GPAW: no exit */
+	/* unaligned, wrapping, mixed private/shared, beyond MAXPHYADDR (52): no exit */
 	td_up(&t, "[vcpu 0]\nmapgpa 0x400800 4K shared\nexpect status align-error\n"
 	      "mapgpa-raw 0x7ffffffff000 8K\nexpect status invalid-operand\nexpect value 0x7ffffffff000\n"
-	      "mapgpa-raw 0x1000000000000 4K\nexpect status invalid-operand\n"
+	      "mapgpa-raw 0x10000000000000 4K\nexpect status invalid-operand\n"
 	      "mapgpa 0x400000 0 shared\nexpect status invalid-operand\n", 1, true);
+	ck_assert_int_eq(run(&t, 0), 0);
+	ck_assert_uint_eq(EXIT_REASON(t.run[0]), KVM_EXIT_SHUTDOWN);
+	ck_assert_uint_eq(tdxsim_ctl_guest_errors(), 0);
+	td_down(&t);
+}
+END_TEST
+
+/* tdx_map_gpa() checks kvm_vcpu_is_legal_gpa() (the vCPU's MAXPHYADDR, 52
+ * here), not the TD's GPA width: on a GPAW-48 TD a GPA with bit 48 set is
+ * legal and private (bit 47 clear), so it exits to the VMM as given. */
+START_TEST(mapgpa_legal_above_gpaw_exits)
+{
+	struct td t;
+
+	td_up(&t, "[vcpu 0]\nmapgpa-raw 0x1000000400000 4K\nexpect status invalid-operand\n", 1, true);
+	ck_assert_int_eq(run(&t, 0), 0);
+	ck_assert_uint_eq(EXIT_REASON(t.run[0]), KVM_EXIT_HYPERCALL);
+	ck_assert_uint_eq(U64(t.run[0], 40), 0x1000000400000);
+	ck_assert_uint_eq(U64(t.run[0], 48), 1);
+	ck_assert_uint_eq(U64(t.run[0], 56), KVM_MAP_GPA_RANGE_ENCRYPTED);
+	W64(t.run[0], 88, EINVAL);	/* a careful VMM refuses a GPA outside its RAM */
 	ck_assert_int_eq(run(&t, 0), 0);
 	ck_assert_uint_eq(EXIT_REASON(t.run[0]), KVM_EXIT_SHUTDOWN);
 	ck_assert_uint_eq(tdxsim_ctl_guest_errors(), 0);
@@ -1144,6 +1171,7 @@ static Suite *suite(void)
 	tcase_add_test(t, mapgpa_private_allocates_punch_frees);
 	tcase_add_test(t, mapgpa_immediate_exit_order);
 	tcase_add_test(t, mapgpa_completion_protocol);
+	tcase_add_test(t, mapgpa_legal_above_gpaw_exits);
 	tcase_add_test(t, mapgpa_retry_events_pending);
 	tcase_add_test(t, run_uninitialized_ap_blocks);
 	tcase_add_test(t, unaccepted_access_kills_vm);
