@@ -128,6 +128,7 @@ static int parse_args(int argc, char **argv, struct tdboot_opts *o)
 			o->vcpus = (unsigned int)v;
 			break;
 		case 'a':
+			o->attributes_given = true;
 			if (tdx_attrs_parse(optarg, &o->cfg.attributes, &bad)) {
 				fprintf(stderr, "tdboot: --attributes: unknown attribute at '%s'\n",
 					optarg + bad);
@@ -278,6 +279,15 @@ static int create_td(struct tdboot *tb)
 	r = tdx_vm_new(tb->ctx, NULL, &tb->vm);
 	if (r)
 		return fail(tb, "TD creation", tdx_ctx_get_last_error(tb->ctx), r);
+	/*
+	 * Without --attributes, ask for SEPT_VE_DISABLE when the module offers
+	 * it, as QEMU's tdx-guest does (sept-ve-disable=on): a Linux guest
+	 * panics without it on a module that does not let the guest disable
+	 * SEPT #VEs itself (disable_sept_ve(), arch/x86/coco/tdx/tdx.c).
+	 */
+	if (!tb->opts.attributes_given)
+		tb->opts.cfg.attributes = tdx_caps_get_supported_attrs(tdx_vm_get_caps(tb->vm)) &
+					  TDX_ATTR_SEPT_VE_DISABLE;
 	r = tdx_caps_check_config(tdx_vm_get_caps(tb->vm), &tb->opts.cfg, &check);
 	if (r < 0)
 		return fail(tb, "configuration", NULL, r);

@@ -68,8 +68,17 @@ if sims:
     check(sims[0].get("mrtd") == j.get("expected_mrtd"),
           "simulated module MRTD == tdboot's expected MRTD")
     check(sims[0].get("vcpus") == 2, "simulated TD had 2 vCPUs")
+    check(sims[0].get("attributes") == "0x0000000010000000",
+          "default attributes: sept-ve-disable, as QEMU (%s)" % sims[0].get("attributes"))
     check(sims[0].get("guest_errors") == [],
           "the simulator found no wrong answer from tdboot (%s)" % sims[0].get("guest_errors"))
+
+# "--attributes 0" asks for no attribute at all
+sim0 = os.path.join(tmp, "noattr-sim.json")
+rc, out, err = run([tdxsim, "--report", sim0, "--", tdboot, "--bios", OVMF, "--attributes", "0"])
+s0 = [json.loads(l) for l in open(sim0)] if os.path.exists(sim0) else []
+check(rc == 0 and len(s0) == 1 and s0[0].get("attributes") == "0x0000000000000000",
+      "--attributes 0: a TD without attributes (rc=%d)" % rc)
 
 def script(name, text):
     p = os.path.join(tmp, name)
