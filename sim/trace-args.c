@@ -136,6 +136,15 @@ void trace_describe(enum sim_kind kind, struct sim_vm *vm, unsigned long req,
 			   (unsigned long long)g.flags);
 		break;
 	}
+	case KVM_PRE_FAULT_MEMORY: {
+		struct kvm_pre_fault_memory r;
+
+		if (sim_copy_from_user(&r, arg, sizeof(r)))
+			return;
+		trace_note("gpa=0x%llx size=0x%llx", (unsigned long long)r.gpa,
+			   (unsigned long long)r.size);
+		break;
+	}
 	case KVM_SET_TSC_KHZ:
 		trace_note("khz=%lu", arg);
 		break;

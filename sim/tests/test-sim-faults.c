@@ -256,6 +256,13 @@ START_TEST(trace_args_and_unmodelled)
 	ck_assert(trace_has(n0, "ioctl_0xaefe vm", "sim=unmodelled"));
 	ck_errno(xioctl(v, _IO(KVMIO, 0xfe), 0), EINVAL);
 	ck_assert(trace_has(n0, "ioctl_0xaefe vcpu", "sim=unmodelled"));
+	/* the range a pre-fault asked for (refused before FINALIZE) */
+	{
+		struct kvm_pre_fault_memory pf = { .gpa = 0x1000, .size = 0x2000 };
+
+		ck_assert_int_lt(xioctl(v, KVM_PRE_FAULT_MEMORY, (uintptr_t)&pf), 0);
+		ck_assert(trace_has(n0, "KVM_PRE_FAULT_MEMORY vcpu", "gpa=0x1000 size=0x2000"));
+	}
 	/* KVM_RUN names the exit reason it left in kvm_run */
 	{
 		int k = st_kvm(), pvm = (int)xioctl(k, KVM_CREATE_VM, 0);

@@ -34,21 +34,59 @@ import qemu_launch  # noqa: E402
 # Why the two differ where they do (checked against the generated tables):
 # each entry names the difference and says whose choice it is.
 EXPLAINED = [
+    ("Identical", "the memslots (a 2 GiB guest_memfd slot for RAM and a 2 MiB one for "
+     "the firmware), the private ranges set before the image is added, the "
+     "sections added (order, GPAs, pages, which are measured), the TD HOB "
+     "bytes, the HOB GPA given to INIT_VCPU, the vCPU count and so the MRTD."),
     ("Capabilities probed",
-     "QEMU's generic KVM accelerator probes dozens of capabilities any x86 VM "
-     "may use (and refuses to start without some); tdboot asks only for what "
-     "a TD launch needs (`tdx_ctx_probe()`, `tdx_vm_new()`).  Choice: tdboot "
-     "is not a general-purpose VMM."),
-    ("Memslots",
-     "QEMU maps its whole q35 address space (RAM split at the PCI hole, the "
-     "firmware's private copy, and non-private regions such as the flash "
-     "alias); tdboot registers one guest_memfd slot per RAM range of "
-     "`tdx_layout_q35()` plus the firmware.  The private ranges, and so the "
-     "MRTD, are the same."),
+     "QEMU's generic KVM accelerator probes about 60 capabilities any x86 VM may "
+     "use and refuses to start without some of them; tdboot asks only what a TD "
+     "launch needs.  tdboot asks GUEST_MEMFD, MEMORY_ATTRIBUTES, USER_MEMORY2 and "
+     "PRE_FAULT_MEMORY on /dev/kvm, before any VM exists (`tdx_ctx_probe()` "
+     "answers \"can this host run TDs\"), QEMU on the TD's fd; for a TD the "
+     "kernel gives the same answers (`kvm_vm_ioctl_check_extension_generic()`, "
+     "virt/kvm/kvm_main.c).  Choice."),
+    ("Capabilities enabled",
+     "both enable the split IRQ chip (24 pins), MapGPA exits (EXIT_HYPERCALL bit "
+     "12) and a 40 ns APIC bus cycle (25 MHz, what the TDX module uses).  QEMU "
+     "also enables generic features of its device model and migration "
+     "(dirty-log protect, exception payload, triple-fault event, notify VM exit, "
+     "user-space MSRs, PMU capability, MAX_VCPU_ID); tdboot enables X2APIC_API "
+     "(32-bit APIC IDs, no broadcast quirk), which QEMU enables only when it "
+     "needs more than 255 APIC IDs.  Choice."),
+    ("INIT_VM attributes",
+     "QEMU asks SEPT_VE_DISABLE (its tdx-guest default).  tdboot asked for none, "
+     "with which a Linux guest panics on a module that does not let the guest "
+     "disable SEPT #VEs itself (`disable_sept_ve()`, arch/x86/coco/tdx/tdx.c): "
+     "tdboot's fault, fixed — without --attributes it now asks SEPT_VE_DISABLE "
+     "when the module offers it."),
+    ("INIT_VM XFAM and CPUID",
+     "QEMU derives both from its CPU model (`-cpu host,...,family=6,model=207,"
+     "stepping=2`): XFAM 0xe7, 12 CPUID entries, leaf 1 EAX = the FMS asked for, "
+     "leaf 0x1F = the -smp topology, leaf 0x80000008 = 48 physical address bits.  "
+     "tdboot uses libtdx's defaults (`struct tdx_td_config`): every XFAM "
+     "component the module supports (`tdx_caps_get_default_xfam()`, here with "
+     "PKRU and AMX, hence tdboot's arch_prctl for the AMX permission) and every "
+     "configurable leaf with the bits the host supports, leaf 1 EAX = 0 and leaf "
+     "0x1F = 0 (the platform's own FMS and topology: the values the module "
+     "accepts on any host).  Choice: tdboot launches the most capable TD the "
+     "host allows; --xfam narrows it."),
+    ("TSC",
+     "QEMU issues KVM_SET_TSC_KHZ with 0 on the VM, which the kernel takes as "
+     "the host's frequency (`kvm_arch_vm_ioctl()`); tdboot leaves the default.  "
+     "Same TD."),
+    ("Private ranges before FINALIZE",
+     "tdboot's loader (`tdx_load_plan()`) marks each section's pages private "
+     "again before adding them, so a VMM that did not convert all of RAM still "
+     "loads correctly; here the calls are redundant and harmless.  Choice."),
+    ("Memory calls while the guest runs",
+     "both answer the script's conversions with SET_MEMORY_ATTRIBUTES and a "
+     "punched hole for to-shared; QEMU 11 also pre-faults the converted range "
+     "(KVM_PRE_FAULT_MEMORY), tdboot lets the guest fault it in.  Choice."),
     ("Other ioctls",
-     "QEMU sets up devices (IRQ routing, ioeventfds, coalesced MMIO), MSRs and "
-     "per-vCPU state a TD mostly ignores; tdboot has no devices besides the "
-     "serial/debug ports it logs.  Choice."),
+     "QEMU sets up its device model and per-vCPU state (IRQ routing, coalesced "
+     "MMIO, MSRs, MCE, kvmclock, stats fds) that a TD mostly ignores; tdboot has "
+     "no devices besides the serial and debug ports it logs.  Choice."),
 ]
 
 HOB_TYPES = {1: "HANDOFF", 2: "MEMORY_ALLOCATION", 3: "RESOURCE_DESCRIPTOR",
@@ -252,6 +290,29 @@ def render(a, q, t):
     L += table(["#", "QEMU", "tdboot"],
                [(i, qa[i] if i < len(qa) else None, ta[i] if i < len(ta) else None)
                 for i in range(max(len(qa), len(ta)))])
+    L += ["", "Memory calls while the guest runs (after FINALIZE): the conversions "
+          "the `tdvf-early-boot` script asks for (MapGPA to shared, an implicit "
+          "fault, MapGPA back to private).", ""]
+
+    def running(calls):
+        out, fin = [], False
+        for c in calls:
+            fin = fin or c["name"] == "KVM_TDX_FINALIZE_VM"
+            if not fin:
+                continue
+            if c["name"] == "KVM_SET_MEMORY_ATTRIBUTES":
+                out.append(f"attributes [{c.get('gpa')} +{c.get('size')}) = {c.get('attributes')}")
+            elif c["name"] == "fallocate":
+                out.append("fallocate (punch hole)")
+            elif c["name"] == "KVM_PRE_FAULT_MEMORY":
+                out.append(f"pre-fault {c.get('gpa', '?')} +{c.get('size', '?')}")
+            elif c["name"] == "KVM_RUN" and c.get("exit") in ("39",):
+                out.append("KVM_RUN → memory fault exit")
+        return out
+    qrun, trun = running(qc), running(tc)
+    L += table(["#", "QEMU", "tdboot"],
+               [(i, qrun[i] if i < len(qrun) else None, trun[i] if i < len(trun) else None)
+                for i in range(max(len(qrun), len(trun)))])
     L += ["", "## Sections added (KVM_TDX_INIT_MEM_REGION)", "",
           "In call order; `flags=0x1` = KVM_TDX_MEASURE_MEMORY_REGION.", ""]
 
