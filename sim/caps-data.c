@@ -283,16 +283,19 @@ static struct jv *jload(const char *path, char *err, size_t errlen)
 	return v;
 }
 
+#define SIM_CPU_EMR "cpu-emr-xeon-8570.json"
+#define SIM_CPU_SPR "cpu-spr-xeon-w9-3475x.json"
+
 /* ---- presets ------------------------------------------------------------------ */
 static const struct preset {
-	const char *name, *file, *module;
+	const char *name, *file, *module, *native;
 	uint64_t attrs_fixed0;
 	uint32_t fms;
 } presets[] = {
-	{ "realistic", "tdx-caps-realistic.json", "1.5.28", 0x8000000078010001ULL, 0x000C06F2 },
-	{ "emr-1.5.06", "tdx-caps-emr-module-1.5.06.json", "1.5.06", 0x8000000078010001ULL, 0x000C06F2 },
-	{ "minimal", "tdx-caps-minimal.json", "1.0.00", 0x8000000050000001ULL, 0x000806F8 },
-	{ "realistic-no5level", "tdx-caps-realistic-no5level.json", "1.5.28", 0x8000000078010001ULL, 0x000C06F2 },
+	{ "realistic", "tdx-caps-realistic.json", "1.5.28", SIM_CPU_EMR, 0x8000000078010001ULL, 0x000C06F2 },
+	{ "emr-1.5.06", "tdx-caps-emr-module-1.5.06.json", "1.5.06", SIM_CPU_EMR, 0x8000000078010001ULL, 0x000C06F2 },
+	{ "minimal", "tdx-caps-minimal.json", "1.0.00", SIM_CPU_SPR, 0x8000000050000001ULL, 0x000806F8 },
+	{ "realistic-no5level", "tdx-caps-realistic-no5level.json", "1.5.28", SIM_CPU_EMR, 0x8000000078010001ULL, 0x000C06F2 },
 };
 
 void caps_list_presets(void (*cb)(const char *name, const char *file))
@@ -321,6 +324,46 @@ const char *caps_data_dir(void)
 	    dir_has(TDXSIM_SOURCE_DATADIR, "tdx-caps-realistic.json"))
 		return TDXSIM_SOURCE_DATADIR;
 	return TDXSIM_INSTALL_DATADIR;
+}
+
+/* The preset host CPU's native CPUID (cpu-*.json, a real bare-metal dump). */
+static int load_native(struct sim_caps *c, const char *file, char *err, size_t errlen)
+{
+	char path[4096];
+	struct jv *root, *ents;
+
+	if (strchr(file, '/'))
+		snprintf(path, sizeof(path), "%s", file);
+	else
+		snprintf(path, sizeof(path), "%s/%s", caps_data_dir(), file);
+	root = jload(path, err, errlen);
+	if (!root)
+		return -1;
+	ents = jget(root, "leaves");
+	if (!ents || ents->t != J_ARR || ents->n == 0 || ents->n > SIM_MAX_CPUID) {
+		snprintf(err, errlen, "%s: missing or bad \"leaves\"", path);
+		jfree(root);
+		return -1;
+	}
+	for (size_t i = 0; i < ents->n; i++) {
+		static const char *const k[] = { "function", "index", "eax", "ebx", "ecx", "edx" };
+		struct kvm_cpuid_entry2 *e = &c->native[i];
+		uint32_t *dst[] = { &e->function, &e->index, &e->eax, &e->ebx, &e->ecx, &e->edx };
+		uint64_t v;
+
+		memset(e, 0, sizeof(*e));
+		for (int j = 0; j < 6; j++) {
+			if (jnum(jget(ents->items[i], k[j]), &v)) {
+				snprintf(err, errlen, "%s: leaves[%zu].%s bad", path, i, k[j]);
+				jfree(root);
+				return -1;
+			}
+			*dst[j] = (uint32_t)v;
+		}
+	}
+	c->nnative = (unsigned)ents->n;
+	jfree(root);
+	return 0;
 }
 
 static int load_masks(struct sim_caps *c, const char *version, char *err,
@@ -444,6 +487,14 @@ int caps_load(struct sim_caps *c, const char *what, char *err, size_t errlen)
 		module = mv->s;
 	if (module && load_masks(c, module, err, errlen) < 0)
 		goto fail;
+
+	mv = jget(root, "native_cpuid");
+	if (mv && mv->t == J_STR) {
+		if (load_native(c, mv->s, err, errlen) < 0)
+			goto fail;
+	} else if (load_native(c, pr ? pr->native : SIM_CPU_EMR, err, errlen) < 0) {
+		goto fail;
+	}
 
 	c->has_5level_ept = true;
 	mv = jget(root, "five_level_ept");

@@ -12,56 +12,6 @@ void vm_track(struct sim_vm *vm);
 
 #define VM_TYPES ((1UL << KVM_X86_DEFAULT_VM) | (1UL << KVM_X86_TDX_VM))
 
-/* Something plausible for KVM_GET_SUPPORTED_CPUID, derived from the preset. */
-static unsigned supported_cpuid(struct kvm_cpuid_entry2 *out, unsigned max)
-{
-	const struct sim_caps *c = G.caps;
-	unsigned n = 0;
-
-#define ADD(f, i, fl, a, b, cc, d) do {					\
-		if (n < max)						\
-			out[n] = (struct kvm_cpuid_entry2){ .function = (f), .index = (i), \
-				.flags = (fl), .eax = (a), .ebx = (b), .ecx = (cc), .edx = (d) }; \
-		n++;							\
-	} while (0)
-	ADD(0, 0, 0, 0x23, 0x756e6547, 0x6c65746e, 0x49656e69); /* GenuineIntel */
-	for (unsigned i = 0; i < c->nent; i++) {
-		const struct kvm_cpuid_entry2 *e = &c->cpuid[i];
-		uint32_t f = e->function, a = e->eax, ecx = e->ecx;
-		bool multi = f == 4 || f == 7 || f == 0x18 || f == 0x1f || f == 0x23;
-
-		if (f >= 0x80000000)
-			continue;
-		if (f == 1) {
-			a = c->platform_fms;
-			ecx |= (1U << 21) | (1U << 31); /* x2APIC, hypervisor */
-		}
-		ADD(f, e->index, multi ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0,
-		    a, e->ebx, ecx, e->edx);
-	}
-	{
-		/* __do_cpuid_func(0xd): features and sizes follow
-		 * kvm_get_filtered_xcr0() (AMX only with the guest permission),
-		 * as KVM_CAP_XSAVE2 does.  Minimal; the CPUID model owns it. */
-		uint64_t x0 = c->supported_xfam & ~0x1800ULL & sim_guest_xcr0();
-		uint32_t sz = (uint32_t)sim_xsave_size(x0);
-
-		ADD(0xd, 0, KVM_CPUID_FLAG_SIGNIFCANT_INDEX, (uint32_t)x0, sz, sz, 0);
-	}
-	ADD(0xd, 1, KVM_CPUID_FLAG_SIGNIFCANT_INDEX, 0xf,
-	    0, (uint32_t)(c->supported_xfam & 0x1800ULL), 0);
-	ADD(0x80000000, 0, 0, 0x80000008, 0, 0, 0);
-	ADD(0x80000001, 0, 0, 0, 0, 0x121, 0x2c100800);
-	/* do_cpuid_func(0x80000008) with TDP: PhysAddrSize is the raw
-	 * MAXPHYADDR (52: a TDX host has the BIOS "limit CPU PA to 46 bits"
-	 * option off), GuestPhysAddrSize the same, capped at 48 without
-	 * 5-level EPT.  Minimal; the CPUID model owns this leaf. */
-	ADD(0x80000008, 0, 0, 52 | (57 << 8) | ((c->has_5level_ept ? 52U : 48U) << 16),
-	    0x200, 0, 0);
-#undef ADD
-	return n;
-}
-
 static long get_supported_cpuid(unsigned long arg)
 {
 	struct kvm_cpuid_entry2 *ents;
@@ -77,10 +27,15 @@ static long get_supported_cpuid(unsigned long arg)
 	ents = calloc(SIM_MAX_CPUID, sizeof(*ents));
 	if (!ents)
 		return -ENOMEM;
-	n = supported_cpuid(ents, SIM_MAX_CPUID);
-	if (n > cap) {
-		r = -E2BIG; /* nent is not updated */
+	/* kvm_dev_ioctl_get_cpuid(): the preset CPU through __do_cpuid_func()
+	 * (cpu-model.c); the 0xD XCR0 follows the process's guest XSTATE
+	 * permission (kvm_get_filtered_xcr0()). */
+	r = kvm_supported_cpuid(G.caps, xperm_guest(), ents, cap);
+	if (r < 0) {
+		/* nent is not updated */
 	} else {
+		n = (unsigned)r;
+		r = 0;
 		hdr.nent = n;
 		if (sim_copy_to_user(arg + sizeof(hdr), ents, n * sizeof(*ents)) ||
 		    sim_copy_to_user(arg, &hdr, sizeof(hdr)))

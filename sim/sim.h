@@ -72,6 +72,9 @@ struct sim_caps {
 	unsigned nmasks;
 	uint64_t attrs_fixed0, attrs_fixed1;
 	uint32_t platform_fms;		/* 0 = unknown: FMS not checked */
+	/* the host CPU: native CPUID (cpu-*.json), sub-leaves in order */
+	struct kvm_cpuid_entry2 native[SIM_MAX_CPUID];
+	unsigned nnative;
 	bool has_5level_ept;
 	unsigned present_cpus;
 };
@@ -91,6 +94,10 @@ bool vcpu_apic_base_ok(struct sim_vcpu *v, uint64_t base);
 long vcpu_set_cpuid2(struct sim_vcpu *v, unsigned long arg);
 long vcpu_get_cpuid2(struct sim_vcpu *v, unsigned long arg);
 uint64_t caps_host_xcr0(const struct sim_caps *c);
+const struct kvm_cpuid_entry2 *caps_native(const struct sim_caps *c, uint32_t fn,
+					   uint32_t idx);
+int kvm_supported_cpuid(const struct sim_caps *c, uint64_t guest_perm,
+			struct kvm_cpuid_entry2 *out, unsigned max);
 uint64_t xperm_host_xcr0(void);
 uint64_t xperm_guest(void);
 void xperm_lock_guest(void);
