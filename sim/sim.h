@@ -84,8 +84,9 @@ int caps_load(struct sim_caps *c, const char *preset_or_path, char *err,
 const char *caps_data_dir(void);
 void caps_list_presets(void (*cb)(const char *name, const char *file));
 
-/* ---- CPUID model (cpuid.c, cpu-model.c, arch-prctl.c) ------------------ */
+/* ---- CPUID model (cpuid.c, cpu-model.c, tdx-cpuid.c, arch-prctl.c) ----- */
 struct sim_vcpu;
+struct sim_vm;
 struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid_entry2 *e, unsigned n,
 				    uint32_t fn, uint32_t idx);
 unsigned cpuid_maxphyaddr(struct kvm_cpuid_entry2 *e, unsigned n);
@@ -96,6 +97,8 @@ long vcpu_get_cpuid2(struct sim_vcpu *v, unsigned long arg);
 uint64_t caps_host_xcr0(const struct sim_caps *c);
 const struct kvm_cpuid_entry2 *caps_native(const struct sim_caps *c, uint32_t fn,
 					   uint32_t idx);
+int td_cpuid_read_all(const struct sim_vm *vm, struct kvm_cpuid_entry2 *out,
+		      unsigned max);
 int kvm_supported_cpuid(const struct sim_caps *c, uint64_t guest_perm,
 			struct kvm_cpuid_entry2 *out, unsigned max);
 uint64_t xperm_host_xcr0(void);

@@ -91,16 +91,6 @@ find_entry(const struct kvm_cpuid_entry2 *e, unsigned n, uint32_t fn, uint32_t i
 	return NULL;
 }
 
-/* Module's configurable leaf i has no sub-leaf? */
-static bool config_no_subleaf(const struct sim_caps *c, unsigned i)
-{
-	uint32_t f = c->cpuid[i].function;
-
-	if (c->have_masks && i < c->nmasks && c->masks[i].leaf == f)
-		return c->masks[i].subleaf == 0xffffffffU;
-	return f == 1 || f == 0xa || f == 0x1c || f == 0x19 || f == 0x80000008;
-}
-
 static bool xfam_ok(uint64_t x)
 {
 	bool avx = x & (1 << 2), k = x & (1 << 5), zh = x & (1 << 6), z = x & (1 << 7);
@@ -542,57 +532,6 @@ static long tdx_init_mem_region(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 	return r;
 }
 
-static int cmp_entry(const void *a, const void *b)
-{
-	const struct kvm_cpuid_entry2 *x = a, *y = b;
-	uint64_t kx = ((uint64_t)x->function << 32) | x->index;
-	uint64_t ky = ((uint64_t)y->function << 32) | y->index;
-
-	return kx < ky ? -1 : kx > ky;
-}
-
-/* What TD-scope metadata would give for each readable leaf. */
-static unsigned td_cpuid_list(struct sim_vm *vm, struct kvm_cpuid_entry2 *out)
-{
-	unsigned n = 0, shared_pos = vm->shared_bit == (1ULL << 51) ? 51 : 47;
-
-#define ADD(f, i, fl, a, b, cc, d) (out[n++] = (struct kvm_cpuid_entry2){	\
-		.function = (f), .index = (i), .flags = (fl),			\
-		.eax = (a), .ebx = (b), .ecx = (cc), .edx = (d) })
-	ADD(0, 0, 0, 0x23, 0x756e6547, 0x6c65746e, 0x49656e69);
-	for (unsigned i = 0; i < vm->td_ncpuid && n < SIM_MAX_CPUID - 12; i++) {
-		struct kvm_cpuid_entry2 e = vm->td_cpuid[i];
-		bool sub = !config_no_subleaf(vm->caps, i);
-
-		e.flags = sub ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0;
-		if (e.index == 0xffffffffU || !sub)
-			e.index = 0;
-		if (e.function == 1) {
-			e.ecx |= (1U << 21) | (1U << 31);
-			e.edx |= 1U << 9;
-		}
-		if (e.function == 0x80000008) {
-			e.eax = (e.eax & 0xff00ffffU) | ((shared_pos + 1) << 16);
-			if (!(e.eax & 0xff))
-				e.eax |= 52;
-			if (!(e.eax & 0xff00))
-				e.eax |= 48 << 8;
-		}
-		out[n++] = e;
-	}
-	ADD(0xd, 0, KVM_CPUID_FLAG_SIGNIFCANT_INDEX, (uint32_t)(vm->xfam & ~0x1800ULL), 0x2b00, 0x2b00, 0);
-	ADD(0xd, 1, KVM_CPUID_FLAG_SIGNIFCANT_INDEX, 0xf, 0, (uint32_t)(vm->xfam & 0x1800ULL), 0);
-	ADD(0x15, 0, 0, 1, vm->tsc_khz / 25000, 25000000, 0);
-	ADD(0x21, 0, KVM_CPUID_FLAG_SIGNIFCANT_INDEX, 0, 0x65746E49, 0x20202020, 0x5844546C);
-	ADD(0x80000000, 0, 0, 0x80000008, 0, 0, 0);
-	ADD(0x80000001, 0, 0, 0, 0, 0x121, 0x2c100800);
-	if (!find_entry(out, n, 0x80000008, 0, true))
-		ADD(0x80000008, 0, 0, ((shared_pos + 1) << 16) | (48 << 8) | 52, 0, 0, 0);
-#undef ADD
-	qsort(out, n, sizeof(*out), cmp_entry);
-	return n;
-}
-
 static long tdx_get_cpuid(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 {
 	struct kvm_cpuid_entry2 *ents;
@@ -605,7 +544,14 @@ static long tdx_get_cpuid(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 	ents = calloc(SIM_MAX_CPUID, sizeof(*ents));
 	if (!ents)
 		return -ENOMEM;
-	n = td_cpuid_list(v->vm, ents);
+	/* tdx_vcpu_get_cpuid(): every leaf the module virtualises (tdx-cpuid.c) */
+	r = td_cpuid_read_all(v->vm, ents, SIM_MAX_CPUID);
+	if (r < 0) {
+		free(ents);
+		return r;
+	}
+	n = (unsigned)r;
+	r = 0;
 	if (hdr.nent < n) {
 		hdr.nent = n;
 		r = sim_copy_to_user(cmd->data, &hdr, sizeof(hdr)) ? -EFAULT : -E2BIG;

@@ -427,6 +427,190 @@ START_TEST(init_vm_1f_format_errors_eio)
 }
 END_TEST
 
+/* ---- KVM_GET_SUPPORTED_CPUID (kvm_dev_ioctl_get_cpuid(), __do_cpuid_func()) ------ */
+static long supported(int kvm, struct cpuid_buf *c, unsigned nent)
+{
+	memset(c, 0, sizeof(*c));
+	c->h.nent = nent;
+	return xioctl(kvm, KVM_GET_SUPPORTED_CPUID, (uintptr_t)c);
+}
+
+START_TEST(supported_cpuid_is_the_emr_host)
+{
+	struct cpuid_buf c;
+	struct kvm_cpuid_entry2 *e;
+	int k = st_kvm();
+	unsigned n;
+
+	st_require_sim();
+	ck_assert_int_eq(supported(k, &c, 256), 0);
+	n = c.h.nent;
+	ck_assert_uint_gt(n, 40);
+	ck_assert_uint_eq(find(&c, 0, 0)->eax, 0x20);			/* the CPU's max leaf */
+	e = find(&c, 1, 0);
+	ck_assert_uint_eq(e->eax, 0xc06f2);				/* family 6 model 207 stepping 2 */
+	ck_assert_uint_eq(e->ecx & 0x81200000U, 0x81200000U);		/* x2APIC TSC-deadline hypervisor */
+	ck_assert_uint_eq(e->ecx & F1_ECX_OSXSAVE, 0);			/* RUNTIME_F */
+	e = find(&c, 7, 0);
+	ck_assert_uint_eq(e->flags, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
+	ck_assert_uint_eq(e->eax, 2);
+	ck_assert_uint_eq(e->ecx & (1U << 3), 1U << 3);			/* PKU */
+	ck_assert_uint_eq(e->ecx & (1U << 4), 0);			/* OSPKE: RUNTIME_F */
+	ck_assert_uint_eq(e->edx & 0x1400000U, 0x1400000U);		/* AMX-TILE AMX-BF16 */
+	ck_assert_ptr_nonnull(find(&c, 0x1d, 1));			/* AMX palette */
+	ck_assert_uint_eq(find(&c, 4, 4)->eax & 0x1f, 0);		/* cache list up to its end */
+	ck_assert_ptr_null(find(&c, 4, 5));
+	ck_assert_uint_eq(find(&c, 0xb, 0)->ecx, 0);			/* no host topology */
+	ck_assert_ptr_null(find(&c, 0xb, 1));
+	/* GuestPhysAddrSize = MAXPHYADDR with 5-level TDP: not 0 */
+	ck_assert_uint_eq(find(&c, 0x80000008, 0)->eax, (46 << 16) | (57 << 8) | 46);
+	ck_assert_uint_eq(find(&c, 0x40000000, 0)->ebx, 0x4b4d564b);	/* "KVMK" */
+	/* without the guest permission no AMX state (kvm_get_filtered_xcr0()) */
+	e = find(&c, 0xd, 0);
+	ck_assert_uint_eq(e->eax, 0x2e7);
+	ck_assert_uint_eq(e->ebx, 0xa88);				/* XSAVE size of 0x2e7 */
+	ck_assert_ptr_null(find(&c, 0xd, 17));
+	ck_assert_uint_eq(find(&c, 0xd, 1)->ecx, 0x1800);		/* CET in XSS */
+	ck_assert_int_eq(xprctl(ARCH_REQ_XCOMP_GUEST_PERM, 18), 0);
+	ck_assert_int_eq(supported(k, &c, 256), 0);
+	ck_assert_uint_eq(c.h.nent, n + 2);				/* 0xD.17, 0xD.18 */
+	e = find(&c, 0xd, 0);
+	ck_assert_uint_eq(e->eax, 0x602e7);
+	ck_assert_uint_eq(e->ebx, 0x2b00);
+	ck_assert_ptr_nonnull(find(&c, 0xd, 18));
+	/* too small: E2BIG, nent not updated; 0 → E2BIG; > 256 is clamped */
+	ck_errno(supported(k, &c, n), E2BIG);
+	ck_assert_uint_eq(c.h.nent, n);
+	ck_errno(supported(k, &c, 0), E2BIG);
+	ck_assert_int_eq(supported(k, &c, 300), 0);
+	close(k);
+}
+END_TEST
+
+START_TEST(supported_cpuid_4level_tdp_caps_guest_phys_bits)
+{
+	struct cpuid_buf c;
+	int k;
+
+	st_require_sim();
+	ck_assert_int_eq(tdxsim_ctl_set_5level_ept(0), 0);
+	k = st_kvm();
+	ck_assert_int_eq(supported(k, &c, 256), 0);
+	/* EMR's MAXPHYADDR is 46 < 48: the 4-level cap changes nothing */
+	ck_assert_uint_eq(find(&c, 0x80000008, 0)->eax >> 16, 46);
+	close(k);
+}
+END_TEST
+
+/* ---- KVM_TDX_GET_CPUID (tdx_vcpu_get_cpuid(), TDX module virtualisation) -------- */
+static long td_get_cpuid(int vcpu, struct cpuid_buf *c, unsigned nent)
+{
+	memset(c, 0, sizeof(*c));
+	c->h.nent = nent;
+	return st_tdx(vcpu, KVM_TDX_GET_CPUID, 0, (uintptr_t)c, NULL);
+}
+
+START_TEST(td_get_cpuid_walks_every_readable_leaf)
+{
+	struct cpuid_buf c;
+	struct kvm_cpuid_entry2 *e;
+	int vm = st_td_inited(), v = (int)xioctl(vm, KVM_CREATE_VCPU, 0);
+	unsigned n;
+
+	st_require_sim();
+	ck_assert_int_eq(td_get_cpuid(v, &c, 256), 0);
+	n = c.h.nent;
+	ck_assert_uint_eq(find(&c, 0, 0)->eax, 0x23);			/* module: max leaf 0x23 */
+	e = find(&c, 1, 0);
+	ck_assert_ptr_nonnull(e);					/* leaf 1 is always there */
+	ck_assert_uint_eq(e->flags, 0);
+	ck_assert_uint_eq(e->eax, 0xc06f2);				/* FMS 0: native */
+	ck_assert_uint_eq(e->ecx & (1U << 31), 1U << 31);		/* fixed1: hypervisor */
+	ck_assert_uint_eq(e->ecx & (1U << 5), 0);			/* fixed0: VMX */
+	/* sub-leaves walked 0.. until the module has none, flagged */
+	for (unsigned i = 0; i <= 18; i++) {
+		e = find(&c, 0xd, i);
+		ck_assert_ptr_nonnull(e);
+		ck_assert_uint_eq(e->flags, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
+	}
+	ck_assert_ptr_null(find(&c, 0xd, 19));
+	ck_assert_ptr_nonnull(find(&c, 4, 4));
+	ck_assert_ptr_null(find(&c, 4, 5));
+	ck_assert_ptr_nonnull(find(&c, 0x1f, 5));
+	ck_assert_ptr_nonnull(find(&c, 0xb, 2));
+	ck_assert_ptr_nonnull(find(&c, 0x23, 3));
+	/* leaves the module does not virtualise are not listed */
+	ck_assert_ptr_null(find(&c, 9, 0));
+	ck_assert_ptr_null(find(&c, 0x10, 0));
+	ck_assert_ptr_null(find(&c, 0x16, 0));
+	ck_assert_ptr_null(find(&c, 0x80000003, 0));
+	ck_assert_ptr_nonnull(find(&c, 0x80000008, 0));
+	/* XFAM 0xe7: AVX-512 yes, AMX and PKRU no */
+	e = find(&c, 0xd, 0);
+	ck_assert_uint_eq(e->eax, 0xe7);
+	ck_assert_uint_eq(e->ecx, 0xa80);
+	ck_assert_uint_eq(find(&c, 0xd, 18)->eax, 0);
+	ck_assert_uint_eq(find(&c, 7, 0)->edx & 0x3400000U, 0);	/* AMX bits cleared */
+	ck_assert_uint_eq(find(&c, 7, 0)->ecx & (1U << 3), 0);		/* PKU without XFAM PKRU */
+	ck_assert_uint_eq(find(&c, 0x1d, 0)->eax, 0);
+	/* 0x1F all zero at INIT_VM: the CPU's topology, 0xB derived from it */
+	ck_assert_uint_eq(find(&c, 0x1f, 1)->ecx, 0x201);
+	ck_assert_uint_eq(find(&c, 0xb, 1)->ecx, 0x201);
+	/* GPA width patched in by KVM; MAXPHYADDR native; LA57 → 57 */
+	ck_assert_uint_eq(find(&c, 0x80000008, 0)->eax, (48 << 16) | (57 << 8) | 46);
+	ck_assert_uint_eq(find(&c, 0x15, 0)->ebx, 2100000 / 25000);
+	ck_assert_uint_eq(find(&c, 0x21, 0)->ebx, 0x65746e49);		/* "IntelTDX    " */
+	ck_assert_uint_eq(find(&c, 0xa, 0)->eax, 0);			/* no PERFMON: no PMU */
+	/* too small: E2BIG with the needed count */
+	ck_errno(td_get_cpuid(v, &c, n - 1), E2BIG);
+	ck_assert_uint_eq(c.h.nent, n);
+	close(v);
+	close(vm);
+}
+END_TEST
+
+START_TEST(td_get_cpuid_gpaw52_and_config)
+{
+	struct kvm_tdx_init_vm *iv;
+	struct cpuid_buf c;
+	int vm = st_td(), v;
+
+	st_require_sim();
+	st_split_irqchip(vm);
+	iv = st_init_args(vm, 52);
+	iv->xfam = 0x602e7;				/* with AMX and PKRU */
+	for (unsigned i = 0; i < iv->cpuid.nent; i++) {
+		struct kvm_cpuid_entry2 *e = &iv->cpuid.entries[i];
+
+		if (e->function == 7 && e->index == 0)
+			e->ecx &= ~(1U << 16);		/* no LA57: 48 linear bits */
+		if (e->function == 0x1f) {		/* a 2-level topology of our own */
+			static const uint32_t ecx[6] = { 0x100, 0x201, 2, 3, 4, 5 };
+
+			e->eax = e->index < 2 ? 1 + e->index : 0;
+			e->ebx = e->index < 2 ? 2 * (e->index + 1) : 0;
+			e->ecx = ecx[e->index];
+		}
+	}
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, NULL), 0);
+	free(iv);
+	v = (int)xioctl(vm, KVM_CREATE_VCPU, 0);
+	ck_assert_int_eq(td_get_cpuid(v, &c, 256), 0);
+	ck_assert_uint_eq(find(&c, 0x80000008, 0)->eax, (52 << 16) | (48 << 8) | 46);
+	ck_assert_uint_eq(find(&c, 0xd, 0)->eax, 0x602e7);
+	ck_assert_uint_eq(find(&c, 0xd, 0)->ecx, 0x2b00);
+	ck_assert_uint_eq(find(&c, 0xd, 18)->eax, 0x2000);
+	ck_assert_uint_eq(find(&c, 0xd, 1)->eax & (1U << 4), 1U << 4);	/* XFD with AMX */
+	ck_assert_uint_eq(find(&c, 7, 0)->edx & 0x1400000U, 0x1400000U);
+	ck_assert_uint_eq(find(&c, 7, 0)->ecx & (1U << 3), 1U << 3);	/* PKU */
+	ck_assert_uint_eq(find(&c, 0x1f, 1)->ebx, 4);
+	ck_assert_uint_eq(find(&c, 0xb, 1)->ebx, 4);
+	ck_assert_uint_eq(find(&c, 0x1f, 2)->ecx, 2);
+	close(v);
+	close(vm);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sim-cpuid");
@@ -444,6 +628,10 @@ static Suite *suite(void)
 	tcase_add_test(t, mapgpa_needs_shared_bit_below_maxphyaddr);
 	tcase_add_test(t, init_vm_1f_list_ends_at_type_0);
 	tcase_add_test(t, init_vm_1f_format_errors_eio);
+	tcase_add_test(t, supported_cpuid_is_the_emr_host);
+	tcase_add_test(t, supported_cpuid_4level_tdp_caps_guest_phys_bits);
+	tcase_add_test(t, td_get_cpuid_walks_every_readable_leaf);
+	tcase_add_test(t, td_get_cpuid_gpaw52_and_config);
 	suite_add_tcase(s, t);
 	return s;
 }
