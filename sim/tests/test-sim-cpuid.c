@@ -463,7 +463,7 @@ START_TEST(supported_cpuid_is_the_emr_host)
 	ck_assert_uint_eq(find(&c, 0xb, 0)->ecx, 0);			/* no host topology */
 	ck_assert_ptr_null(find(&c, 0xb, 1));
 	/* GuestPhysAddrSize = MAXPHYADDR with 5-level TDP: not 0 */
-	ck_assert_uint_eq(find(&c, 0x80000008, 0)->eax, (46 << 16) | (57 << 8) | 46);
+	ck_assert_uint_eq(find(&c, 0x80000008, 0)->eax, (52 << 16) | (57 << 8) | 52);
 	ck_assert_uint_eq(find(&c, 0x40000000, 0)->ebx, 0x4b4d564b);	/* "KVMK" */
 	/* without the guest permission no AMX state (kvm_get_filtered_xcr0()) */
 	e = find(&c, 0xd, 0);
@@ -496,8 +496,8 @@ START_TEST(supported_cpuid_4level_tdp_caps_guest_phys_bits)
 	ck_assert_int_eq(tdxsim_ctl_set_5level_ept(0), 0);
 	k = st_kvm();
 	ck_assert_int_eq(supported(k, &c, 256), 0);
-	/* EMR's MAXPHYADDR is 46 < 48: the 4-level cap changes nothing */
-	ck_assert_uint_eq(find(&c, 0x80000008, 0)->eax >> 16, 46);
+	/* MAXPHYADDR 52, but 4-level TDP maps only 48 bits */
+	ck_assert_uint_eq(find(&c, 0x80000008, 0)->eax, (48 << 16) | (57 << 8) | 52);
 	close(k);
 }
 END_TEST
@@ -556,8 +556,8 @@ START_TEST(td_get_cpuid_walks_every_readable_leaf)
 	/* 0x1F all zero at INIT_VM: the CPU's topology, 0xB derived from it */
 	ck_assert_uint_eq(find(&c, 0x1f, 1)->ecx, 0x201);
 	ck_assert_uint_eq(find(&c, 0xb, 1)->ecx, 0x201);
-	/* GPA width patched in by KVM; MAXPHYADDR native; LA57 → 57 */
-	ck_assert_uint_eq(find(&c, 0x80000008, 0)->eax, (48 << 16) | (57 << 8) | 46);
+	/* GPA width patched in by KVM; MAXPHYADDR native (52); LA57 → 57 */
+	ck_assert_uint_eq(find(&c, 0x80000008, 0)->eax, (48 << 16) | (57 << 8) | 52);
 	ck_assert_uint_eq(find(&c, 0x15, 0)->ebx, 2100000 / 25000);
 	ck_assert_uint_eq(find(&c, 0x21, 0)->ebx, 0x65746e49);		/* "IntelTDX    " */
 	ck_assert_uint_eq(find(&c, 0xa, 0)->eax, 0);			/* no PERFMON: no PMU */
@@ -596,7 +596,7 @@ START_TEST(td_get_cpuid_gpaw52_and_config)
 	free(iv);
 	v = (int)xioctl(vm, KVM_CREATE_VCPU, 0);
 	ck_assert_int_eq(td_get_cpuid(v, &c, 256), 0);
-	ck_assert_uint_eq(find(&c, 0x80000008, 0)->eax, (52 << 16) | (48 << 8) | 46);
+	ck_assert_uint_eq(find(&c, 0x80000008, 0)->eax, (52 << 16) | (48 << 8) | 52);
 	ck_assert_uint_eq(find(&c, 0xd, 0)->eax, 0x602e7);
 	ck_assert_uint_eq(find(&c, 0xd, 0)->ecx, 0x2b00);
 	ck_assert_uint_eq(find(&c, 0xd, 18)->eax, 0x2000);
