@@ -350,16 +350,18 @@ static int parse_event(struct pctx *p, struct tok *t, int n, struct gev *e)
 		e->slen = t[si].len;
 	} else if (!strcmp(ev, "mmio-read")) {
 		e->kind = GE_MMIO_READ;
-		if (nargs(p, ev, n, 2, 2, "mmio-read GPA LEN") ||
+		if (nargs(p, ev, n, 2, 3, "mmio-read GPA LEN [shared|private]") ||
 		    num(p, &t[1], "mmio-read GPA", false, &e->a[0]) ||
-		    num(p, &t[2], "mmio-read LEN", false, &e->a[1]))
+		    num(p, &t[2], "mmio-read LEN", false, &e->a[1]) ||
+		    (n == 4 && kind_arg(p, &t[3], ev, &e->priv)))
 			return -1;
 	} else if (!strcmp(ev, "mmio-write")) {
 		e->kind = GE_MMIO_WRITE;
-		if (nargs(p, ev, n, 3, 3, "mmio-write GPA LEN VALUE") ||
+		if (nargs(p, ev, n, 3, 4, "mmio-write GPA LEN VALUE [shared|private]") ||
 		    num(p, &t[1], "mmio-write GPA", false, &e->a[0]) ||
 		    num(p, &t[2], "mmio-write LEN", false, &e->a[1]) ||
-		    num(p, &t[3], "mmio-write VALUE", false, &e->a[2]))
+		    num(p, &t[3], "mmio-write VALUE", false, &e->a[2]) ||
+		    (n == 5 && kind_arg(p, &t[4], ev, &e->priv)))
 			return -1;
 	} else if (!strcmp(ev, "getquote")) {
 		e->kind = GE_GETQUOTE;

@@ -825,12 +825,14 @@ static long step(struct sim_vcpu *v, struct guest_vcpu *g, const struct gev *e)
 			       (unsigned char)e->str[g->next]);
 	case GE_MMIO_READ:
 	case GE_MMIO_WRITE: {
-		uint64_t gpa = e->a[0] & ~sb, len = e->a[1];
+		uint64_t ggpa = e->a[0] | (e->priv ? 0 : sb), len = e->a[1], gpa = ggpa & ~sb;
 
-		if ((len != 1 && len != 2 && len != 4 && len != 8) ||
-		    (((gpa + len - 1) ^ gpa) & ~(SIM_PAGE_SIZE - 1)))
-			return no_exit(g, e, TDVMCALL_ST_INVALID_OPERAND, 0,
-				       "size not 1, 2, 4 or 8, or crosses a page");
+		/* tdx_emulate_mmio(): size 1/2/4/8, and both ends shared; a
+		 * page-crossing access is not refused. */
+		if (len != 1 && len != 2 && len != 4 && len != 8)
+			return no_exit(g, e, TDVMCALL_ST_INVALID_OPERAND, 0, "size not 1, 2, 4 or 8");
+		if (!(ggpa & sb) || !((ggpa + len - 1) & sb))
+			return no_exit(g, e, TDVMCALL_ST_INVALID_OPERAND, 0, "private GPA");
 		g->in_event = true;
 		clear_exit(r);
 		r->mmio.phys_addr = gpa;
