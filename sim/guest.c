@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Guest-script parser (grammar: README.md, "Guest scripts").  One event per
+ * Guest-script parser (grammar: tdxsim(1), GUEST SCRIPTS).  One event per
  * line, '#' comments, [vcpu N] / [vcpu N-M] / [vcpu *] sections,
  * "repeat N {" ... "}" blocks and "flood N EVENT".
  */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Scripted guest for KVM_RUN: the script model (guest.c parses it, run.c
- * executes it).  The grammar is documented in sim/README.md, section
- * "Guest scripts".  This header has no dependency on the rest of the
+ * executes it).  The grammar is documented in tdxsim(1), section
+ * GUEST SCRIPTS (doc/man/tdxsim.1.scd).  This header has no dependency on the rest of the
  * simulator so that the tdxsim wrapper can validate a script too.
  */
 #ifndef TDXSIM_GUEST_H
