@@ -25,8 +25,8 @@ It passes when every check below holds (each failure is printed):
     refused call the simulator does not model (sim=unmodelled) always fails
     the run, and any other refused call must be in KERNEL_REFUSES with the
     kernel function that refuses it;
-  - the report shows one TD, finalized, not dead, every vCPU entered it,
-    none failed a guest check, vCPU 0 shut down;
+  - the report shows one TD, finalized, not dead, every vCPU initialized,
+    vCPU 0 shut down and no vCPU failed a guest check;
   - the guest_memfd memslots cover the RAM, with RAM above 4 GiB when the
     machine puts some there;
   - the report's MRTD equals tools/tdx-measure's for the firmware.
@@ -274,15 +274,13 @@ class Run:
             self.fail(f"TD finalized={td.get('finalized')} dead={td.get('dead')}")
         if td.get("guest_errors"):
             self.fail("guest errors: " + "; ".join(td["guest_errors"]))
-        # Every vCPU entered the TD, none failed a check, and vCPU 0 (whose
-        # shutdown ends the default script) got there.  The others may still
-        # be "running": QEMU with -no-reboot stops them (EINTR) when vCPU 0
-        # shuts down, as it would a real TD's APs.
+        # vCPU 0 (whose shutdown ends the default script) got there and no
+        # vCPU failed a check.  The APs may still be "running", or not have
+        # entered at all: QEMU with -no-reboot stops them when vCPU 0 shuts
+        # down, as it would a real TD's APs.
         states = {v["id"]: v["state"] for v in td.get("guest_vcpus", [])}
-        if sorted(states) != list(range(a.smp)) or "failed" in states.values() \
-                or states.get(0) != "shutdown":
-            self.fail(f"guest vCPU states {states}: expected vCPUs 0..{a.smp - 1}, "
-                      "none failed, vCPU 0 shut down")
+        if "failed" in states.values() or states.get(0) != "shutdown":
+            self.fail(f"guest vCPU states {states}: expected vCPU 0 shut down, none failed")
         if td.get("vcpus_initialized") != a.smp:
             self.fail(f"{td.get('vcpus_initialized')} vCPUs initialized, expected {a.smp}")
         # Memory: guest_memfd slots cover the RAM, above 4 GiB where q35 puts it.
