@@ -189,7 +189,11 @@ int tdx_caps_check_run(const struct tdx_caps *caps,
 		if (!xfam)
 			xfam = tdx_caps_get_default_xfam(caps);
 		gpaw = TDX_OPTS_GET(cfg, gpaw, 0);
-		check_attrs(&c, TDX_OPTS_GET(cfg, attributes, 0));
+		check_attrs(&c, tdx_cfg_attributes(caps, cfg));
+		if (TDX_OPTS_GET(cfg, flags, 0) & ~TDX_TD_CONFIG_EXACT_ATTRIBUTES)
+			tdx_check_problem(&c, "flags", -1,
+					  "unknown tdx_td_config flags 0x%x",
+					  TDX_OPTS_GET(cfg, flags, 0) & ~TDX_TD_CONFIG_EXACT_ATTRIBUTES);
 		check_xfam(&c, xfam);
 		check_gpaw(&c, gpaw);
 		check_tsc(&c, TDX_OPTS_GET(cfg, tsc_khz, 0));

@@ -42,9 +42,64 @@ static const struct tdx_cpuid_entry *cfg_find(const struct tdx_caps *caps,
 	return NULL;
 }
 
+/*
+ * The topology of n vCPUs as a VMM describes it (QEMU does the same from
+ * -smp): one package, one thread per core, n cores, x2APIC id = vCPU id
+ * (KVM's tdx_vcpu_init() gives TDH.VP.INIT the vCPU id).  A Linux guest
+ * reads leaf 0x1F/0xB for the topology (the TDX module virtualises both
+ * from the 0x1F configuration, and only then sets
+ * TOPOLOGY_ENUM_CONFIGURED, which enable_cpu_topology_enumeration(),
+ * arch/x86/coco/tdx/tdx.c, needs), and leaf 1 EBX / leaf 4 for cache
+ * sharing.  Only the configurable bits (mask c) are kept.
+ */
+static void set_topology(struct kvm_cpuid_entry2 *o,
+			 const struct tdx_cpuid_entry *c, unsigned int n)
+{
+	unsigned int shift = 0, ids;
+
+	while ((1u << shift) < n && shift < 16)
+		shift++;
+	ids = 1u << shift;		/* addressable ids in the package */
+	switch (c->function) {
+	case 1:
+		o->ebx = (o->ebx & ~0x00ff0000u) | ((ids > 255 ? 255 : ids) << 16);
+		o->edx = n > 1 ? o->edx | (1u << 28) : o->edx & ~(1u << 28); /* HTT */
+		break;
+	case 4:
+		if (!(o->eax & 0x1f))	/* no cache at this sub-leaf */
+			break;
+		o->eax &= 0x00003fffu;
+		o->eax |= ((ids > 64 ? 64 : ids) - 1) << 26;	/* cores per package - 1 */
+		if (((o->eax >> 5) & 7) >= 3)			/* L3: the whole package */
+			o->eax |= ((ids > 4096 ? 4096 : ids) - 1) << 14;
+		break;
+	case 0xb:
+	case 0x1f:
+		o->eax = o->ebx = o->ecx = o->edx = 0;
+		if (c->index == 0) {		/* SMT: one thread per core */
+			o->ebx = 1;
+			o->ecx = 1u << 8;
+		} else if (c->index == 1) {	/* core: n of them */
+			o->eax = shift;
+			o->ebx = n;
+			o->ecx = 1 | (2u << 8);
+		} else {			/* end of the levels */
+			o->ecx = c->index & 0xff;
+		}
+		break;
+	default:
+		return;
+	}
+	o->eax &= c->eax;
+	o->ebx &= c->ebx;
+	o->ecx &= c->ecx;
+	o->edx &= c->edx;
+}
+
 int tdx_caps_build_init_cpuid(const struct tdx_caps *caps,
 			      const struct tdx_td_config *cfg,
 			      const struct kvm_cpuid2 *host_supported,
+			      unsigned int vcpus,
 			      struct kvm_cpuid_entry2 *out, size_t cap,
 			      struct tdx_error *e)
 {
@@ -93,21 +148,17 @@ int tdx_caps_build_init_cpuid(const struct tdx_caps *caps,
 			o->ecx = u->ecx;
 			o->edx = u->edx;
 		} else if ((h = host_find(host_supported, c->function, c->index))) {
+			/* real values, within the configurable bits */
 			o->eax = c->eax & h->eax;
 			o->ebx = c->ebx & h->ebx;
 			o->ecx = c->ecx & h->ecx;
 			o->edx = c->edx & h->edx;
-		} else {
-			o->eax = c->eax;
-			o->ebx = c->ebx;
-			o->ecx = c->ecx;
-			o->edx = c->edx;
 		}
-		if (!u && c->function == 0x1f) {
-			/* All-zero 0x1F lets the module use the native topology;
-			 * a half-masked host topology is not a valid one. */
-			o->eax = o->ebx = o->ecx = o->edx = 0;
-		}
+		/* else 0: KVM does not report the leaf, so it does not support
+		 * it (the configurable mask is not a value: copied in, it
+		 * claimed every feature the module could virtualise) */
+		if (!u)
+			set_topology(o, c, vcpus ? vcpus : 1);
 		if (!u && c->function == 1)
 			o->eax = 0;	/* FMS 0 = the platform's own (module rule) */
 		if (c->function == 7 && c->index == 0) {

@@ -121,6 +121,30 @@ TDX_EXPORT uint64_t tdx_caps_get_supported_xfam(const struct tdx_caps *caps)
 }
 
 /*
+ * SEPT_VE_DISABLE where the TD may set it.  A Linux guest checks it early
+ * (disable_sept_ve(), arch/x86/coco/tdx/tdx.c): on a TDX module without
+ * TDCS_CONFIG_FLEXIBLE_PENDING_VE it panics unless the attribute is set
+ * (a debug TD only warns).  caps->attrs is KVM's supported_attrs, already
+ * within what KVM accepts (tdx_get_supported_attrs()).
+ */
+TDX_EXPORT uint64_t tdx_caps_get_default_attrs(const struct tdx_caps *caps)
+{
+	if (!caps)
+		return 0;
+	return caps->attrs & TDX_ATTR_SEPT_VE_DISABLE;
+}
+
+uint64_t tdx_cfg_attributes(const struct tdx_caps *caps,
+			    const struct tdx_td_config *cfg)
+{
+	uint64_t a = TDX_OPTS_GET(cfg, attributes, 0);
+
+	if (!a && !(TDX_OPTS_GET(cfg, flags, 0) & TDX_TD_CONFIG_EXACT_ATTRIBUTES))
+		a = tdx_caps_get_default_attrs(caps);
+	return a;
+}
+
+/*
  * TDX_XFAM_DEFAULT & supported, minus any group the host offers only in
  * part (and AVX-512 without AVX), so the default always passes the
  * module's XFAM rules.

@@ -100,17 +100,24 @@ const char *tdx_kvm_tdx_cmd_name(uint32_t id);
 int tdx_caps_fetch(struct tdx_ctx *ctx, int vm_fd, struct tdx_caps **ret_caps);
 /*
  * The CPUID array for KVM_TDX_INIT_VM: one entry per configurable leaf,
- * value = cfg's entry for that leaf if given, else (configurable mask &
- * host_supported value, or the configurable mask alone when host is NULL
- * or lacks the leaf); 0x80000008 EAX[23:16] = GPAW; TSX/WAITPKG cleared.
+ * value = cfg's entry for that leaf if given, else configurable mask &
+ * host_supported value (0 when host is NULL or lacks the leaf: KVM does
+ * not support it), with the topology of vcpus vCPUs (one package, one
+ * thread per core) in leaves 1, 4, 0xB and 0x1F; 0x80000008 EAX[23:16] =
+ * GPAW; TSX/WAITPKG cleared.
  * Fills at most cap entries; returns the count or -E2BIG/-EINVAL (recorded
  * in e).  cfg must already have passed tdx_caps_check_config().
  */
 int tdx_caps_build_init_cpuid(const struct tdx_caps *caps,
 			      const struct tdx_td_config *cfg,
 			      const struct kvm_cpuid2 *host_supported,
+			      unsigned int vcpus,
 			      struct kvm_cpuid_entry2 *out, size_t cap,
 			      struct tdx_error *e);
+/* The attributes cfg asks for: its own, or the default when it leaves
+ * them 0 without TDX_TD_CONFIG_EXACT_ATTRIBUTES. */
+uint64_t tdx_cfg_attributes(const struct tdx_caps *caps,
+			    const struct tdx_td_config *cfg);
 
 /* ---- opts helpers --------------------------------------------------- */
 /*

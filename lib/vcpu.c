@@ -47,6 +47,10 @@ TDX_EXPORT int tdx_vcpu_new(struct tdx_vm *vm, unsigned int id,
 		return tdx_err(&vm->error, -EINVAL, "KVM_CREATE_VCPU", "id", -1,
 			       "vCPU id %u is not below KVM's limit for ids (%u)",
 			       id, vm->max_vcpu_id);
+	if (vm->td_vcpus && atomic_load(&vm->n_vcpus) >= vm->td_vcpus)
+		return tdx_err(&vm->error, -EINVAL, "KVM_CREATE_VCPU", "vcpus", -1,
+			       "the TD was configured for %u vCPUs (tdx_td_config.vcpus, its CPUID topology)",
+			       vm->td_vcpus);
 	if (atomic_load(&vm->n_vcpus) >= vm->max_vcpus)
 		return tdx_err(&vm->error, -EINVAL, "KVM_CREATE_VCPU", "vcpus", -1,
 			       "the TD already has %u vCPUs, its maximum",

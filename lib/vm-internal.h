@@ -15,6 +15,7 @@ struct tdx_vm {
 	struct tdx_caps *caps;
 	unsigned int max_vcpus;		/* KVM_CAP_MAX_VCPUS: how many */
 	unsigned int max_vcpu_id;	/* KVM_CAP_MAX_VCPU_ID: ids below this */
+	unsigned int td_vcpus;		/* tdx_td_config.vcpus (0: not given) */
 	atomic_uint n_vcpus;		/* created so far (KVM never lowers it) */
 	uint32_t init_retries;
 	uint64_t shared_bit;

@@ -241,7 +241,7 @@ static struct kvm_cpuid2 *host_supported_cpuid(struct tdx_vm *vm)
 	r = tdx_kvm_ioctl(vm->ctx, vm->ctx->kvm_fd, KVM_GET_SUPPORTED_CPUID,
 			  (unsigned long)c);
 	if (r < 0) {
-		tdx_info(vm->ctx, "KVM_GET_SUPPORTED_CPUID failed (%s); CPUID defaults use the TDX configurable masks alone",
+		tdx_info(vm->ctx, "KVM_GET_SUPPORTED_CPUID failed (%s); configurable CPUID leaves default to 0 (no feature) instead of the host's values",
 			 strerror((int)-r));
 		free(c);
 		return NULL;
@@ -315,6 +315,7 @@ TDX_EXPORT int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg)
 	const struct tdx_td_config defaults = { .sz = sizeof(defaults) };
 	struct kvm_cpuid2 *host = NULL;
 	struct kvm_tdx_init_vm *iv;
+	uint32_t vcpus;
 	int n, r;
 
 	if (!vm)
@@ -330,6 +331,11 @@ TDX_EXPORT int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg)
 	r = tdx_caps_check_run(vm->caps, cfg, &vm->error, NULL);
 	if (r)
 		return r < 0 ? r : -EINVAL;
+	vcpus = TDX_OPTS_GET(cfg, vcpus, 0);
+	if (vcpus > vm->max_vcpus)
+		return tdx_err(&vm->error, -EINVAL, "KVM_TDX_INIT_VM", "vcpus", -1,
+			       "vcpus %u is above the TD's maximum of %u vCPUs",
+			       vcpus, vm->max_vcpus);
 	r = vm_set_tsc(vm, TDX_OPTS_GET(cfg, tsc_khz, 0));
 	if (r)
 		return r;
@@ -340,7 +346,8 @@ TDX_EXPORT int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg)
 		return tdx_err(&vm->error, -ENOMEM, "KVM_TDX_INIT_VM", NULL, -1,
 			       "out of memory");
 	host = host_supported_cpuid(vm);
-	n = tdx_caps_build_init_cpuid(vm->caps, cfg, host, iv->cpuid.entries,
+	n = tdx_caps_build_init_cpuid(vm->caps, cfg, host,
+				      vcpus ? vcpus : vm->max_vcpus, iv->cpuid.entries,
 				      LIBTDX_KVM_MAX_CPUID_ENTRIES, &vm->error);
 	free(host);
 	if (n < 0) {
@@ -348,7 +355,7 @@ TDX_EXPORT int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg)
 		return n;
 	}
 	iv->cpuid.nent = (uint32_t)n;
-	iv->attributes = TDX_OPTS_GET(cfg, attributes, 0);
+	iv->attributes = tdx_cfg_attributes(vm->caps, cfg);
 	iv->xfam = TDX_OPTS_GET(cfg, xfam, 0);
 	if (!iv->xfam)
 		iv->xfam = tdx_caps_get_default_xfam(vm->caps);
@@ -367,6 +374,7 @@ TDX_EXPORT int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg)
 		uint32_t gpaw = TDX_OPTS_GET(cfg, gpaw, 0);
 
 		vm->state = TDX_VM_INITIALIZED;
+		vm->td_vcpus = vcpus;
 		vm->attributes = iv->attributes;
 		vm->xfam = iv->xfam;
 		vm->shared_bit = gpaw == 52 ? 1ULL << 51 : 1ULL << 47;

@@ -128,12 +128,13 @@ static int parse_args(int argc, char **argv, struct tdboot_opts *o)
 			o->vcpus = (unsigned int)v;
 			break;
 		case 'a':
-			o->attributes_given = true;
 			if (tdx_attrs_parse(optarg, &o->cfg.attributes, &bad)) {
 				fprintf(stderr, "tdboot: --attributes: unknown attribute at '%s'\n",
 					optarg + bad);
 				return -1;
 			}
+			/* as given: an empty list means none, not the default */
+			o->cfg.flags |= TDX_TD_CONFIG_EXACT_ATTRIBUTES;
 			break;
 		case 'x':
 			if (tdx_xfam_parse(optarg, &o->cfg.xfam, &bad)) {
@@ -280,14 +281,13 @@ static int create_td(struct tdboot *tb)
 	if (r)
 		return fail(tb, "TD creation", tdx_ctx_get_last_error(tb->ctx), r);
 	/*
-	 * Without --attributes, ask for SEPT_VE_DISABLE when the module offers
-	 * it, as QEMU's tdx-guest does (sept-ve-disable=on): a Linux guest
-	 * panics without it on a module that does not let the guest disable
-	 * SEPT #VEs itself (disable_sept_ve(), arch/x86/coco/tdx/tdx.c).
+	 * Without --attributes, cfg.attributes stays 0: libtdx's default,
+	 * SEPT_VE_DISABLE when the module offers it, as QEMU's tdx-guest
+	 * (sept-ve-disable=on); a Linux guest panics without it on a module
+	 * that does not let the guest disable SEPT #VEs itself
+	 * (disable_sept_ve(), arch/x86/coco/tdx/tdx.c).  --attributes sets
+	 * TDX_TD_CONFIG_EXACT_ATTRIBUTES.
 	 */
-	if (!tb->opts.attributes_given)
-		tb->opts.cfg.attributes = tdx_caps_get_supported_attrs(tdx_vm_get_caps(tb->vm)) &
-					  TDX_ATTR_SEPT_VE_DISABLE;
 	r = tdx_caps_check_config(tdx_vm_get_caps(tb->vm), &tb->opts.cfg, &check);
 	if (r < 0)
 		return fail(tb, "configuration", NULL, r);
@@ -300,6 +300,7 @@ static int create_td(struct tdboot *tb)
 		return 1;
 	}
 	tdx_caps_check_free(check);
+	tb->opts.cfg.vcpus = tb->opts.vcpus;	/* the CPUID topology */
 	r = tdx_vm_init(tb->vm, &tb->opts.cfg);
 	if (r)
 		return fail(tb, "KVM_TDX_INIT_VM", tdx_vm_get_last_error(tb->vm), r);

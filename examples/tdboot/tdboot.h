@@ -25,7 +25,6 @@ struct tdboot_opts {
 	uint64_t memory;
 	unsigned int vcpus;
 	struct tdx_td_config cfg;
-	bool attributes_given;	/* --attributes: else sept-ve-disable if offered */
 	bool quiet;
 };
 

@@ -147,6 +147,12 @@ uint64_t tdx_caps_get_supported_xfam(const struct tdx_caps *caps);
 /** tdx_caps_get_default_xfam() - TDX_XFAM_DEFAULT & supported XFAM. */
 uint64_t tdx_caps_get_default_xfam(const struct tdx_caps *caps);
 /**
+ * tdx_caps_get_default_attrs() - the attributes libtdx asks for when a
+ * configuration leaves them at 0: TDX_ATTR_SEPT_VE_DISABLE when the TD
+ * may set it (supported attributes), else 0.  QEMU's default too.
+ */
+uint64_t tdx_caps_get_default_attrs(const struct tdx_caps *caps);
+/**
  * tdx_caps_get_tdvmcallinfo() - copy the kernel's GetTdVmCallInfo words to @ret
  * (all zero for a NULL @caps; nothing happens for a NULL @ret).
  */
@@ -172,20 +178,29 @@ int tdx_caps_find_cpuid(const struct tdx_caps *caps, uint32_t function,
  * struct tdx_td_config - what a VMM asks for in KVM_TDX_INIT_VM.
  * Declare with TDX_OPTS(tdx_td_config); zero fields mean "default".
  * @sz: sizeof(struct tdx_td_config), set by TDX_OPTS()
- * @attributes: TDX_ATTR_* bits
+ * @attributes: TDX_ATTR_* bits; 0 means tdx_caps_get_default_attrs()
+ *   (SEPT_VE_DISABLE where the TD may set it) unless @flags has
+ *   TDX_TD_CONFIG_EXACT_ATTRIBUTES
  * @xfam: TDX_XFAM_* bits, x87 and SSE always included; 0 means
  *   tdx_caps_get_default_xfam()
  * @gpaw: guest physical address width, 48 or 52 (0 = 48); 52 needs 5-level EPT
  * @tsc_khz: TD TSC frequency; 0 = host.  100 MHz..10 GHz, multiple of 25 MHz
  * @cpuid: CPUID leaves to configure; each entry replaces libtdx's default
- *   for that leaf/sub-leaf.  Default for a leaf not given: the configurable
- *   bits the host supports (KVM_GET_SUPPORTED_CPUID), except leaf 1 EAX = 0
- *   (the platform's family/model/stepping) and leaf 0x1F all zero (the
- *   native topology), the two values the TDX module accepts on any host;
- *   TSX and WAITPKG are never set (KVM refuses them)
+ *   for that leaf/sub-leaf.  Default for a leaf not given: the host's
+ *   values (KVM_GET_SUPPORTED_CPUID) within the configurable bits, 0 for a
+ *   leaf KVM does not report; leaf 1 EAX = 0 (the platform's
+ *   family/model/stepping, which the TDX module accepts on any host); the
+ *   topology of @vcpus vCPUs in leaf 1 EBX[23:16] and EDX.HTT, leaf 4
+ *   EAX[31:14] and leaf 0x1F (0xB if configurable); TSX and WAITPKG are
+ *   never set (KVM refuses them)
  * @cpuid_count: entries in @cpuid
  * @mrconfigid, @mrowner, @mrownerconfig: 48-byte values measured into the
  *   TD report (see tdx_digest_parse())
+ * @flags: TDX_TD_CONFIG_* bits
+ * @vcpus: how many vCPUs the TD gets, for the CPUID topology the defaults
+ *   describe (one package, one thread per core: leaf 1 EBX[23:16] and
+ *   EDX.HTT, leaf 4 EAX[31:14], leaf 0x1F); tdx_vcpu_new() refuses more.
+ *   0 = tdx_vm_get_max_vcpus()
  */
 struct tdx_td_config {
 	size_t sz;
@@ -198,7 +213,17 @@ struct tdx_td_config {
 	uint8_t mrconfigid[48];
 	uint8_t mrowner[48];
 	uint8_t mrownerconfig[48];
+	uint32_t flags;
+	uint32_t vcpus;
 };
+
+/**
+ * TDX_TD_CONFIG_EXACT_ATTRIBUTES - use tdx_td_config.attributes as given,
+ * 0 included.  Without it, attributes 0 means tdx_caps_get_default_attrs():
+ * SEPT_VE_DISABLE where the TD may set it (a Linux guest panics without it
+ * on a module lacking FLEXIBLE_PENDING_VE).
+ */
+#define TDX_TD_CONFIG_EXACT_ATTRIBUTES	(1u << 0)
 
 /**
  * struct tdx_caps_check - the problems one tdx_caps_check_config() found

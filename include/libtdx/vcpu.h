@@ -35,7 +35,7 @@ struct tdx_vcpu;
  *   most tdx_vm_get_max_vcpus() vCPUs
  *
  * Return: 0; -EINVAL (id out of range, field "id"; the TD already has
- * tdx_vm_get_max_vcpus() vCPUs, field "vcpus"; or the TD is not initialised /
+ * tdx_vm_get_max_vcpus() vCPUs or tdx_td_config.vcpus, field "vcpus"; or the TD is not initialised /
  * already finalised: step and message in tdx_vm_get_last_error()); the
  * kernel's errno otherwise.  Nothing leaks on failure.
  */

@@ -257,7 +257,7 @@ static void build(struct fuzz_in *in, struct tdx_caps *caps,
 	if (cap && !out)
 		abort();
 	tdx_err_clear(&e);
-	r = tdx_caps_build_init_cpuid(caps, cfg, capsel & 4 ? NULL : host, out, cap, &e);
+	r = tdx_caps_build_init_cpuid(caps, cfg, capsel & 4 ? NULL : host, 1, out, cap, &e);
 	if (r < 0) {
 		FUZZ_CHECK(r == -EINVAL || r == -E2BIG);
 		FUZZ_CHECK(e.err == r && e.msg[0]);

@@ -261,6 +261,63 @@ START_TEST(cpuid_linear_address_bits_checked)
 }
 END_TEST
 
+/*
+ * Defaults a real guest boots with.  SEPT_VE_DISABLE where the TD may set
+ * it (a Linux guest panics without it on a module lacking
+ * FLEXIBLE_PENDING_VE, disable_sept_ve(), arch/x86/coco/tdx/tdx.c), unless
+ * the VMM asks for its attributes exactly; and INIT_VM's CPUID carries the
+ * topology of the configured vCPU count (leaf 0x1F), the count being
+ * enforced at vCPU creation.
+ */
+START_TEST(defaults_a_guest_boots_with)
+{
+	struct tdx_td_config cfg = TDX_OPTS(tdx_td_config);
+	struct tdx_vcpu *v[3] = { NULL };
+	char report[65536];
+	struct tdx_vm *vm = new_vm();
+	int i;
+
+	ck_assert_uint_eq(tdx_caps_get_default_attrs(tdx_vm_get_caps(vm)),
+			  TDX_ATTR_SEPT_VE_DISABLE);
+	cfg.vcpus = 2;
+	ck_assert_int_eq(tdx_vm_init(vm, &cfg), 0);
+	ck_assert_uint_eq(tdx_vm_get_attributes(vm), TDX_ATTR_SEPT_VE_DISABLE);
+	ck_assert_int_gt(tdxsim_ctl_vm_report(tdx_vm_get_fd(vm), report, sizeof(report)), 0);
+	ck_assert_ptr_nonnull(strstr(report, "\"attributes\": \"0x0000000010000000\""));
+	/* 0x1F.1: core level (ECX 0x201), 2 logical processors, shift 1 */
+	ck_assert_msg(strstr(report, "{\"leaf\": \"0x1f\", \"subleaf\": \"0x1\", \"flags\": \"0x1\", "
+			     "\"eax\": \"0x00000001\", \"ebx\": \"0x00000002\", \"ecx\": \"0x00000201\""),
+		      "%s", strstr(report, "init_vm_cpuid"));
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(tdx_vcpu_new(vm, (unsigned int)i, &v[i]), 0);
+	ck_assert_int_eq(tdx_vcpu_new(vm, 2, &v[2]), -EINVAL);
+	ck_assert_str_eq(tdx_error_get_field(tdx_vm_get_last_error(vm)), "vcpus");
+	for (i = 0; i < 2; i++)
+		tdx_vcpu_unref(v[i]);
+	tdx_vm_unref(vm);
+
+	/* attributes exactly as given: none */
+	vm = new_vm();
+	cfg.vcpus = 0;
+	cfg.flags = TDX_TD_CONFIG_EXACT_ATTRIBUTES;
+	ck_assert_int_eq(tdx_vm_init(vm, &cfg), 0);
+	ck_assert_uint_eq(tdx_vm_get_attributes(vm), 0);
+	tdx_vm_unref(vm);
+
+	/* more vCPUs than the TD can have, unknown flags: refused */
+	vm = new_vm();
+	cfg.flags = 0;
+	cfg.vcpus = tdx_vm_get_max_vcpus(vm) + 1;
+	ck_assert_int_eq(tdx_vm_init(vm, &cfg), -EINVAL);
+	ck_assert_str_eq(tdx_error_get_field(tdx_vm_get_last_error(vm)), "vcpus");
+	cfg.vcpus = 0;
+	cfg.flags = 2;
+	ck_assert_int_eq(tdx_vm_init(vm, &cfg), -EINVAL);
+	ck_assert_str_eq(tdx_error_get_field(tdx_vm_get_last_error(vm)), "flags");
+	tdx_vm_unref(vm);
+}
+END_TEST
+
 /* The ioctls tdx_vm_new() issues, in order, as the kernel documents them. */
 START_TEST(create_sequence)
 {
@@ -625,6 +682,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, full_flow);
+	tcase_add_test(tc, defaults_a_guest_boots_with);
 	tcase_add_test(tc, cpuid_linear_address_bits_checked);
 	tcase_add_test(tc, amx_guest_permission_requested);
 	tcase_add_test(tc, create_sequence);

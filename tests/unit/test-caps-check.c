@@ -457,22 +457,25 @@ START_TEST(test_build_default)
 
 	memset(out, 0xEE, sizeof(out));
 	tdx_err_clear(&err);
-	n = tdx_caps_build_init_cpuid(caps, NULL, NULL, out, 256, &err);
+	n = tdx_caps_build_init_cpuid(caps, NULL, NULL, 1, out, 256, &err);
 	ck_assert_int_eq(n, 28);
 	kvm_accepts(caps, out, n);
 
+	/* no host values: the configurable masks are not values; a leaf
+	 * KVM does not report is 0 (only the GPAW and topology are set) */
 	o = out_find(out, n, 0x80000008, 0);
 	ck_assert_uint_eq((o->eax >> 16) & 0xFF, 48);
-	ck_assert_uint_eq(o->eax & 0xFF, 0xFF);		/* mask alone: no host */
+	ck_assert_uint_eq(o->eax & 0xFF, 0);
 	ck_assert_uint_eq(o->flags, 0);
 	o = out_find(out, n, 4, 3);
 	ck_assert_uint_eq(o->flags, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
 	o = out_find(out, n, 0x18, 8);
 	ck_assert_uint_eq(o->flags, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
-	ck_assert_uint_eq(o->edx, 0x03FFC000);
+	ck_assert_uint_eq(o->edx, 0);
 	o = out_find(out, n, 1, 0);
 	ck_assert_uint_eq(o->flags, 0);
-	ck_assert_uint_eq(o->ecx, 0x31044988);
+	ck_assert_uint_eq(o->ecx, 0);
+	ck_assert_uint_eq(o->ebx, 1u << 16);		/* one vCPU */
 	o = out_find(out, n, 0x23, 0);
 	ck_assert_uint_eq(o->flags, 0);
 }
@@ -494,7 +497,7 @@ START_TEST(test_build_gpaw52_and_cfg)
 	cfg.cpuid = user;
 	cfg.cpuid_count = N(user);
 	expect(&cfg, 0, NULL, -1);
-	n = tdx_caps_build_init_cpuid(caps, &cfg, NULL, out, N(out), NULL);
+	n = tdx_caps_build_init_cpuid(caps, &cfg, NULL, 1, out, N(out), NULL);
 	ck_assert_int_eq(n, 28);
 	kvm_accepts(caps, out, n);
 	o = out_find(out, n, 1, 0);
@@ -504,8 +507,8 @@ START_TEST(test_build_gpaw52_and_cfg)
 	ck_assert_uint_eq(o->edx, 0);
 	o = out_find(out, n, 4, 2);
 	ck_assert_uint_eq(o->eax, 1);
-	o = out_find(out, n, 4, 1);			/* not given: mask */
-	ck_assert_uint_eq(o->eax, 0xFFFFC3FF);
+	o = out_find(out, n, 4, 1);			/* not given, no host: 0 */
+	ck_assert_uint_eq(o->eax, 0);
 	o = out_find(out, n, 0x80000008, 0);
 	ck_assert_uint_eq(o->eax, (52u << 16) | 0x34);
 }
@@ -538,26 +541,75 @@ START_TEST(test_build_host)
 	host->entries[4] = (struct kvm_cpuid_entry2){ .function = 0x80000008,
 		.eax = 0x3934 };
 
-	n = tdx_caps_build_init_cpuid(caps, NULL, host, out, N(out), NULL);
+	n = tdx_caps_build_init_cpuid(caps, NULL, host, 1, out, N(out), NULL);
 	ck_assert_int_eq(n, 28);
 	kvm_accepts(caps, out, n);
 	o = out_find(out, n, 1, 0);
 	ck_assert_uint_eq(o->ecx, 0x10000000);		/* mask & host */
-	ck_assert_uint_eq(o->edx, 0xB8405080);
+	ck_assert_uint_eq(o->edx, 0xB8405080 & ~(1u << 28));	/* one vCPU: no HTT */
 	ck_assert_uint_eq(out_find(out, n, 4, 0)->eax, 0x121);
 	ck_assert_uint_eq(out_find(out, n, 4, 1)->eax, 0x122);
-	ck_assert_uint_eq(out_find(out, n, 4, 2)->eax, 0xFFFFC3FF);	/* host lacks */
+	ck_assert_uint_eq(out_find(out, n, 4, 2)->eax, 0);	/* host lacks it */
 	ck_assert_uint_eq(out_find(out, n, 7, 0)->ebx, 0xD02B9308);
-	ck_assert_uint_eq(out_find(out, n, 0x1c, 0)->eax, 0xB);
+	ck_assert_uint_eq(out_find(out, n, 0x1c, 0)->eax, 0);	/* KVM lacks it: no LBR */
 	ck_assert_uint_eq(out_find(out, n, 0x80000008, 0)->eax, (48u << 16) | 0x34);
 
 	/* a mask that (wrongly) offers TSX/WAITPKG: cleared anyway */
 	ck_assert_int_eq(tdx_caps_new_from_values(0, 3, NULL, tsx_mask, 2, &c2), 0);
-	n = tdx_caps_build_init_cpuid(c2, NULL, host, out, N(out), NULL);
+	n = tdx_caps_build_init_cpuid(c2, NULL, host, 1, out, N(out), NULL);
 	ck_assert_int_eq(n, 2);
 	ck_assert_uint_eq(out[0].ebx, 0xFFFFFFFF & ~((1u << 4) | (1u << 11)));
 	ck_assert_uint_eq(out[0].ecx, 0xFFFFFFFF & ~(1u << 5));
 	tdx_caps_free(c2);
+	free(host);
+}
+END_TEST
+
+/*
+ * The topology of the vCPU count, as a VMM describes it: one package, one
+ * thread per core.  Host values with the host's own topology (here 64
+ * logical CPUs, an L3 shared by 128 ids) are replaced, within the
+ * configurable bits.
+ */
+START_TEST(test_build_topology)
+{
+	struct kvm_cpuid2 *host = calloc(1, sizeof(*host) +
+					 4 * sizeof(struct kvm_cpuid_entry2));
+	struct kvm_cpuid_entry2 out[64];
+	const struct kvm_cpuid_entry2 *o;
+	int n;
+
+	ck_assert_ptr_nonnull(host);
+	host->nent = 4;
+	host->entries[0] = (struct kvm_cpuid_entry2){ .function = 1,
+		.ebx = 0x00400800, .edx = 0xFFFFFFFF };
+	host->entries[1] = (struct kvm_cpuid_entry2){ .function = 4, .index = 0,
+		.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX, .eax = 0xFC004121 };	/* L1d */
+	host->entries[2] = (struct kvm_cpuid_entry2){ .function = 4, .index = 3,
+		.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX, .eax = 0xFC1FC163 };	/* L3 */
+	host->entries[3] = (struct kvm_cpuid_entry2){ .function = 0x1f, .index = 1,
+		.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX, .eax = 7, .ebx = 64, .ecx = 0x201 };
+
+	n = tdx_caps_build_init_cpuid(caps, NULL, host, 6, out, N(out), NULL);
+	ck_assert_int_eq(n, 28);
+	kvm_accepts(caps, out, n);
+	o = out_find(out, n, 1, 0);
+	ck_assert_uint_eq((o->ebx >> 16) & 0xff, 8);	/* ids per package */
+	ck_assert(o->edx & (1u << 28));			/* HTT */
+	o = out_find(out, n, 4, 0);
+	ck_assert_uint_eq(o->eax, (7u << 26) | 0x121);	/* 8 core ids, L1 per core */
+	o = out_find(out, n, 4, 3);
+	ck_assert_uint_eq(o->eax, (7u << 26) | (7u << 14) | 0x163);	/* L3 shared by 8 ids */
+	o = out_find(out, n, 4, 1);			/* no cache there: untouched 0 */
+	ck_assert_uint_eq(o->eax, 0);
+	o = out_find(out, n, 0x1f, 0);
+	ck_assert(o->eax == 0 && o->ebx == 1 && o->ecx == 0x100);	/* SMT: 1 thread */
+	o = out_find(out, n, 0x1f, 1);
+	ck_assert(o->eax == 3 && o->ebx == 6 && o->ecx == 0x201);	/* 6 cores */
+	o = out_find(out, n, 0x1f, 2);
+	ck_assert(o->eax == 0 && o->ebx == 0 && o->ecx == 2);		/* end */
+	o = out_find(out, n, 0x1f, 5);
+	ck_assert(o->eax == 0 && o->ebx == 0 && o->ecx == 5);
 	free(host);
 }
 END_TEST
@@ -572,7 +624,7 @@ START_TEST(test_build_other_modules)
 	/* module 1.5.06: 18 leaves */
 	ck_assert_int_eq(tdx_caps_new_from_values(EMR156_ATTRS, EMR156_XFAM, &emr156_info,
 						  emr156_cpuid, N(emr156_cpuid), &c2), 0);
-	n = tdx_caps_build_init_cpuid(c2, NULL, NULL, out, N(out), NULL);
+	n = tdx_caps_build_init_cpuid(c2, NULL, NULL, 1, out, N(out), NULL);
 	ck_assert_int_eq(n, 18);
 	kvm_accepts(c2, out, n);
 	tdx_caps_free(c2);
@@ -581,7 +633,7 @@ START_TEST(test_build_other_modules)
 	ck_assert_int_eq(tdx_caps_new_from_values(MINIMAL_ATTRS, MINIMAL_XFAM, &minimal_info,
 						  minimal_cpuid, N(minimal_cpuid), &c2), 0);
 	tdx_err_clear(&err);
-	ck_assert_int_eq(tdx_caps_build_init_cpuid(c2, NULL, NULL, out, N(out), &err),
+	ck_assert_int_eq(tdx_caps_build_init_cpuid(c2, NULL, NULL, 1, out, N(out), &err),
 			 -EINVAL);
 	ck_assert_str_eq(tdx_error_get_field(&err), "cpuid");
 	tdx_caps_free(c2);
@@ -595,14 +647,14 @@ START_TEST(test_build_errors)
 	struct tdx_error err;
 
 	tdx_err_clear(&err);
-	ck_assert_int_eq(tdx_caps_build_init_cpuid(caps, NULL, NULL, out, 27, &err), -E2BIG);
+	ck_assert_int_eq(tdx_caps_build_init_cpuid(caps, NULL, NULL, 1, out, 27, &err), -E2BIG);
 	ck_assert_int_eq(tdx_error_get_errno(&err), -E2BIG);
-	ck_assert_int_eq(tdx_caps_build_init_cpuid(caps, NULL, NULL, out, 28, &err), 28);
+	ck_assert_int_eq(tdx_caps_build_init_cpuid(caps, NULL, NULL, 1, out, 28, &err), 28);
 	cfg.gpaw = 50;
-	ck_assert_int_eq(tdx_caps_build_init_cpuid(caps, &cfg, NULL, out, 28, &err), -EINVAL);
+	ck_assert_int_eq(tdx_caps_build_init_cpuid(caps, &cfg, NULL, 1, out, 28, &err), -EINVAL);
 	ck_assert_str_eq(tdx_error_get_field(&err), "gpaw");
-	ck_assert_int_eq(tdx_caps_build_init_cpuid(NULL, NULL, NULL, out, 28, NULL), -EINVAL);
-	ck_assert_int_eq(tdx_caps_build_init_cpuid(caps, NULL, NULL, NULL, 28, NULL), -EINVAL);
+	ck_assert_int_eq(tdx_caps_build_init_cpuid(NULL, NULL, NULL, 1, out, 28, NULL), -EINVAL);
+	ck_assert_int_eq(tdx_caps_build_init_cpuid(caps, NULL, NULL, 1, NULL, 28, NULL), -EINVAL);
 }
 END_TEST
 
@@ -632,6 +684,7 @@ static Suite *check_suite(void)
 	tcase_add_test(tb, test_build_default);
 	tcase_add_test(tb, test_build_gpaw52_and_cfg);
 	tcase_add_test(tb, test_build_host);
+	tcase_add_test(tb, test_build_topology);
 	tcase_add_test(tb, test_build_other_modules);
 	tcase_add_test(tb, test_build_errors);
 	suite_add_tcase(s, tb);
