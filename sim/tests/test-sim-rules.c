@@ -829,6 +829,59 @@ START_TEST(readd_after_private_to_shared)
 }
 END_TEST
 
+/* Deleting a memslot removes its private mappings (kvm_arch_flush_shadow_memslot()
+ * → tdx_sept_remove_leaf_spte()): on 7.2 the page can be added again through a
+ * new slot on the same guest_memfd range; 7.1 keeps the earlier model (EIO). */
+START_TEST(readd_after_memslot_delete)
+{
+	static const struct { const char *k; int err; } ks[] = {
+		{ "7.2", 0 }, { "7.1", EIO },
+	};
+	static char src[4096] __attribute__((aligned(4096)));
+
+	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+		int vm, v, g;
+		void *mem;
+
+		ck_assert_int_eq(tdxsim_ctl_set_kernel(ks[i].k), 0);
+		vm = st_td_inited();
+		v = st_vcpu(vm, 0);
+		mem = st_private_ram(vm, 0, 4 * PAGE, &g);
+		ck_assert_int_eq(st_add_pages(v, src, 0, 1, true, NULL), 0);
+		ck_assert_int_eq(st_slot(vm, 0, 0, 0, mem, -1, 0), 0);	/* delete */
+		ck_assert_int_eq(st_slot(vm, 0, 0, 4 * PAGE, mem, g, 0), 0);
+		ck_assert_msg(st_add_pages(v, src, 0, 1, true, NULL) == -ks[i].err,
+			      "kernel %s", ks[i].k);
+		close(v);
+		close(g);
+		munmap(mem, 4 * PAGE);
+		close(vm);
+	}
+	ck_assert_int_eq(tdxsim_ctl_set_kernel("7.2"), 0);
+}
+END_TEST
+
+/* kvm_mmu_faultin_pfn_gmem(): a private fault in a slot without guest_memfd
+ * is a memory-fault exit, so KVM_PRE_FAULT_MEMORY fails with EFAULT. */
+START_TEST(pre_fault_private_without_gmem_efault)
+{
+	int vm = st_td_inited(), v = st_vcpu(vm, 0);
+	void *mem = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kvm_pre_fault_memory p = { .gpa = 0x200000, .size = PAGE };
+
+	ck_assert_int_eq(st_slot(vm, 1, 0x200000, 4 * PAGE, mem, -1, 0), 0);
+	ck_assert_int_eq(st_attrs(vm, 0x200000, 4 * PAGE, KVM_MEMORY_ATTRIBUTE_PRIVATE), 0);
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, NULL), 0);
+	ck_errno(xioctl(v, KVM_PRE_FAULT_MEMORY, (uintptr_t)&p), EFAULT);
+	ck_assert_uint_eq(p.size, PAGE);	/* nothing mapped */
+	ck_assert_int_eq(st_attrs(vm, 0x200000, 4 * PAGE, 0), 0);
+	ck_assert_int_eq(xioctl(v, KVM_PRE_FAULT_MEMORY, (uintptr_t)&p), 0);	/* shared: fine */
+	munmap(mem, 4 * PAGE);
+	close(v);
+	close(vm);
+}
+END_TEST
+
 START_TEST(mem_region_gmem_closed_efault)
 {
 	int vm = st_td_inited(), v = st_vcpu(vm, 0), g;
@@ -1127,6 +1180,8 @@ static Suite *suite(void)
 	tcase_add_test(t, mem_region_wrapped_nr_pages);
 	tcase_add_test(t, create_irqchip_eexist_first);
 	tcase_add_test(t, readd_after_private_to_shared);
+	tcase_add_test(t, readd_after_memslot_delete);
+	tcase_add_test(t, pre_fault_private_without_gmem_efault);
 	tcase_add_test(t, mem_region_rules);
 	tcase_add_test(t, mem_region_readd_616_eexist);
 	tcase_add_test(t, mem_region_loop_order_per_kernel);
