@@ -129,12 +129,14 @@ char *report_json(struct sim_vm *vm)
 	/* The leaves INIT_VM configured (module order) and the TD HOB as
 	 * added (trailing zero bytes dropped): what a VMM put into the TD. */
 	sb_printf(&b, ", \"td_cpuid\": [");
-	for (unsigned i = 0; i < vm->td_ncpuid; i++) {
+	for (unsigned i = 0, n = 0; i < vm->td_ncpuid; i++) {
 		const struct kvm_cpuid_entry2 *e = &vm->td_cpuid[i];
 
+		if (!e->function)	/* a configurable leaf INIT_VM did not set */
+			continue;
 		sb_printf(&b, "%s{\"leaf\": \"0x%x\", \"subleaf\": \"0x%x\", "
 			  "\"eax\": \"0x%08x\", \"ebx\": \"0x%08x\", \"ecx\": \"0x%08x\", "
-			  "\"edx\": \"0x%08x\"}", i ? ", " : "", e->function, e->index,
+			  "\"edx\": \"0x%08x\"}", n++ ? ", " : "", e->function, e->index,
 			  e->eax, e->ebx, e->ecx, e->edx);
 	}
 	sb_printf(&b, "], \"init_vm_cpuid\": [");

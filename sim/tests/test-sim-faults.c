@@ -318,6 +318,33 @@ START_TEST(report_hob_and_cpuid)
 }
 END_TEST
 
+/* td_cpuid lists only the configurable leaves INIT_VM set */
+START_TEST(report_td_cpuid_only_set_leaves)
+{
+	int vm = st_td();
+	struct kvm_tdx_init_vm *iv;
+	static char js[1 << 16];
+	char *tc, *end;
+
+	st_split_irqchip(vm);
+	iv = st_init_args(vm, 48);
+	for (unsigned i = 0; i < iv->cpuid.nent; i++)
+		if (iv->cpuid.entries[i].function == 0x80000008)
+			iv->cpuid.entries[0] = iv->cpuid.entries[i];
+	iv->cpuid.nent = 1;
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, NULL), 0);
+	free(iv);
+	ck_assert_int_gt(tdxsim_ctl_vm_report(vm, js, sizeof(js)), 0);
+	tc = strstr(js, "\"td_cpuid\": [");
+	ck_assert_ptr_nonnull(tc);
+	end = strchr(tc, ']');
+	ck_assert_ptr_nonnull(end);
+	*end = 0;
+	ck_assert_ptr_nonnull(strstr(tc, "\"leaf\": \"0x80000008\""));
+	ck_assert_ptr_null(strstr(tc, "}, {"));	/* that one leaf only */
+}
+END_TEST
+
 START_TEST(trace_file_and_report)
 {
 	char tpath[] = "/tmp/tdxsim-trace-XXXXXX", rpath[] = "/tmp/tdxsim-report-XXXXXX";
@@ -465,6 +492,7 @@ static Suite *suite(void)
 	tcase_add_test(t, fail_nth);
 	tcase_add_test(t, trace_args_and_unmodelled);
 	tcase_add_test(t, report_hob_and_cpuid);
+	tcase_add_test(t, report_td_cpuid_only_set_leaves);
 	tcase_add_test(t, fail_init_vm_eagain_times);
 	tcase_add_test(t, fail_init_vm_einval_hw);
 	tcase_add_test(t, fail_init_vm_hw_only_with_einval);

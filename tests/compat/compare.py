@@ -62,15 +62,19 @@ EXPLAINED = [
      "when the module offers it."),
     ("INIT_VM XFAM and CPUID",
      "QEMU derives both from its CPU model (`-cpu host,...,family=6,model=207,"
-     "stepping=2`): XFAM 0xe7, 12 CPUID entries, leaf 1 EAX = the FMS asked for, "
-     "leaf 0x1F = the -smp topology, leaf 0x80000008 = 48 physical address bits.  "
-     "tdboot uses libtdx's defaults (`struct tdx_td_config`): every XFAM "
-     "component the module supports (`tdx_caps_get_default_xfam()`, here with "
-     "PKRU and AMX, hence tdboot's arch_prctl for the AMX permission) and every "
-     "configurable leaf with the bits the host supports, leaf 1 EAX = 0 and leaf "
-     "0x1F = 0 (the platform's own FMS and topology: the values the module "
-     "accepts on any host).  Choice: tdboot launches the most capable TD the "
-     "host allows; --xfam narrows it."),
+     "stepping=2` on the simulated Xeon 8570): an XFAM with CET, CPUID entries "
+     "only for the leaves it models, leaf 1 EAX = the FMS asked for, leaf 1 "
+     "EBX[23:16] = 2 logical processors with EDX.HTT, leaf 0x1F = the -smp "
+     "topology, leaf 0x80000008 = 48 physical address bits.  tdboot uses "
+     "libtdx's defaults (`struct tdx_td_config`): `TDX_XFAM_DEFAULT` & the "
+     "supported XFAM (x87, SSE, AVX, AVX-512, PKRU, AMX — hence its arch_prctl "
+     "for the AMX permission; CET only with --xfam), every configurable leaf "
+     "with the bits KVM_GET_SUPPORTED_CPUID reports, leaf 1 EAX = 0 and leaf "
+     "0x1F = 0 (the platform's own FMS and topology, which the module accepts on "
+     "any host) and the host's 52 physical address bits.  Choice, with one "
+     "point left to libtdx's owners: its default leaf 1 keeps the host's "
+     "EBX[23:16] (128) without HTT instead of describing the TD's vCPUs as "
+     "QEMU does."),
     ("TSC",
      "QEMU issues KVM_SET_TSC_KHZ with 0 on the VM, which the kernel takes as "
      "the host's frequency (`kvm_arch_vm_ioctl()`); tdboot leaves the default.  "
@@ -131,7 +135,7 @@ def run_tdboot(a, tmp):
     r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=a.timeout)
     reports = [json.loads(x) for x in open(report) if x.strip()] if os.path.exists(report) else []
     calls = qemu_launch.parse_trace(trace) if os.path.exists(trace) else []
-    return {"cmd": " ".join(["tdxsim", "--"] + cmd[6:]), "rc": r.returncode,
+    return {"cmd": " ".join(["tdxsim", "--", "tdboot"] + cmd[7:]), "rc": r.returncode,
             "stdout": r.stdout, "stderr": r.stderr, "calls": calls,
             "td": next((x for x in reports if x.get("vm_type") == 5), None)}
 
@@ -147,7 +151,7 @@ def run_qemu(a, tmp):
     run.check()
     rp = os.path.join(keep, "report.json")
     reports = [json.loads(x) for x in open(rp) if x.strip()] if os.path.exists(rp) else []
-    return {"cmd": "tdxsim -- qemu-system-x86_64 ... -m %s -smp %d" % (a.memory, a.smp),
+    return {"cmd": "tdxsim -- " + getattr(run, "qemu_cmd", "qemu-system-x86_64"),
             "version": run.qemu_version, "rc": run.rc, "stdout": run.stdout,
             "stderr": run.stderr, "calls": run.calls, "failures": run.failures,
             "td": next((x for x in reports if x.get("vm_type") == 5), None)}
@@ -248,7 +252,7 @@ def render(a, q, t):
                [(k, qp.get(k), tp.get(k)) for k in list(qp) + [k for k in tp if k not in qp]])
     L += ["", "### CPUID configured by INIT_VM", "",
           "The configurable leaves as the TD got them (simulator report "
-          "`td_cpuid`, module order; leaves the VMM left out read 0).", ""]
+          "`td_cpuid`, module order, without the leaves the VMM left out).", ""]
 
     def leaves(td):
         return collections.OrderedDict(

@@ -198,6 +198,8 @@ class Run:
                 "-object", "tdx-guest,id=tdx0", "-cpu", a.cpu,
                 "-m", a.memory, "-smp", str(a.smp), "-bios", inside + "/firmware.fd",
                 "-nographic", "-nodefaults", "-serial", "stdio", "-no-reboot"] + a.qemu_arg
+        self.qemu_cmd = " ".join(qemu).replace(inside + "/firmware.fd",
+                                               os.path.basename(a.firmware))
         # /proc inside the root (tdxsim finds its library through
         # /proc/self/exe, QEMU reads /proc/self): mounted in a private mount
         # namespace, so it disappears with the run and other users of the
