@@ -930,12 +930,13 @@ long vcpu_run_uninitialized(struct sim_vcpu *v)
 			break;
 	}
 	sim_lock();
+	/* A close() meanwhile does not end the kernel's ioctl (it holds the
+	 * file): still EINTR, but there is no run area left to write. */
 	if (--v->in_run == 0 && v->closed && v->run) {
 		munmap(v->run, SIM_VCPU_MMAP_SIZE);
 		v->run = NULL;
-		return -EBADF;
 	}
-	if (v->run)
+	if (v->run && !v->closed)
 		v->run->exit_reason = KVM_EXIT_INTR;	/* signal_pending() */
 	return ret;
 }

@@ -1056,6 +1056,48 @@ START_TEST(run_uninitialized_ap_blocks)
 }
 END_TEST
 
+struct closer {
+	int fd;
+	pthread_t target;
+};
+
+static void *close_then_kick(void *p)
+{
+	struct closer *c = p;
+	struct timespec ts = { 0, 20 * 1000000L };
+
+	nanosleep(&ts, NULL);
+	close(c->fd);
+	nanosleep(&ts, NULL);
+	pthread_kill(c->target, SIGUSR1);
+	return NULL;
+}
+
+/* The blocked KVM_RUN holds its file: closing the fd meanwhile does not end
+ * it, the signal does (EINTR, not EBADF). */
+START_TEST(run_uninitialized_ap_survives_close)
+{
+	struct closer c;
+	pthread_t th;
+	int vm, v0, v1;
+
+	st_require_sim();
+	vm = st_td_inited();
+	v0 = st_vcpu(vm, 0);
+	v1 = (int)xioctl(vm, KVM_CREATE_VCPU, 1);
+	ck_assert_int_ge(v1, 0);
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, NULL), 0);
+	kick_setup(v1, true);
+	c = (struct closer){ .fd = v1, .target = pthread_self() };
+	pthread_create(&th, NULL, close_then_kick, &c);
+	ck_errno(xioctl(v1, KVM_RUN, 0), EINTR);
+	pthread_join(th, NULL);
+	kick_setup(-1, false);
+	close(v0);
+	close(vm);
+}
+END_TEST
+
 START_TEST(hlt_wakes_on_shutdown_and_signal)
 {
 	struct td t;
@@ -1182,6 +1224,7 @@ static Suite *suite(void)
 	tcase_add_test(t, mapgpa_legal_above_gpaw_exits);
 	tcase_add_test(t, mapgpa_retry_events_pending);
 	tcase_add_test(t, run_uninitialized_ap_blocks);
+	tcase_add_test(t, run_uninitialized_ap_survives_close);
 	tcase_add_test(t, unaccepted_access_kills_vm);
 	tcase_add_test(t, unaccepted_access_ve_without_sept_ve_disable);
 	tcase_add_test(t, kvm_hypercall_r10_nonzero);
