@@ -328,13 +328,9 @@ static long ioeventfd(struct sim_vm *vm, struct sim_vmx *x, unsigned long arg)
 	return 0;
 }
 
-int ioeventfd_match(struct sim_vm *vm, bool pio, uint64_t addr,
-		    const void *data, uint32_t len)
+static int ioeventfd_match(struct sim_vmx *x, bool pio, uint64_t addr,
+			   const void *data, uint32_t len)
 {
-	struct sim_vmx *x = vmx_of(vm);
-
-	if (!x)
-		return 0;
 	for (size_t i = 0; i < x->nioeventfds; i++) {
 		const struct sim_ioeventfd *p = &x->ioeventfds[i];
 		uint64_t v = 0;
@@ -353,6 +349,62 @@ int ioeventfd_match(struct sim_vm *vm, bool pio, uint64_t addr,
 		return 1;
 	}
 	return 0;
+}
+
+/* struct kvm_coalesced_mmio_ring in the page KVM_COALESCED_MMIO_PAGE_OFFSET
+ * of the vCPU mapping (include/uapi/linux/kvm.h) */
+struct coalesced_entry {
+	uint64_t phys_addr;
+	uint32_t len, pio;
+	uint8_t data[8];
+};
+struct coalesced_ring {
+	uint32_t first, last;
+	struct coalesced_entry e[];
+};
+#define RING_MAX ((SIM_PAGE_SIZE - sizeof(struct coalesced_ring)) / sizeof(struct coalesced_entry))
+
+/* coalesced_mmio_write(): a write inside a registered zone goes into the
+ * ring (one per VM; QEMU reads it through its first vCPU's mapping), unless
+ * the ring is full. */
+static int coalesced_write(struct sim_vm *vm, struct sim_vmx *x, bool pio,
+			   uint64_t addr, const void *data, uint32_t len)
+{
+	struct coalesced_ring *ring;
+	uint32_t insert;
+
+	for (size_t i = 0; i < x->ncoalesced; i++) {
+		const struct sim_coalesced *c = &x->coalesced[i];
+
+		if (c->pio != pio || addr < c->addr || addr + len > c->addr + c->size)
+			continue;
+		if (!vm->nvcpus || !vm->vcpus[0]->run || len > 8)
+			return 0;
+		ring = (struct coalesced_ring *)((char *)vm->vcpus[0]->run + 2 * SIM_PAGE_SIZE);
+		insert = __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE);
+		if (insert >= RING_MAX ||
+		    (insert + 1) % RING_MAX == __atomic_load_n(&ring->first, __ATOMIC_ACQUIRE))
+			return 0; /* full: the access exits to userspace */
+		ring->e[insert].phys_addr = addr;
+		ring->e[insert].len = len;
+		ring->e[insert].pio = pio;
+		memcpy(ring->e[insert].data, data, len);
+		__atomic_store_n(&ring->last, (insert + 1) % RING_MAX, __ATOMIC_RELEASE);
+		return 1;
+	}
+	return 0;
+}
+
+int sim_io_bus_write(struct sim_vm *vm, bool pio, uint64_t addr,
+		     const void *data, uint32_t len)
+{
+	struct sim_vmx *x = vm->x86;
+
+	if (!x)
+		return 0;
+	if (ioeventfd_match(x, pio, addr, data, len))
+		return 1;
+	return coalesced_write(vm, x, pio, addr, data, len);
 }
 
 /* ---- coalesced MMIO/PIO ------------------------------------------------------ */

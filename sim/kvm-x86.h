@@ -210,10 +210,11 @@ bool tdx_has_emulated_msr(uint32_t index);
 
 /* kvm-irq.c */
 long vm_irq_ioctl(struct sim_vm *vm, unsigned long req, unsigned long arg);
-/* An MMIO/PIO write the guest did: 1 if an ioeventfd took it (the exit is
- * swallowed), 0 if not. */
-int ioeventfd_match(struct sim_vm *vm, bool pio, uint64_t addr,
-		    const void *data, uint32_t len);
+/* kvm_io_bus_write() for a guest MMIO/PIO write (tdx_emulate_mmio(),
+ * tdx_emulate_io()): 1 if an ioeventfd or a coalesced zone took it (no exit
+ * to userspace), 0 if it exits. */
+int sim_io_bus_write(struct sim_vm *vm, bool pio, uint64_t addr,
+		     const void *data, uint32_t len);
 
 /* kvm-misc.c: ioctls outside the TDX model; -ENOIOCTLCMD: not handled */
 #define SIM_NOT_MINE	(-515)

@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sim.h"
+#include "kvm-x86.h"
 
 #define CONTINUE	1		/* not an exit: go on with the script */
 #define MAPGPA_CHUNK	(2ULL << 20)	/* TDX_MAP_GPA_MAX_LEN */
@@ -807,6 +807,10 @@ static long step(struct sim_vcpu *v, struct guest_vcpu *g, const struct gev *e)
 	case GE_OUT:
 		if (e->a[1] != 1 && e->a[1] != 2 && e->a[1] != 4)
 			return no_exit(g, e, TDVMCALL_ST_INVALID_OPERAND, 0, "size not 1, 2 or 4");
+		/* kvm_io_bus_write(KVM_PIO_BUS): an ioeventfd or coalesced
+		 * PIO zone completes it in the kernel */
+		if (sim_io_bus_write(vm, true, (uint16_t)e->a[0], &e->a[2], (uint32_t)e->a[1]))
+			return no_exit(g, e, TDVMCALL_ST_SUCCESS, 0, "taken by the kernel I/O bus");
 		g->in_event = true;
 		return io_exit(g, r, true, (uint16_t)e->a[0], (unsigned)e->a[1], e->a[2]);
 	case GE_IN:
@@ -833,6 +837,10 @@ static long step(struct sim_vcpu *v, struct guest_vcpu *g, const struct gev *e)
 			return no_exit(g, e, TDVMCALL_ST_INVALID_OPERAND, 0, "size not 1, 2, 4 or 8");
 		if (!(ggpa & sb) || !((ggpa + len - 1) & sb))
 			return no_exit(g, e, TDVMCALL_ST_INVALID_OPERAND, 0, "private GPA");
+		/* tdx_mmio_write(): KVM_FAST_MMIO_BUS / KVM_MMIO_BUS first */
+		if (e->kind == GE_MMIO_WRITE &&
+		    sim_io_bus_write(vm, false, gpa, &e->a[2], (uint32_t)len))
+			return no_exit(g, e, TDVMCALL_ST_SUCCESS, 0, "taken by the kernel I/O bus");
 		g->in_event = true;
 		clear_exit(r);
 		r->mmio.phys_addr = gpa;
