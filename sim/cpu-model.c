@@ -109,6 +109,13 @@ static uint32_t xstate_size(const struct sim_caps *c, uint64_t bv, bool compacte
 	return ret;
 }
 
+/* the standard-format size, for KVM_CAP_XSAVE2 (kvm-caps.c) */
+uint32_t caps_xstate_size(const struct sim_caps *c, uint64_t bv);
+uint32_t caps_xstate_size(const struct sim_caps *c, uint64_t bv)
+{
+	return xstate_size(c, bv, false);
+}
+
 static bool indexed(uint32_t f)
 {
 	switch (f) {

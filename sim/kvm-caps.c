@@ -64,21 +64,11 @@ uint64_t sim_guest_xcr0(void)
 	return x;
 }
 
-/* xstate_required_size(xcr0, false) for the standard (non-compacted)
- * layout of an Emerald Rapids core. */
+/* xstate_required_size(xcr0, false): the standard-format size, from the
+ * preset CPU's 0xD sub-leaves (cpu-model.c) */
 long sim_xsave_size(uint64_t xcr0)
 {
-	static const struct { int bit; unsigned off, size; } comp[] = {
-		{ 2, 576, 256 }, { 5, 1088, 64 }, { 6, 1152, 512 },
-		{ 7, 1664, 1024 }, { 9, 2688, 8 }, { 17, 2752, 64 },
-		{ 18, 2816, 8192 },
-	};
-	long r = 512 + 64;
-
-	for (size_t i = 0; i < sizeof(comp) / sizeof(comp[0]); i++)
-		if ((xcr0 >> comp[i].bit) & 1 && comp[i].off + comp[i].size > (unsigned long)r)
-			r = comp[i].off + comp[i].size;
-	return r;
+	return caps_xstate_size(G.caps, xcr0);
 }
 
 static bool irqchip_split(const struct sim_vm *vm)

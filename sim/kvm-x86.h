@@ -201,6 +201,7 @@ long vcpu_enable_cap(struct sim_vcpu *v, unsigned long arg);
 uint64_t sim_guest_xcr0(void);
 /* xstate_required_size(xcr0, false): standard-format XSAVE size */
 long sim_xsave_size(uint64_t xcr0);
+uint32_t caps_xstate_size(const struct sim_caps *c, uint64_t bv);
 
 /* kvm-msr.c */
 long dev_msr_ioctl(unsigned long req, unsigned long arg);
