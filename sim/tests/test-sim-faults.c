@@ -425,6 +425,10 @@ static int run_tdxsim_asan(const char *const *args, const char *asan)
 		int devnull = open("/dev/null", O_WRONLY);
 
 		if (asan != (const char *)-1) {
+			/* a user's shell: no simulator preloaded yet (an
+			 * ASan-built wrapper would not start behind it
+			 * without verify_asan_link_order=0) */
+			unsetenv("LD_PRELOAD");
 			if (asan)
 				setenv("ASAN_OPTIONS", asan, 1);
 			else
@@ -459,7 +463,13 @@ START_TEST(wrapper_keeps_asan_options)
 	ck_assert_int_eq(run_tdxsim_asan(is_user, "detect_leaks=0:halt_on_error=1"), 0);
 	ck_assert_int_eq(run_tdxsim_asan(is_default, NULL), 0);
 	ck_assert_int_eq(run_tdxsim_asan(is_default, ""), 0);
+#ifdef __SANITIZE_ADDRESS__
+	/* their choice is kept: an ASan-built simulator preloaded into sh then
+	 * refuses to start, as they asked */
+	ck_assert_int_ne(run_tdxsim_asan(is_theirs, "verify_asan_link_order=1:detect_leaks=1"), 0);
+#else
 	ck_assert_int_eq(run_tdxsim_asan(is_theirs, "verify_asan_link_order=1:detect_leaks=1"), 0);
+#endif
 }
 END_TEST
 
