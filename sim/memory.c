@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * guest_memfd, memslots, memory attributes, pre-fault
- * (kvm-tdx-uapi.md §6.2 items 7-9, §6.6 item 4, §4.5).
+ * guest_memfd, memslots, memory attributes, pre-fault, and the S-EPT state
+ * per GFN, as Linux 7.2 handles them (virt/kvm/kvm_main.c, guest_memfd.c,
+ * arch/x86/kvm/mmu/mmu.c; each function names the one it models, and
+ * sim/RULES.md lists the rules).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +27,7 @@ static bool vm_is_td(const struct sim_vm *vm)
 }
 
 /* ---- guest_memfd --------------------------------------------------------- */
+/* kvm_gmem_create(), __kvm_gmem_create() (guest_memfd.c) */
 long mem_create_gmem(struct sim_vm *vm, unsigned long arg)
 {
 	struct kvm_create_guest_memfd c;
@@ -95,6 +98,7 @@ int gmem_populate(struct sim_gmem *g, uint64_t pg0, uint64_t pg1)
 
 static void gmem_zap_bound(struct sim_gmem *g, uint64_t off, uint64_t end);
 
+/* vfs_fallocate() (fs/open.c), then kvm_gmem_fallocate() (guest_memfd.c) */
 int gmem_fallocate(struct sim_gmem *g, int mode, uint64_t off, uint64_t len)
 {
 	if ((int64_t)off < 0 || (int64_t)len <= 0)
@@ -191,6 +195,8 @@ void mem_free_slots(struct sim_vm *vm)
 	vm->nslots = vm->slots_cap = 0;
 }
 
+/* kvm_set_memory_region() (kvm_main.c): check_memory_region_flags(), the
+ * general sanity checks, kvm_gmem_bind(), kvm_arch_prepare_memory_region(). */
 long mem_set_region(struct sim_vm *vm, const struct kvm_userspace_memory_region2 *m)
 {
 	uint32_t valid = KVM_MEM_LOG_DIRTY_PAGES;
@@ -318,6 +324,7 @@ long mem_set_region(struct sim_vm *vm, const struct kvm_userspace_memory_region2
 }
 
 /* ---- attributes ------------------------------------------------------------- */
+/* kvm_vm_ioctl_set_mem_attributes() (kvm_main.c) */
 long mem_set_attributes(struct sim_vm *vm, unsigned long arg)
 {
 	struct kvm_memory_attributes a;
@@ -346,6 +353,7 @@ long mem_set_attributes(struct sim_vm *vm, unsigned long arg)
 }
 
 /* ---- KVM_PRE_FAULT_MEMORY --------------------------------------------------- */
+/* kvm_vcpu_pre_fault_memory() (kvm_main.c), kvm_arch_vcpu_pre_fault_memory() (mmu.c) */
 long mem_pre_fault(struct sim_vcpu *vcpu, unsigned long arg)
 {
 	struct sim_vm *vm = vcpu->vm;

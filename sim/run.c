@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * KVM_RUN engine: runs the guest script of a vCPU and produces the exits
- * KVM produces for a TD (kvm-tdx-uapi.md §4.5, §4.6, §6.8), then checks the
+ * Linux 7.2 produces for a TD (tdx_handle_exit(), handle_tdvmcall() and
+ * the functions named below, arch/x86/kvm/vmx/tdx.c), then checks the
  * VMM's answers on the next KVM_RUN.
  *
- * Order inside KVM_RUN follows kvm_arch_vcpu_ioctl_run(): the pending
- * exit's completion (complete_userspace_io) runs first and may produce the
- * next exit at once (the next MapGPA chunk); then immediate_exit gives
- * EINTR; then the guest runs on (the next script event).
+ * Order inside KVM_RUN follows kvm_arch_vcpu_ioctl_run(): an UNINITIALIZED
+ * vCPU blocks (vcpu_run_uninitialized()); the pending exit's completion
+ * (complete_userspace_io) runs first and may produce the next exit at once
+ * (the next MapGPA chunk); then immediate_exit gives EINTR; then
+ * tdx_vcpu_pre_run(); then the guest runs on (the next script event).
  *
  * Locking: everything runs with the simulator lock held, except the waits
  * of `hlt` and `sleep`, which drop it (other vCPUs keep running).  Per-vCPU

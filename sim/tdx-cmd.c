@@ -2,8 +2,9 @@
 /*
  * KVM_MEMORY_ENCRYPT_OP for TDX: CAPABILITIES, INIT_VM, FINALIZE_VM (VM fd)
  * and INIT_VCPU, INIT_MEM_REGION, GET_CPUID (vCPU fd).  Check order and
- * errnos follow kvm-tdx-uapi.md §3 and §6.3-6.7 (Linux 7.1 by default);
- * the TDH.MNG.INIT model follows tdx-module-cpuid.md §7.2.
+ * errnos follow the Linux 7.2 source (arch/x86/kvm/vmx/tdx.c; each function
+ * names the one it models; sim/RULES.md lists the rules); the TDH.MNG.INIT
+ * model follows tdx-module-cpuid.md §7.2.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 uint64_t rmap_get_run(const struct sim_rmap *m, uint64_t x, uint64_t *run_end);
 
 /* ---- CAPABILITIES ---------------------------------------------------------- */
+/* tdx_get_capabilities() (tdx.c) */
 static long tdx_capabilities(struct sim_vm *vm, struct kvm_tdx_cmd *cmd)
 {
 	const struct sim_caps *c = vm->caps;
@@ -187,6 +189,7 @@ static uint64_t module_init_check(struct sim_vm *vm, uint64_t attrs, uint64_t xf
 	return 0;
 }
 
+/* tdx_td_init(), setup_tdparams(), __tdx_td_init() (tdx.c) */
 static long tdx_init_vm(struct sim_vm *vm, struct kvm_tdx_cmd *cmd)
 {
 	const struct sim_caps *c = vm->caps;
@@ -307,6 +310,7 @@ out:
 }
 
 /* ---- FINALIZE ---------------------------------------------------------------- */
+/* tdx_td_finalize() (tdx.c) */
 static long tdx_finalize(struct sim_vm *vm, struct kvm_tdx_cmd *cmd)
 {
 	struct sim_fault_hit hit;
@@ -332,6 +336,7 @@ static long tdx_finalize(struct sim_vm *vm, struct kvm_tdx_cmd *cmd)
 	return 0;
 }
 
+/* tdx_vm_ioctl(), tdx_get_cmd() (tdx.c) */
 long tdx_vm_op(struct sim_vm *vm, unsigned long arg)
 {
 	struct kvm_tdx_cmd cmd;
@@ -364,6 +369,7 @@ long tdx_vm_op(struct sim_vm *vm, unsigned long arg)
 }
 
 /* ---- vCPU commands ------------------------------------------------------------- */
+/* tdx_vcpu_init(), tdx_td_vcpu_init() (tdx.c) */
 static long tdx_init_vcpu(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 {
 	struct sim_fault_hit hit;
@@ -395,6 +401,8 @@ static long tdx_init_vcpu(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 	return 0;
 }
 
+/* tdx_vcpu_init_mem_region() (tdx.c), kvm_gmem_populate() (guest_memfd.c),
+ * tdx_gmem_post_populate() (tdx.c) */
 static long tdx_init_mem_region(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 {
 	struct sim_vm *vm = v->vm;
@@ -565,6 +573,7 @@ static long tdx_get_cpuid(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 	return r;
 }
 
+/* tdx_vcpu_unlocked_ioctl(), tdx_vcpu_ioctl() (tdx.c) */
 long tdx_vcpu_op(struct sim_vcpu *v, unsigned long arg)
 {
 	struct sim_vm *vm = v->vm;
