@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kvm-x86.h"
@@ -30,7 +31,9 @@
 #ifndef KVM_MSI_VALID_DEVID
 #define KVM_MSI_VALID_DEVID	(1U << 0)
 #endif
-#define IOEVENTFD_VALID_FLAGS	0xfU
+/* KVM_IOEVENTFD_VALID_FLAG_MASK: DATAMATCH, PIO, DEASSIGN, VIRTIO_CCW_NOTIFY,
+ * FAST_MMIO */
+#define IOEVENTFD_VALID_FLAGS	0x1fU
 
 /* Is fd an eventfd?  eventfd_ctx_fdget(): -EBADF for no file, -EINVAL for
  * another kind of file. */
@@ -56,8 +59,16 @@ static int eventfd_check(int fd, struct stat *st)
 	return write(fd, &zero, sizeof(zero)) == (ssize_t)sizeof(zero) ? 0 : -EINVAL;
 }
 
-static bool same_file(const struct stat *st, dev_t dev, ino_t ino)
+/* Is the caller's fd the same open file as our dup (the kernel compares
+ * eventfd_ctx pointers)?  Every eventfd shares one anonymous inode, so
+ * only kcmp(KCMP_FILE) tells them apart; dev/ino is the fallback. */
+static bool same_file(int ufd, const struct stat *st, int ours, dev_t dev, ino_t ino)
 {
+	long r = syscall(SYS_kcmp, (long)getpid(), (long)getpid(), 0L /* KCMP_FILE */,
+			 (long)ufd, (long)ours);
+
+	if (r >= 0)
+		return r == 0;
 	return st->st_dev == dev && st->st_ino == ino;
 }
 
@@ -204,7 +215,8 @@ static long irqfd(struct sim_vm *vm, struct sim_vmx *x, unsigned long arg)
 		if (r)
 			return r;
 		for (size_t i = 0; i < x->nirqfds;) {
-			if (same_file(&st, x->irqfds[i].dev, x->irqfds[i].ino) &&
+			if (same_file((int)a.fd, &st, x->irqfds[i].fd, x->irqfds[i].dev,
+				      x->irqfds[i].ino) &&
 			    x->irqfds[i].gsi == a.gsi) {
 				real_close(x->irqfds[i].fd);
 				if (x->irqfds[i].resamplefd >= 0)
@@ -216,10 +228,11 @@ static long irqfd(struct sim_vm *vm, struct sim_vmx *x, unsigned long arg)
 		}
 		return 0;
 	}
-	if (!vm->irqchip)			/* kvm_arch_intc_initialized() */
-		return -EAGAIN;
-	if ((a.flags & KVM_IRQFD_FLAG_RESAMPLE) && vm->irqchip != 2)
-		return -EINVAL;			/* kvm_arch_irqfd_allowed() */
+	/* kvm_arch_intc_initialized() is always true on x86 (no
+	 * __KVM_HAVE_ARCH_INTC_INITIALIZED); kvm_arch_irqfd_allowed(): an
+	 * in-kernel irqchip, the full one for a resampler */
+	if (!vm->irqchip || ((a.flags & KVM_IRQFD_FLAG_RESAMPLE) && vm->irqchip != 2))
+		return -EINVAL;
 	r = eventfd_check((int)a.fd, &st);
 	if (r)
 		return r;
@@ -229,7 +242,8 @@ static long irqfd(struct sim_vm *vm, struct sim_vmx *x, unsigned long arg)
 			return r;
 	}
 	for (size_t i = 0; i < x->nirqfds; i++)
-		if (same_file(&st, x->irqfds[i].dev, x->irqfds[i].ino))
+		if (same_file((int)a.fd, &st, x->irqfds[i].fd, x->irqfds[i].dev,
+			      x->irqfds[i].ino))
 			return -EBUSY;
 	n = realloc(x->irqfds, (x->nirqfds + 1) * sizeof(*n));
 	if (!n)
@@ -278,7 +292,7 @@ static long ioeventfd(struct sim_vm *vm, struct sim_vmx *x, unsigned long arg)
 			bool pwild = !(p->flags & KVM_IOEVENTFD_FLAG_DATAMATCH);
 
 			if (ioev_pio(p->flags) != ioev_pio(a.flags) ||
-			    !same_file(&st, p->dev, p->ino) || p->addr != a.addr ||
+			    !same_file(a.fd, &st, p->fd, p->dev, p->ino) || p->addr != a.addr ||
 			    p->len != a.len || pwild != wild ||
 			    (!pwild && p->datamatch != a.datamatch))
 				continue;
