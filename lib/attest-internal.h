@@ -104,6 +104,9 @@ uint64_t tdx_attest_now_ns(void);
 /* Record a failure under att->lock (takes the lock). */
 void tdx_attest_record(struct tdx_attest *att, const char *step,
 		       const char *fmt, ...) TDX_PRINTF(3, 4);
+/* Record err on the attest object (locked) and return it. */
+int tdx_attest_fail(struct tdx_attest *att, int err, const char *step,
+		    const char *field, const char *fmt, ...) TDX_PRINTF(5, 6);
 
 /* Free a request and close its socket. */
 void tdx_attest_req_free(struct attest_req *req);

@@ -126,8 +126,11 @@ TDX_EXPORT int tdx_attest_get_quote(struct tdx_attest *att, uint64_t gpa,
 	size_t off;
 	int slot;
 
-	if (!att || !ret_status)
+	if (!att)
 		return -EINVAL;
+	if (!ret_status)
+		return tdx_attest_fail(att, -EINVAL, "tdx_attest_get_quote", "ret_status",
+				       "tdx_attest_get_quote(): ret_status is NULL");
 	pthread_mutex_lock(&att->lock);
 	att->stats.requests++;
 	pthread_mutex_unlock(&att->lock);

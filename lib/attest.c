@@ -37,6 +37,21 @@ void tdx_attest_record(struct tdx_attest *att, const char *step,
 	tdx_dbg(att->ctx, "attest: %s", msg);
 }
 
+int tdx_attest_fail(struct tdx_attest *att, int err, const char *step,
+		    const char *field, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&att->lock);
+	tdx_err(&att->error, err, step, field, -1, "%s", msg);
+	pthread_mutex_unlock(&att->lock);
+	return err;
+}
+
 void tdx_attest_req_free(struct attest_req *req)
 {
 	if (!req)
@@ -217,8 +232,11 @@ TDX_EXPORT int tdx_attest_setup_event_notify(struct tdx_attest *att,
 					     uint64_t vector, uint32_t apic_id,
 					     uint64_t *ret_status)
 {
-	if (!att || !ret_status)
+	if (!att)
 		return -EINVAL;
+	if (!ret_status)
+		return tdx_attest_fail(att, -EINVAL, "tdx_attest_setup_event_notify",
+				       "ret_status", "tdx_attest_setup_event_notify(): ret_status is NULL");
 	if (vector < 32 || vector > 255) {
 		tdx_attest_record(att, "SetupEventNotifyInterrupt",
 				  "SetupEventNotifyInterrupt: vector %llu outside 32..255",
@@ -243,8 +261,11 @@ TDX_EXPORT int tdx_attest_answer_tdvmcall_info(struct tdx_attest *att, uint64_t 
 	uint64_t user = att && att->have_info ? att->info.user_r11
 					      : TDX_TDVMCALLINFO_SETUP_EVENT_NOTIFY;
 
-	if (!att || !ret)
+	if (!att)
 		return -EINVAL;
+	if (!ret)
+		return tdx_attest_fail(att, -EINVAL, "tdx_attest_answer_tdvmcall_info",
+				       "ret", "tdx_attest_answer_tdvmcall_info(): ret is NULL");
 	memset(ret, 0, sizeof(*ret));
 	if (leaf != 1) {
 		ret->status = TDX_TDVMCALL_INVALID_OPERAND;
@@ -270,8 +291,12 @@ TDX_EXPORT int tdx_attest_handle_exit(struct tdx_attest *att,
 	struct tdx_attest_answer a = { 0 };
 	int r;
 
-	if (!att || !exit || !ret)
+	if (!att)
 		return -EINVAL;
+	if (!exit || !ret)
+		return tdx_attest_fail(att, -EINVAL, "tdx_attest_handle_exit",
+				       exit ? "ret" : "exit", "tdx_attest_handle_exit(): %s is NULL",
+				       exit ? "ret" : "exit");
 	switch (exit->type) {
 	case TDX_EXIT_GET_QUOTE:
 		r = tdx_attest_get_quote(att, exit->u.get_quote.gpa,
@@ -285,7 +310,10 @@ TDX_EXPORT int tdx_attest_handle_exit(struct tdx_attest *att,
 		r = tdx_attest_answer_tdvmcall_info(att, exit->u.tdvmcall_info.leaf, &a);
 		break;
 	default:
-		return -ENOTSUP;
+		return tdx_attest_fail(att, -ENOTSUP, "tdx_attest_handle_exit", "exit",
+				       "exit %s is not an attestation TDVMCALL",
+				       tdx_exit_type_name(exit->type) ?
+				       tdx_exit_type_name(exit->type) : "?");
 	}
 	if (!r)
 		*ret = a;
@@ -306,9 +334,12 @@ TDX_EXPORT int tdx_attest_notify_msi(uint32_t vector, uint32_t apic_id,
 	return 0;
 }
 
-TDX_EXPORT int tdx_attest_get_stats(struct tdx_attest *att,
+TDX_EXPORT int tdx_attest_get_stats(const struct tdx_attest *catt,
 				    struct tdx_attest_stats *ret_stats)
 {
+	/* the lock is not part of the object's value */
+	struct tdx_attest *att = (struct tdx_attest *)catt;
+
 	if (!att || !ret_stats)
 		return -EINVAL;
 	pthread_mutex_lock(&att->lock);

@@ -92,13 +92,12 @@ int tdx_caps_fetch(struct tdx_ctx *ctx, int vm_fd, struct tdx_caps **ret_caps)
 	return r;
 }
 
-TDX_EXPORT int tdx_caps_query(struct tdx_ctx *ctx, struct tdx_caps **ret_caps)
+/* A throwaway TD VM: the capabilities can only be read on a TD VM fd. */
+static int fetch_throwaway(struct tdx_ctx *ctx, struct tdx_caps **ret_caps)
 {
 	long vm_fd;
 	int kvm_fd, r;
 
-	if (!ctx || !ret_caps)
-		return -EINVAL;
 	kvm_fd = tdx_ctx_open(ctx);
 	if (kvm_fd < 0)
 		return kvm_fd;
@@ -115,4 +114,45 @@ TDX_EXPORT int tdx_caps_query(struct tdx_ctx *ctx, struct tdx_caps **ret_caps)
 	r = tdx_caps_fetch(ctx, (int)vm_fd, ret_caps);
 	close((int)vm_fd);
 	return r;
+}
+
+int tdx_ctx_caps(struct tdx_ctx *ctx, int vm_fd, const struct tdx_caps **ret_caps)
+{
+	struct tdx_caps *caps = NULL;
+	int r = 0;
+
+	pthread_mutex_lock(&ctx->caps_lock);
+	if (!ctx->caps) {
+		r = vm_fd >= 0 ? tdx_caps_fetch(ctx, vm_fd, &caps)
+			       : fetch_throwaway(ctx, &caps);
+		if (!r)
+			ctx->caps = caps;
+	}
+	pthread_mutex_unlock(&ctx->caps_lock);
+	if (r)
+		return r;	/* recorded on the context */
+	*ret_caps = ctx->caps;
+	return 0;
+}
+
+TDX_EXPORT int tdx_caps_query(struct tdx_ctx *ctx, struct tdx_caps **ret_caps)
+{
+	const struct tdx_caps *cached;
+	struct tdx_caps *copy;
+	int r;
+
+	if (!ctx)
+		return -EINVAL;
+	if (!ret_caps)
+		return tdx_err_null(&ctx->error, "tdx_caps_query", "ret_caps");
+	r = tdx_ctx_caps(ctx, -1, &cached);
+	if (r)
+		return r;
+	copy = malloc(sizeof(*copy));
+	if (!copy)
+		return tdx_err(&ctx->error, -ENOMEM, "tdx_caps_query", NULL, -1,
+			       "out of memory");
+	memcpy(copy, cached, sizeof(*copy));
+	*ret_caps = copy;
+	return 0;
 }

@@ -24,6 +24,7 @@ TDX_EXPORT int tdx_ctx_new(const char *device, struct tdx_ctx **ret_ctx)
 	if (!ctx)
 		return -ENOMEM;
 	atomic_init(&ctx->refs, 1);
+	pthread_mutex_init(&ctx->caps_lock, NULL);
 	ctx->kvm_fd = -1;
 	ctx->log_max = -1;
 	strcpy(ctx->device, device);
@@ -48,6 +49,8 @@ TDX_EXPORT struct tdx_ctx *tdx_ctx_unref(struct tdx_ctx *ctx)
 		return NULL;
 	if (ctx->kvm_fd >= 0)
 		close(ctx->kvm_fd);
+	tdx_caps_free(ctx->caps);
+	pthread_mutex_destroy(&ctx->caps_lock);
 	free(ctx);
 	return NULL;
 }

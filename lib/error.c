@@ -50,6 +50,11 @@ int tdx_err(struct tdx_error *e, int err, const char *step, const char *field,
 	return err;
 }
 
+int tdx_err_null(struct tdx_error *e, const char *fn, const char *arg)
+{
+	return tdx_err(e, -EINVAL, fn, arg, -1, "%s(): %s is NULL", fn, arg);
+}
+
 int tdx_err_hw(struct tdx_error *e, int err, const char *step, uint64_t hw,
 	       const char *fmt, ...)
 {

@@ -10,6 +10,7 @@
 #define LIBTDX_INTERNAL_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -45,6 +46,11 @@ int tdx_err(struct tdx_error *e, int err, const char *step, const char *field,
 /* Same, also recording a TDX-module status; its name is appended. */
 int tdx_err_hw(struct tdx_error *e, int err, const char *step, uint64_t hw,
 	       const char *fmt, ...) TDX_PRINTF(5, 6);
+/*
+ * A NULL pointer argument arg of the public call fn: record -EINVAL with
+ * step fn and field arg on e (may be NULL) and return -EINVAL.
+ */
+int tdx_err_null(struct tdx_error *e, const char *fn, const char *arg);
 /* Copy a record (e.g. from a child object into its parent). */
 void tdx_err_copy(struct tdx_error *dst, const struct tdx_error *src);
 
@@ -57,6 +63,13 @@ struct tdx_ctx {
 	void *log_data;
 	int log_max;			/* syslog priority; -1 = silent */
 	struct tdx_error error;
+	/*
+	 * The TDX capabilities, fetched once per context (they are the TDX
+	 * module's and KVM's, fixed while the module is loaded) and then
+	 * lent, const, to every VM and copied out by tdx_caps_query().
+	 */
+	pthread_mutex_t caps_lock;
+	struct tdx_caps *caps;
 };
 
 void tdx_log(const struct tdx_ctx *ctx, int prio, const char *fmt, ...)
@@ -98,6 +111,12 @@ const char *tdx_kvm_tdx_cmd_name(uint32_t id);
  * Errors are recorded in ctx->error.
  */
 int tdx_caps_fetch(struct tdx_ctx *ctx, int vm_fd, struct tdx_caps **ret_caps);
+/*
+ * The context's cached capabilities; on the first call fetched on vm_fd
+ * (a TD VM of this context), or, with vm_fd -1, on a throwaway TD VM.
+ * Errors are recorded in ctx->error.  Thread-safe.
+ */
+int tdx_ctx_caps(struct tdx_ctx *ctx, int vm_fd, const struct tdx_caps **ret_caps);
 /*
  * The CPUID array for KVM_TDX_INIT_VM: one entry per configurable leaf,
  * value = cfg's entry for that leaf if given, else configurable mask &

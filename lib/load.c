@@ -18,15 +18,15 @@ TDX_EXPORT int tdx_mem_add_layout(struct tdx_mem *mem, const struct tdx_layout *
 	size_t i, n;
 	int r;
 
-	if (!mem || !layout)
+	if (!mem)
 		return -EINVAL;
+	if (!layout)
+		return tdx_err_null(&mem->error, "tdx_mem_add_layout", "layout");
 	n = tdx_layout_range_count(layout);
 	for (i = 0; i < n; i++) {
 		struct tdx_layout_range rg;
 
-		r = tdx_layout_get_range(layout, i, &rg);
-		if (r)
-			return r;
+		tdx_layout_get_range(layout, i, &rg);	/* i < n: cannot fail */
 		if (rg.kind != TDX_LAYOUT_RAM && rg.kind != TDX_LAYOUT_FIRMWARE)
 			continue;
 		r = tdx_mem_add_region(mem, rg.gpa, rg.size, NULL, NULL);
@@ -134,8 +134,10 @@ TDX_EXPORT int tdx_load_plan(struct tdx_mem *mem, const struct tdx_plan *plan,
 	size_t i, n;
 	int r;
 
-	if (!mem || !plan || !vcpu)
+	if (!mem)
 		return -EINVAL;
+	if (!plan || !vcpu)
+		return tdx_err_null(&mem->error, "tdx_load_plan", plan ? "vcpu" : "plan");
 	why = tdx_opts_problem(opts, offsetof(struct tdx_load_opts, reserved));
 	if (why)
 		return tdx_err(&mem->error, -EINVAL, STEP, "opts", -1,
@@ -154,6 +156,27 @@ TDX_EXPORT int tdx_load_plan(struct tdx_mem *mem, const struct tdx_plan *plan,
 	if (!vcpu->initialized)
 		return tdx_err(&mem->error, -EINVAL, STEP, "vcpu", -1,
 			       "KVM_TDX_INIT_MEM_REGION needs a vCPU that went through KVM_TDX_INIT_VCPU (tdx_vcpu_init())");
+	r = tdx_vm_check_usable(mem->vm, &mem->error, STEP);
+	if (r)
+		return r;
+	/*
+	 * A page can be added once: KVM_TDX_INIT_MEM_REGION over a page that
+	 * is already in the TD fails in the kernel with an errno that does
+	 * not name the cause (tdx_vcpu_init_mem_region() ->
+	 * kvm_gmem_populate() -> tdx_gmem_post_populate(),
+	 * arch/x86/kvm/vmx/tdx.c: EIO).  Loading a plan twice is named here.
+	 */
+	n = tdx_plan_op_count(plan);
+	for (i = 0; i < n; i++) {
+		struct tdx_plan_op op;
+
+		if (tdx_plan_get_op(plan, i, &op) || !op.added || !op.pages)
+			continue;
+		if (tdx_mem_any_added(mem, op.gpa, (uint64_t)op.pages * PAGE))
+			return tdx_err(&mem->error, -EALREADY, STEP, "plan", (int)i,
+				       "section %u at GPA 0x%llx is already loaded: a TD's initial pages can be added only once",
+				       (unsigned int)op.section, (unsigned long long)op.gpa);
+	}
 
 	/* 1. Every range the plan adds must be private first. */
 	n = tdx_plan_private_range_count(plan);

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "mem-internal.h"
+#include "vm-internal.h"
 
 #define CONVERT_KNOWN_FLAGS (TDX_MEM_CONVERT_PRIVATE | \
 			     TDX_MEM_CONVERT_STRIP_SHARED | \
@@ -293,7 +294,14 @@ int tdx_mem_convert_rule(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
 		return -EINVAL;
 	pthread_mutex_lock(&mem->lock);
 	rejected = mem->stats.rejected;
-	r = convert_locked(mem, gpa, size, flags, &out);
+	/*
+	 * After fork(2) the child's KVM_SET_MEMORY_ATTRIBUTES fails with EIO
+	 * (kvm_vm_ioctl() refuses a caller whose mm is not the VM's); answer
+	 * ECHILD, as every VM and vCPU call does.
+	 */
+	r = tdx_vm_check_usable(mem->vm, &mem->error, "KVM_SET_MEMORY_ATTRIBUTES");
+	if (!r)
+		r = convert_locked(mem, gpa, size, flags, &out);
 	if (mem->stats.rejected != rejected)
 		out.rule = mem->reject.rule;
 	pthread_mutex_unlock(&mem->lock);
@@ -329,47 +337,63 @@ TDX_EXPORT int tdx_mem_convert(struct tdx_mem *mem, uint64_t gpa,
 				  to_private ? TDX_MEM_CONVERT_PRIVATE : 0);
 }
 
-TDX_EXPORT int tdx_mem_get_last_reject(struct tdx_mem *mem,
+/* Accessors lock a const object: the lock is not part of its value. */
+#define MEM_LOCK(m)   pthread_mutex_lock(&((struct tdx_mem *)(m))->lock)
+#define MEM_UNLOCK(m) pthread_mutex_unlock(&((struct tdx_mem *)(m))->lock)
+
+TDX_EXPORT int tdx_mem_get_last_reject(const struct tdx_mem *mem,
 				       struct tdx_mem_reject *ret_reject)
 {
 	int r = 0;
 
 	if (!mem || !ret_reject)
 		return -EINVAL;
-	pthread_mutex_lock(&mem->lock);
+	MEM_LOCK(mem);
 	if (mem->has_reject)
 		*ret_reject = mem->reject;
 	else
 		r = -ENOENT;
-	pthread_mutex_unlock(&mem->lock);
+	MEM_UNLOCK(mem);
 	return r;
 }
 
-TDX_EXPORT int tdx_mem_is_private(struct tdx_mem *mem, uint64_t gpa,
+TDX_EXPORT int tdx_mem_is_private(const struct tdx_mem *mem, uint64_t gpa,
 				  uint64_t size)
 {
 	int r;
 
 	if (!mem)
 		return -EINVAL;
-	pthread_mutex_lock(&mem->lock);
+	MEM_LOCK(mem);
 	r = tdx_rangemap_range_state(mem->map, gpa, size);
-	pthread_mutex_unlock(&mem->lock);
+	MEM_UNLOCK(mem);
 	return r;
 }
 
-TDX_EXPORT int tdx_mem_get_stats(struct tdx_mem *mem,
+TDX_EXPORT int tdx_mem_get_stats(const struct tdx_mem *mem,
 				 struct tdx_mem_stats *ret_stats)
 {
 	if (!mem || !ret_stats)
 		return -EINVAL;
-	pthread_mutex_lock(&mem->lock);
+	MEM_LOCK(mem);
 	*ret_stats = mem->stats;
 	ret_stats->private_bytes = tdx_rangemap_private_bytes(mem->map);
 	ret_stats->private_ranges = tdx_rangemap_private_count(mem->map);
 	ret_stats->map_bytes = tdx_rangemap_mem_used(mem->map);
-	pthread_mutex_unlock(&mem->lock);
+	MEM_UNLOCK(mem);
 	return 0;
+}
+
+bool tdx_mem_any_added(struct tdx_mem *mem, uint64_t gpa, uint64_t size)
+{
+	bool any;
+
+	if (!size)
+		return false;
+	pthread_mutex_lock(&mem->lock);
+	any = mem->added && tdx_rangemap_range_state(mem->added, gpa, size) != 0;
+	pthread_mutex_unlock(&mem->lock);
+	return any;
 }
 
 int tdx_mem_mark_added(struct tdx_mem *mem, uint64_t gpa, uint64_t size)

@@ -54,6 +54,8 @@ uint64_t tdx_mem_gpa_limit(const struct tdx_mem *mem);
  * initial image).  Takes the lock.  Return: 0, -ENOMEM.
  */
 int tdx_mem_mark_added(struct tdx_mem *mem, uint64_t gpa, uint64_t size);
+/* Whether any page of [gpa, gpa + size) was added that way. */
+bool tdx_mem_any_added(struct tdx_mem *mem, uint64_t gpa, uint64_t size);
 
 /*
  * tdx_mem_convert_ex() that also tells whether a failure was a refusal by

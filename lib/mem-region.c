@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "mem-internal.h"
+#include "vm-internal.h"
 
 #define REGION_KNOWN_FLAGS (TDX_MEM_REGION_MEMFD | TDX_MEM_REGION_FIXED_SLOT | \
 			    TDX_MEM_REGION_NO_DISCARD | TDX_MEM_REGION_READONLY)
@@ -31,16 +32,22 @@ TDX_EXPORT int tdx_mem_new(struct tdx_vm *vm, const struct tdx_mem_opts *opts,
 	long v;
 	int r;
 
-	if (!vm || !ret_mem)
+	if (!vm)
 		return -EINVAL;
+	if (!ret_mem)
+		return tdx_err_null(&vm->error, "tdx_mem_new", "ret_mem");
 	ctx = tdx_vm_get_ctx(vm);
 	why = tdx_opts_problem(opts, offsetof(struct tdx_mem_opts, reserved));
 	if (why)
-		return tdx_err(&ctx->error, -EINVAL, "tdx_mem_new", "opts", -1,
+		return tdx_err(&vm->error, -EINVAL, "tdx_mem_new", "opts", -1,
 			       "struct tdx_mem_opts: %s", why);
+	r = tdx_vm_check_usable(vm, &vm->error, "tdx_mem_new");
+	if (r)
+		return r;
 	mem = calloc(1, sizeof(*mem));
 	if (!mem)
-		return -ENOMEM;
+		return tdx_err(&vm->error, -ENOMEM, "tdx_mem_new", NULL, -1,
+			       "out of memory");
 	atomic_init(&mem->refs, 1);
 	mem->ctx = ctx;
 	mem->vm_fd = tdx_vm_get_fd(vm);
@@ -50,7 +57,7 @@ TDX_EXPORT int tdx_mem_new(struct tdx_vm *vm, const struct tdx_mem_opts *opts,
 	v = tdx_kvm_check_ext(ctx, mem->vm_fd, KVM_CAP_NR_MEMSLOTS);
 	mem->max_slots = v > 0 && v <= 0x7fff ? (uint32_t)v : TDX_MEM_DEFAULT_SLOTS;
 	if (mem->slot_base >= mem->max_slots) {
-		r = tdx_err(&ctx->error, -EINVAL, "tdx_mem_new", "slot_base", -1,
+		r = tdx_err(&vm->error, -EINVAL, "tdx_mem_new", "slot_base", -1,
 			    "slot_base %u is not below the memslot limit %u",
 			    mem->slot_base, mem->max_slots);
 		free(mem);
@@ -59,13 +66,15 @@ TDX_EXPORT int tdx_mem_new(struct tdx_vm *vm, const struct tdx_mem_opts *opts,
 	r = tdx_rangemap_new(TDX_MEM_GPA_LIMIT, &mem->map);
 	if (r) {
 		free(mem);
-		return r;
+		return tdx_err(&vm->error, r, "tdx_mem_new", NULL, -1,
+			       "creating the private-range map: %s", strerror(-r));
 	}
 	r = pthread_mutex_init(&mem->lock, NULL);
 	if (r) {
 		tdx_rangemap_free(mem->map);
 		free(mem);
-		return -r;
+		return tdx_err(&vm->error, -r, "tdx_mem_new", NULL, -1,
+			       "pthread_mutex_init: %s", strerror(r));
 	}
 	mem->vm = tdx_vm_ref(vm);
 	*ret_mem = mem;
@@ -194,7 +203,7 @@ static int region_validate(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
 	why = tdx_opts_problem(opts, sizeof(struct tdx_mem_region_opts));
 	if (why)
 		return tdx_err(e, -EINVAL, "validate", "opts", -1,
-			       "tdx_mem_region_opts: bad sz or unknown non-zero fields");
+			       "struct tdx_mem_region_opts: %s", why);
 	if (flags & TDX_MEM_REGION_READONLY)
 		return tdx_err(e, -EINVAL, "validate", "flags", 3,
 			       "a TD cannot have read-only memory (KVM rejects KVM_MEM_READONLY for TDs)");
@@ -356,6 +365,9 @@ TDX_EXPORT int tdx_mem_add_region(struct tdx_mem *mem, uint64_t gpa,
 
 	if (!mem)
 		return -EINVAL;
+	r = tdx_vm_check_usable(mem->vm, &mem->error, "tdx_mem_add_region");
+	if (r)
+		return r;
 	memset(&rg, 0, sizeof(rg));
 	rg.gmem_fd = rg.memfd = -1;
 

@@ -281,11 +281,14 @@ TDX_EXPORT int tdx_ctx_probe(struct tdx_ctx *ctx, struct tdx_probe **ret_probe)
 	struct tdx_probe *p;
 	int r;
 
-	if (!ctx || !ret_probe)
+	if (!ctx)
 		return -EINVAL;
+	if (!ret_probe)
+		return tdx_err_null(&ctx->error, "tdx_ctx_probe", "ret_probe");
 	p = calloc(1, sizeof(*p));
 	if (!p)
-		return -ENOMEM;
+		return tdx_err(&ctx->error, -ENOMEM, "tdx_ctx_probe", NULL, -1,
+			       "out of memory");
 	p->api_version = -1;
 	r = probe_device(ctx, p);
 	p->supported = p->n_reasons == 0 && p->open_errno == 0;
@@ -293,7 +296,8 @@ TDX_EXPORT int tdx_ctx_probe(struct tdx_ctx *ctx, struct tdx_probe **ret_probe)
 		r = add_host_hints(p);
 	if (r) {
 		tdx_probe_free(p);
-		return -ENOMEM;
+		return tdx_err(&ctx->error, -ENOMEM, "tdx_ctx_probe", NULL, -1,
+			       "out of memory");
 	}
 	tdx_dbg(ctx, "probe: %s (%zu reasons)", p->supported ? "TDX supported" :
 		"TDX not supported", p->n_reasons);

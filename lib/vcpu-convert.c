@@ -29,10 +29,18 @@ TDX_EXPORT int tdx_vcpu_convert(struct tdx_vcpu *v, struct tdx_mem *mem,
 	uint64_t status;
 	int r, rule;
 
-	if (!v || !mem || !ex || mem->vm != v->vm)
+	if (!v)
 		return -EINVAL;
+	if (!mem || !ex)
+		return tdx_err_null(&v->error, "tdx_vcpu_convert", mem ? "exit" : "mem");
+	if (mem->vm != v->vm)
+		return tdx_err(&v->error, -EINVAL, "tdx_vcpu_convert", "mem", -1,
+			       "the memory object belongs to another TD than vCPU %u",
+			       v->id);
 	if (ex->type != TDX_EXIT_MAP_GPA && ex->type != TDX_EXIT_MEMORY_FAULT)
-		return -EINVAL;
+		return tdx_err(&v->error, -EINVAL, "tdx_vcpu_convert", "exit", -1,
+			       "exit %s is not a conversion request (MapGPA or memory fault)",
+			       tdx_exit_type_name(ex->type) ? tdx_exit_type_name(ex->type) : "?");
 	to_private = ex->u.convert.to_private;
 	r = tdx_mem_convert_rule(mem, ex->u.convert.gpa, ex->u.convert.size,
 				 to_private ? TDX_MEM_CONVERT_PRIVATE : 0, &rule);

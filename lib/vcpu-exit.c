@@ -192,8 +192,10 @@ TDX_EXPORT int tdx_vcpu_run(struct tdx_vcpu *v, struct tdx_exit *ex)
 	struct kvm_run *run;
 	long r;
 
-	if (!v || !ex)
+	if (!v)
 		return -EINVAL;
+	if (!ex)
+		return tdx_err_null(&v->error, "tdx_vcpu_run", "ret_exit");
 	if (!v->initialized)
 		return tdx_err(&v->error, -EINVAL, "KVM_RUN", NULL, -1,
 			       "vCPU %u was never initialised (KVM_TDX_INIT_VCPU)", v->id);
@@ -238,6 +240,16 @@ TDX_EXPORT int tdx_vcpu_run(struct tdx_vcpu *v, struct tdx_exit *ex)
  * answered.  So the TDVMCALL status the VMM gives is translated, and one
  * KVM cannot carry is refused here rather than killing the vCPU.
  */
+/* The exit given is not the one the vCPU is stopped at. */
+static int not_pending(struct tdx_vcpu *v, const char *fn,
+		       const struct tdx_exit *ex, const struct kvm_run *run)
+{
+	return tdx_err(&v->error, -EINVAL, fn, "exit", -1,
+		       "vCPU %u is not stopped at a %s exit (KVM exit reason %u)",
+		       v->id, tdx_exit_type_name(ex->type) ? tdx_exit_type_name(ex->type) : "?",
+		       run->exit_reason);
+}
+
 static int complete_map_gpa(struct tdx_vcpu *v, struct kvm_run *run,
 			    uint64_t status)
 {
@@ -264,25 +276,29 @@ TDX_EXPORT int tdx_vcpu_complete(struct tdx_vcpu *v, const struct tdx_exit *ex,
 	struct kvm_run *run;
 	struct libtdx_run_tdx *t;
 
-	if (!v || !ex)
+	if (!v)
 		return -EINVAL;
+	if (!ex)
+		return tdx_err_null(&v->error, "tdx_vcpu_complete", "exit");
 	run = v->run;
 	t = libtdx_run_exit(run);
 	switch (ex->type) {
 	case TDX_EXIT_MAP_GPA:
 		if (run->exit_reason != KVM_EXIT_HYPERCALL)
-			return -EINVAL;
+			return not_pending(v, "tdx_vcpu_complete", ex, run);
 		return complete_map_gpa(v, run, status);
 	case TDX_EXIT_GET_QUOTE:
 	case TDX_EXIT_SETUP_EVENT_NOTIFY:
 	case TDX_EXIT_GET_TDVMCALL_INFO:
 	case TDX_EXIT_TDX_UNKNOWN:
 		if (run->exit_reason != KVM_EXIT_TDX)
-			return -EINVAL;
+			return not_pending(v, "tdx_vcpu_complete", ex, run);
 		t->unknown.ret = status;	/* ret is first in every variant */
 		return 0;
 	default:
-		return -EINVAL;
+		return tdx_err(&v->error, -EINVAL, "tdx_vcpu_complete", "exit", -1,
+			       "exit %s has no TDVMCALL status to complete",
+			       tdx_exit_type_name(ex->type) ? tdx_exit_type_name(ex->type) : "?");
 	}
 }
 
@@ -293,9 +309,16 @@ TDX_EXPORT int tdx_vcpu_answer_tdvmcall_info(struct tdx_vcpu *v,
 {
 	struct libtdx_run_tdx *t;
 
-	if (!v || !ex || ex->type != TDX_EXIT_GET_TDVMCALL_INFO ||
-	    ((struct kvm_run *)v->run)->exit_reason != KVM_EXIT_TDX)
+	if (!v)
 		return -EINVAL;
+	if (!ex)
+		return tdx_err_null(&v->error, "tdx_vcpu_answer_tdvmcall_info", "exit");
+	if (ex->type != TDX_EXIT_GET_TDVMCALL_INFO)
+		return tdx_err(&v->error, -EINVAL, "tdx_vcpu_answer_tdvmcall_info", "exit", -1,
+			       "exit %s is not GetTdVmCallInfo",
+			       tdx_exit_type_name(ex->type) ? tdx_exit_type_name(ex->type) : "?");
+	if (((struct kvm_run *)v->run)->exit_reason != KVM_EXIT_TDX)
+		return not_pending(v, "tdx_vcpu_answer_tdvmcall_info", ex, v->run);
 	t = libtdx_run_exit(v->run);
 	t->get_tdvmcall_info.ret = LIBTDX_TDVMCALL_STATUS_SUCCESS;
 	t->get_tdvmcall_info.r11 = r11;

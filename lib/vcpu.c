@@ -31,10 +31,12 @@ TDX_EXPORT int tdx_vcpu_new(struct tdx_vm *vm, unsigned int id,
 	struct tdx_vcpu *v;
 	long r;
 
-	if (!vm || !ret_vcpu)
+	if (!vm)
 		return -EINVAL;
+	if (!ret_vcpu)
+		return tdx_err_null(&vm->error, "tdx_vcpu_new", "ret_vcpu");
 	ctx = vm->ctx;
-	r = tdx_vm_check_usable(vm, "KVM_CREATE_VCPU");
+	r = tdx_vm_check_usable(vm, &vm->error, "KVM_CREATE_VCPU");
 	if (r)
 		return (int)r;
 	if (vm->state != TDX_VM_INITIALIZED)
@@ -57,7 +59,8 @@ TDX_EXPORT int tdx_vcpu_new(struct tdx_vm *vm, unsigned int id,
 			       vm->max_vcpus);
 	v = calloc(1, sizeof(*v));
 	if (!v)
-		return -ENOMEM;
+		return tdx_err(&vm->error, -ENOMEM, "tdx_vcpu_new", NULL, -1,
+			       "out of memory");
 	atomic_init(&v->refs, 1);
 	v->vm = tdx_vm_ref(vm);
 	v->id = id;
@@ -190,11 +193,9 @@ TDX_EXPORT int tdx_vcpu_init(struct tdx_vcpu *v, uint64_t hob_gpa)
 	if (v->initialized)
 		return tdx_err(&v->error, -EALREADY, "KVM_TDX_INIT_VCPU", NULL, -1,
 			       "vCPU %u is already initialised", v->id);
-	r = tdx_vm_check_usable(v->vm, "KVM_TDX_INIT_VCPU");
-	if (r) {
-		tdx_err_copy(&v->error, &v->vm->error);
+	r = tdx_vm_check_usable(v->vm, &v->error, "KVM_TDX_INIT_VCPU");
+	if (r)
 		return (int)r;
-	}
 	if (v->vm->state != TDX_VM_INITIALIZED)
 		return tdx_err(&v->error, -EINVAL, "KVM_TDX_INIT_VCPU", NULL, -1,
 			       "KVM_TDX_INIT_VCPU needs an initialised, not yet finalised TD");

@@ -12,7 +12,7 @@ struct tdx_vm {
 	pid_t pid;
 	int state;
 	bool dead;
-	struct tdx_caps *caps;
+	const struct tdx_caps *caps;	/* the context's, lent */
 	unsigned int max_vcpus;		/* KVM_CAP_MAX_VCPUS: how many */
 	unsigned int max_vcpu_id;	/* KVM_CAP_MAX_VCPU_ID: ids below this */
 	unsigned int td_vcpus;		/* tdx_td_config.vcpus (0: not given) */
@@ -27,8 +27,9 @@ struct tdx_vm {
 	struct tdx_error error;
 };
 
-/* -ECHILD after fork, -EIO when dead, else 0 (recorded in vm->error). */
-int tdx_vm_check_usable(struct tdx_vm *vm, const char *step);
+/* -ECHILD after fork, -EIO when dead, else 0 (recorded in e). */
+int tdx_vm_check_usable(const struct tdx_vm *vm, struct tdx_error *e,
+			const char *step);
 /* arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM) when @xfam has AMX; 0 or -errno
  * (recorded in vm->error).  xstate-perm.c. */
 int tdx_vm_request_xfd_perm(struct tdx_vm *vm, uint64_t xfam);

@@ -21,7 +21,6 @@ static void vm_free(struct tdx_vm *vm)
 {
 	if (vm->fd >= 0)
 		close(vm->fd);
-	tdx_caps_free(vm->caps);
 	free(vm->init_cpuid);
 	tdx_ctx_unref(vm->ctx);
 	free(vm);
@@ -83,8 +82,10 @@ TDX_EXPORT int tdx_vm_new(struct tdx_ctx *ctx, const struct tdx_vm_opts *opts,
 	long fd;
 	int kvm, r;
 
-	if (!ctx || !ret_vm)
+	if (!ctx)
 		return -EINVAL;
+	if (!ret_vm)
+		return tdx_err_null(&ctx->error, "tdx_vm_new", "ret_vm");
 	why = tdx_opts_problem(opts, offsetof(struct tdx_vm_opts, reserved));
 	if (why)
 		return tdx_err(&ctx->error, -EINVAL, "tdx_vm_new", "opts", -1,
@@ -105,7 +106,8 @@ TDX_EXPORT int tdx_vm_new(struct tdx_ctx *ctx, const struct tdx_vm_opts *opts,
 		return kvm;
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
-		return -ENOMEM;
+		return tdx_err(&ctx->error, -ENOMEM, "tdx_vm_new", NULL, -1,
+			       "out of memory");
 	atomic_init(&vm->refs, 1);
 	vm->ctx = tdx_ctx_ref(ctx);
 	vm->fd = -1;
@@ -126,7 +128,8 @@ TDX_EXPORT int tdx_vm_new(struct tdx_ctx *ctx, const struct tdx_vm_opts *opts,
 		goto fail;
 	}
 	vm->fd = (int)fd;
-	r = tdx_caps_fetch(ctx, vm->fd, &vm->caps);
+	/* Fetched on this VM unless the context has them already. */
+	r = tdx_ctx_caps(ctx, vm->fd, &vm->caps);
 	if (r)
 		goto fail;
 	r = vm_enable_caps(vm, pins, bus_ns);
@@ -200,14 +203,15 @@ TDX_EXPORT const struct tdx_error *tdx_vm_get_last_error(const struct tdx_vm *vm
 }
 
 /* Common entry checks for calls that issue VM ioctls. */
-int tdx_vm_check_usable(struct tdx_vm *vm, const char *step)
+int tdx_vm_check_usable(const struct tdx_vm *vm, struct tdx_error *e,
+			const char *step)
 {
 	if (vm->pid != getpid())
-		return tdx_err(&vm->error, -ECHILD, step, NULL, -1,
+		return tdx_err(e, -ECHILD, step, NULL, -1,
 			       "the TD belongs to process %d; KVM refuses VM ioctls from another process",
 			       (int)vm->pid);
 	if (vm->dead)
-		return tdx_err(&vm->error, -EIO, step, NULL, -1,
+		return tdx_err(e, -EIO, step, NULL, -1,
 			       "the TD is dead after an earlier TDX module failure");
 	return 0;
 }
@@ -322,7 +326,7 @@ TDX_EXPORT int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg)
 		return -EINVAL;
 	if (!cfg)
 		cfg = &defaults;
-	r = tdx_vm_check_usable(vm, "KVM_TDX_INIT_VM");
+	r = tdx_vm_check_usable(vm, &vm->error, "KVM_TDX_INIT_VM");
 	if (r)
 		return r;
 	if (vm->state != TDX_VM_CREATED)
@@ -401,7 +405,7 @@ TDX_EXPORT int tdx_vm_finalize(struct tdx_vm *vm)
 
 	if (!vm)
 		return -EINVAL;
-	r = tdx_vm_check_usable(vm, "KVM_TDX_FINALIZE_VM");
+	r = tdx_vm_check_usable(vm, &vm->error, "KVM_TDX_FINALIZE_VM");
 	if (r)
 		return r;
 	if (vm->state == TDX_VM_CREATED)

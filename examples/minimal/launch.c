@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* The smallest complete TD launch with libtdx (README example). */
 #include <stdio.h>
+#include <string.h>
 #include <libtdx.h>
 
-#define CHECK(call, err) do { int r_ = (call); if (r_) { \
-	fprintf(stderr, "%s: %s\n", #call, tdx_error_get_message(err)); return 1; } } while (0)
+/* err: the record the call writes (libtdx-ctx(3)), or NULL if it has none. */
+#define CHECK(call, err) do { int r_ = (call); if (r_ < 0) { \
+	const struct tdx_error *e_ = (err); \
+	fprintf(stderr, "%s: %s\n", #call, e_ && *tdx_error_get_message(e_) ? \
+		tdx_error_get_message(e_) : strerror(-r_)); return 1; } } while (0)
 
 int main(int argc, char **argv)
 {
@@ -12,9 +16,11 @@ int main(int argc, char **argv)
 	struct tdx_plan *plan; struct tdx_vm *vm; struct tdx_mem *mem;
 	struct tdx_vcpu *cpu; struct tdx_exit ex; uint64_t hob;
 	struct tdx_plan_opts po = TDX_OPTS(tdx_plan_opts);
+	struct tdx_tdvf_diag diag;	/* the firmware parser's detail: no handle */
 
 	CHECK(tdx_ctx_new(NULL, &ctx), NULL);
-	CHECK(tdx_tdvf_open(argc > 1 ? argv[1] : "/usr/share/ovmf/OVMF.fd", NULL, NULL, &fw), tdx_ctx_get_last_error(ctx));
+	if (tdx_tdvf_open(argc > 1 ? argv[1] : "/usr/share/ovmf/OVMF.fd", NULL, &diag, &fw) < 0)
+		return fprintf(stderr, "firmware: %s\n", diag.message), 1;
 	CHECK(tdx_layout_new_q35(2ull << 30, tdx_tdvf_get_image_size(fw), NULL, &lay), NULL);
 	po.layout = lay;
 	CHECK(tdx_plan_new(ctx, fw, &po, &plan), tdx_ctx_get_last_error(ctx));

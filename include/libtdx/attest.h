@@ -336,7 +336,7 @@ struct tdx_attest_stats {
 };
 
 /** tdx_attest_get_stats() - copy the counters.  Return: 0; -EINVAL (NULL). */
-int tdx_attest_get_stats(struct tdx_attest *att, struct tdx_attest_stats *ret_stats);
+int tdx_attest_get_stats(const struct tdx_attest *att, struct tdx_attest_stats *ret_stats);
 
 /**
  * tdx_attest_get_last_error() - the last rejection or failure (validation step

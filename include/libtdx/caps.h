@@ -120,8 +120,11 @@ int tdx_xfam_format(uint64_t mask, char *buf, size_t size);
 struct tdx_caps;
 
 /**
- * tdx_caps_query() - create a throwaway TD VM, issue KVM_TDX_CAPABILITIES
- * (growing the CPUID array on -E2BIG) and decode the answer.
+ * tdx_caps_query() - a copy of the context's capabilities (free it with
+ * tdx_caps_free()).  Asked once per context: the first call (or the first
+ * tdx_vm_new(), on its TD VM) creates a throwaway TD VM, issues
+ * KVM_TDX_CAPABILITIES (growing the CPUID array on -E2BIG) and decodes the
+ * answer; later calls and VMs of the context reuse it without an ioctl.
  *
  * Return: 0; -ENOTTY/-EINVAL if the host has no TDX VM type; errors from
  * open(2) and the ioctls; -ENOMEM.  Detail in tdx_ctx_get_last_error().

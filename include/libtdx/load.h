@@ -66,7 +66,9 @@ struct tdx_load_stats {
  * Return: 0; -EINVAL (NULL, @vcpu not initialised or of another TD, TD not
  * initialised or already finalised, a plan range not covered by the
  * regions); the kernel's errno of a failing KVM_TDX_INIT_MEM_REGION (step,
- * section and GPA in tdx_mem_get_last_error()); -EINTR/-EAGAIN when resumes
+ * section and GPA in tdx_mem_get_last_error()); -EALREADY (a section of
+ * the plan is already loaded); -ECHILD, -EIO (not the VM's creator process,
+ * TD dead); -EINTR/-EAGAIN when resumes
  * are exhausted; -ENOMEM.
  */
 int tdx_load_plan(struct tdx_mem *mem, const struct tdx_plan *plan,

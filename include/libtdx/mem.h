@@ -70,7 +70,8 @@ struct tdx_mem_opts {
  * slot limit (KVM's 32764 if the query fails).
  *
  * Return: 0; -EINVAL (NULL @vm or @ret_mem, bad @opts or @slot_base:
- * detail in tdx_ctx_get_last_error()); -ENOMEM.
+ * detail in tdx_vm_get_last_error()); -ECHILD (not the VM's creator
+ * process); -EIO (the TD is dead); -ENOMEM.
  */
 int tdx_mem_new(struct tdx_vm *vm, const struct tdx_mem_opts *opts,
 		struct tdx_mem **ret_mem);
@@ -345,14 +346,14 @@ int tdx_mem_convert_ex(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
  * tdx_mem_get_last_reject() - a consistent copy of the last rejected request.
  * Return: 0; -ENOENT (nothing rejected yet); -EINVAL (NULL).
  */
-int tdx_mem_get_last_reject(struct tdx_mem *mem, struct tdx_mem_reject *ret_reject);
+int tdx_mem_get_last_reject(const struct tdx_mem *mem, struct tdx_mem_reject *ret_reject);
 
 /**
  * tdx_mem_is_private() - the state libtdx recorded for [@gpa, @gpa+@size).
  * Return: 1 all private, 0 all shared, 2 mixed; -EINVAL (NULL, size 0,
  * wrap, at or beyond 2^52).
  */
-int tdx_mem_is_private(struct tdx_mem *mem, uint64_t gpa, uint64_t size);
+int tdx_mem_is_private(const struct tdx_mem *mem, uint64_t gpa, uint64_t size);
 
 /**
  * struct tdx_mem_stats - counters since tdx_mem_new().
@@ -384,7 +385,7 @@ struct tdx_mem_stats {
 };
 
 /** tdx_mem_get_stats() - a consistent snapshot.  Return: 0 or -EINVAL. */
-int tdx_mem_get_stats(struct tdx_mem *mem, struct tdx_mem_stats *ret_stats);
+int tdx_mem_get_stats(const struct tdx_mem *mem, struct tdx_mem_stats *ret_stats);
 
 /**
  * tdx_mem_add_layout() - add one region per TDX_LAYOUT_RAM and

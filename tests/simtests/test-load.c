@@ -210,9 +210,16 @@ START_TEST(load_needs_initialised_vcpu_and_td)
 	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "KVM_TDX_INIT_VCPU"));
 	ck_assert_int_eq(tdx_vcpu_init(l.vcpu, 0x809000), 0);
 	ck_assert_int_eq(tdx_load_plan(l.mem, l.plan, l.vcpu, NULL, NULL), 0);
-	/* loading twice: the kernel refuses to add a page again */
-	ck_assert_int_eq(tdx_load_plan(l.mem, l.plan, l.vcpu, NULL, NULL), -EIO);
+	/* loading twice: named before the kernel's EIO, with no ioctl */
+	{
+		unsigned long calls = tdxsim_ctl_call_count();
+
+		ck_assert_int_eq(tdx_load_plan(l.mem, l.plan, l.vcpu, NULL, NULL), -EALREADY);
+		ck_assert_uint_eq(tdxsim_ctl_call_count(), calls);
+	}
 	ck_assert_str_eq(tdx_error_get_step(e), "KVM_TDX_INIT_MEM_REGION");
+	ck_assert_str_eq(tdx_error_get_field(e), "plan");
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "already loaded"));
 	launch_free(&l);
 
 	ck_assert_int_eq(prepare(&l, NULL, 1 * GIB, true), 0);

@@ -603,10 +603,61 @@ START_TEST(caps_query_throwaway_vm)
 	tdx_caps_free(caps);
 	/* only the ctx's /dev/kvm fd stays open */
 	ck_assert_int_eq(tu_count_fds(), fds + 1);
+	/* cached per context: no second throwaway TD, not even an ioctl */
 	ck_assert_int_eq(tdxsim_ctl_set_caps("minimal"), 0);
+	{
+		unsigned long calls = tdxsim_ctl_call_count();
+		struct tdx_ctx *fresh;
+
+		ck_assert_int_eq(tdx_caps_query(ctx, &caps), 0);
+		ck_assert_uint_eq(tdxsim_ctl_call_count(), calls);
+		ck_assert_uint_eq(tdx_caps_cpuid_count(caps), 28);
+		tdx_caps_free(caps);
+		/* a new context asks again */
+		ck_assert_int_eq(tdx_ctx_new(NULL, &fresh), 0);
+		ck_assert_int_eq(tdx_caps_query(fresh, &caps), 0);
+		ck_assert_uint_eq(tdx_caps_cpuid_count(caps), 6);
+		tdx_caps_free(caps);
+		tdx_ctx_unref(fresh);
+	}
+}
+END_TEST
+
+/* Count the trace lines naming an ioctl since trace line `from`. */
+static unsigned long trace_lines(unsigned long from, const char *what)
+{
+	unsigned long i, n = 0;
+	char line[512];
+
+	for (i = from; i < tdxsim_ctl_trace_count(); i++)
+		if (tdxsim_ctl_trace_get(i, line, sizeof(line)) >= 0 && strstr(line, what))
+			n++;
+	return n;
+}
+
+/* tdx_caps_query() then tdx_vm_new(): the VM reuses the context's caps. */
+START_TEST(caps_fetched_once_per_context)
+{
+	unsigned long t0 = tdxsim_ctl_trace_count();
+	struct tdx_caps *caps = NULL;
+	struct tdx_vm *vm = NULL, *vm2 = NULL;
+
+	unsigned long t1;
+
 	ck_assert_int_eq(tdx_caps_query(ctx, &caps), 0);
-	ck_assert_uint_eq(tdx_caps_cpuid_count(caps), 6);
+	t1 = tdxsim_ctl_trace_count();
+	ck_assert_uint_ge(trace_lines(t0, "KVM_TDX_CAPABILITIES"), 1);
+	ck_assert_int_eq(tdx_vm_new(ctx, NULL, &vm), 0);
+	ck_assert_int_eq(tdx_vm_new(ctx, NULL, &vm2), 0);
+	/* one throwaway TD for the query, then the two real ones, which
+	 * do not ask for the capabilities again */
+	ck_assert_uint_eq(trace_lines(t0, "KVM_CREATE_VM"), 3);
+	ck_assert_uint_eq(trace_lines(t1, "KVM_TDX_CAPABILITIES"), 0);
+	ck_assert_uint_eq(tdx_caps_cpuid_count(tdx_vm_get_caps(vm)), tdx_caps_cpuid_count(caps));
+	ck_assert_ptr_eq(tdx_vm_get_caps(vm), tdx_vm_get_caps(vm2));
 	tdx_caps_free(caps);
+	tdx_vm_unref(vm2);
+	tdx_vm_unref(vm);
 }
 END_TEST
 
@@ -632,24 +683,34 @@ static int launch(struct tdx_ctx *c)
 	return r;
 }
 
+static int launch_fresh(void)
+{
+	struct tdx_ctx *c;
+	int r;
+
+	ck_assert_int_eq(tdx_ctx_new(NULL, &c), 0);
+	r = launch(c);
+	tdx_ctx_unref(c);
+	return r;
+}
+
 START_TEST(fault_injection_every_ioctl_leaks_nothing)
 {
 	unsigned long n, total;
 	int fds, maps, nocloexec, failures = 0;
 
-	/* open /dev/kvm first so the baseline includes it */
-	ck_assert_int_ge(tdx_ctx_get_fd(ctx), 0);
+	/*
+	 * Each launch uses a fresh context, so the path includes the first
+	 * KVM_TDX_CAPABILITIES (cached per context afterwards).
+	 */
 	tdxsim_ctl_reset();
-	tdx_ctx_unref(ctx);
-	ck_assert_int_eq(tdx_ctx_new(NULL, &ctx), 0);
-	ck_assert_int_ge(tdx_ctx_get_fd(ctx), 0);
 	fds = tu_count_fds();
 	maps = tu_count_object_maps();
 	nocloexec = tu_count_fds_without_cloexec();
 	{
 		unsigned long before = tdxsim_ctl_call_count();
 
-		ck_assert_int_eq(launch(ctx), 0);
+		ck_assert_int_eq(launch_fresh(), 0);
 		total = tdxsim_ctl_call_count() - before;
 	}
 	ck_assert_int_eq(tu_count_fds(), fds);
@@ -660,7 +721,7 @@ START_TEST(fault_injection_every_ioctl_leaks_nothing)
 		tdxsim_ctl_fail_clear();
 		ck_assert_int_eq(tdxsim_ctl_fail_nth(tdxsim_ctl_call_count() + 1 + (n - 1),
 						     EIO), 0);
-		r = launch(ctx);
+		r = launch_fresh();
 		if (r)
 			failures++;
 		ck_assert_int_eq(tu_count_fds(), fds);
@@ -670,7 +731,7 @@ START_TEST(fault_injection_every_ioctl_leaks_nothing)
 	tdxsim_ctl_fail_clear();
 	/* every ioctl on the path can fail, and each failure is reported */
 	ck_assert_int_ge(failures, (int)total - 4);
-	ck_assert_int_eq(launch(ctx), 0);
+	ck_assert_int_eq(launch_fresh(), 0);
 }
 END_TEST
 
@@ -686,6 +747,7 @@ int main(void)
 	tcase_add_test(tc, cpuid_linear_address_bits_checked);
 	tcase_add_test(tc, amx_guest_permission_requested);
 	tcase_add_test(tc, create_sequence);
+	tcase_add_test(tc, caps_fetched_once_per_context);
 	tcase_add_test(tc, order_mistakes_are_caught_first);
 	tcase_add_test(tc, config_rejected_before_any_ioctl);
 	tcase_add_test(tc, module_error_is_decoded);
