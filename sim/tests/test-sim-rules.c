@@ -689,6 +689,30 @@ START_TEST(run_arg_nonzero_einval)
 }
 END_TEST
 
+/* kvm_sync_valid_fields(): a plain VM accepts REGS/SREGS/EVENTS (bits 0-2)
+ * in kvm_valid_regs/kvm_dirty_regs, any other bit is EINVAL (checked on this
+ * machine's real KVM too); a TD accepts none (run_preconditions). */
+START_TEST(run_sync_regs_plain_vm)
+{
+	int k = st_kvm(), vm = (int)xioctl(k, KVM_CREATE_VM, 0), v = (int)xioctl(vm, KVM_CREATE_VCPU, 0);
+	struct kvm_run *run = mmap(NULL, 12288, PROT_READ | PROT_WRITE, MAP_SHARED, v, 0);
+
+	ck_assert_ptr_ne(run, MAP_FAILED);
+	run->kvm_valid_regs = 0x100;
+	ck_errno(xioctl(v, KVM_RUN, 0), EINVAL);
+	run->kvm_valid_regs = 0;
+	run->kvm_dirty_regs = 0x8;
+	ck_errno(xioctl(v, KVM_RUN, 0), EINVAL);
+	run->kvm_dirty_regs = 0;
+	run->kvm_valid_regs = 0x7;
+	ck_assert_int_eq(xioctl(v, KVM_RUN, 0), 0);
+	munmap(run, 12288);
+	close(v);
+	close(vm);
+	close(k);
+}
+END_TEST
+
 /* ---- INIT_MEM_REGION --------------------------------------------------------------- */
 /* tdx_vcpu_init_mem_region() tests gpa + (nr_pages << PAGE_SHIFT) <= gpa: a
  * count whose byte size wraps to a small value passes, and the page loop then
@@ -1177,6 +1201,7 @@ static Suite *suite(void)
 	tcase_add_test(t, get_cpuid_e2big);
 	tcase_add_test(t, run_preconditions);
 	tcase_add_test(t, run_arg_nonzero_einval);
+	tcase_add_test(t, run_sync_regs_plain_vm);
 	tcase_add_test(t, mem_region_wrapped_nr_pages);
 	tcase_add_test(t, create_irqchip_eexist_first);
 	tcase_add_test(t, readd_after_private_to_shared);
