@@ -431,7 +431,18 @@ static long complete(struct sim_vcpu *v, struct guest_vcpu *g, const struct gev 
 		if (len > MAPGPA_CHUNK)
 			len = MAPGPA_CHUNK;
 		/* tdx_complete_vmcall_map_gpa(): hypercall.ret is 0, EAGAIN
-		 * (RETRY) or EINVAL (INVALID_OPERAND), R11 = where it stopped. */
+		 * (RETRY) or EINVAL (INVALID_OPERAND), R11 = where it stopped.
+		 * Before 7.2 the earlier model stays (any non-zero value is
+		 * INVALID_OPERAND, as the first upstream version did): when the
+		 * stricter protocol arrived is not in the source we have. */
+		if (v->vm->kernel < SIM_K720 && r->hypercall.ret) {
+			g->cur.status = TDVMCALL_ST_INVALID_OPERAND;
+			g->cur.value = g->next;
+			snprintf(d, sizeof(d), "the VMM refused the chunk at 0x%llx (hypercall.ret 0x%llx)",
+				 (unsigned long long)gpa, (unsigned long long)r->hypercall.ret);
+			finish(g, e, d);
+			return CONTINUE;
+		}
 		switch (r->hypercall.ret) {
 		case 0:
 			break;

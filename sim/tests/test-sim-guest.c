@@ -419,6 +419,28 @@ START_TEST(mapgpa_completion_protocol)
 }
 END_TEST
 
+/* Before 7.2 the simulator keeps the earlier model: any non-zero
+ * hypercall.ret is INVALID_OPERAND (the version that brought the EAGAIN /
+ * EINVAL protocol is unknown here). */
+START_TEST(mapgpa_completion_before_72)
+{
+	struct td t;
+
+	ck_assert_int_eq(tdxsim_ctl_set_kernel("7.1"), 0);
+	td_up(&t, "[vcpu 0]\nmapgpa 0x400000 2M shared\nexpect status invalid-operand\n"
+	      "mapgpa 0x400000 2M shared\nexpect status invalid-operand\nout 0x80 1 1\n", 1, true);
+	ck_assert_int_eq(run(&t, 0), 0);
+	W64(t.run[0], 88, EAGAIN);
+	ck_assert_int_eq(run(&t, 0), 0);
+	W64(t.run[0], 88, 1);
+	ck_assert_int_eq(run(&t, 0), 0);
+	ck_assert_uint_eq(EXIT_REASON(t.run[0]), KVM_EXIT_IO);
+	ck_assert_uint_eq(tdxsim_ctl_guest_errors(), 0);
+	td_down(&t);
+	ck_assert_int_eq(tdxsim_ctl_set_kernel("7.2"), 0);
+}
+END_TEST
+
 /* tdx_complete_vmcall_map_gpa(): kvm_vcpu_has_events() between chunks (here a
  * KVM_NMI) stops the call with RETRY, R11 = the next chunk. */
 START_TEST(mapgpa_retry_events_pending)
@@ -1221,6 +1243,7 @@ static Suite *suite(void)
 	tcase_add_test(t, mapgpa_private_allocates_punch_frees);
 	tcase_add_test(t, mapgpa_immediate_exit_order);
 	tcase_add_test(t, mapgpa_completion_protocol);
+	tcase_add_test(t, mapgpa_completion_before_72);
 	tcase_add_test(t, mapgpa_legal_above_gpaw_exits);
 	tcase_add_test(t, mapgpa_retry_events_pending);
 	tcase_add_test(t, run_uninitialized_ap_blocks);
