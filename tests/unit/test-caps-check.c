@@ -379,6 +379,7 @@ START_TEST(test_opts)
 	expect_problem(0, "TDX_OPTS()");
 	expect(NULL, 1, NULL, -1);
 	expect_problem(0, "no configuration");
+	tdx_caps_check_free(check);
 	check = (struct tdx_caps_check *)0x1;	/* untouched on failure */
 	ck_assert_int_eq(tdx_caps_check_config(NULL, &old, &check), -EINVAL);
 	ck_assert_ptr_eq(check, (struct tdx_caps_check *)0x1);
