@@ -471,6 +471,34 @@ START_TEST(map_gpa_answers_use_kvm_encoding)
 }
 END_TEST
 
+/* A VMM can answer MapGPA RETRY: the guest sees TDVMCALL_STATUS_RETRY with
+ * R11 = the chunk to ask again from (tdx_complete_vmcall_map_gpa()). */
+START_TEST(map_gpa_retry_reaches_the_guest)
+{
+	struct tdx_exit ex;
+	struct td t;
+
+	td_new(&t, 1,
+	       "[vcpu 0]\n"
+	       "mapgpa 0x100000 4K shared\n"
+	       "expect status retry\n"
+	       "expect value 0x800000100000\n"	/* R11: the guest's GPA, shared bit set */
+	       "mapgpa 0x100000 4K shared\n"
+	       "expect status success\n"
+	       "shutdown\n");
+	run1(t.v[0], &ex);
+	ck_assert_int_eq(ex.type, TDX_EXIT_MAP_GPA);
+	ck_assert_int_eq(tdx_vcpu_complete(t.v[0], &ex, TDX_TDVMCALL_RETRY), 0);
+	run1(t.v[0], &ex);
+	ck_assert_int_eq(ex.type, TDX_EXIT_MAP_GPA);
+	ck_assert_int_eq(tdx_vcpu_convert(t.v[0], t.mem, &ex), 0);
+	run1(t.v[0], &ex);
+	ck_assert_int_eq(ex.type, TDX_EXIT_SHUTDOWN);
+	no_guest_errors();
+	td_free(&t);
+}
+END_TEST
+
 /* A malformed exit is an error, and the caller's struct tdx_exit is untouched. */
 START_TEST(malformed_exit_leaves_ret_exit_untouched)
 {
@@ -514,6 +542,7 @@ int main(void)
 	tcase_add_test(tc, wrong_vmm_answer_is_caught_by_the_guest);
 	tcase_add_test(tc, malformed_exit_leaves_ret_exit_untouched);
 	tcase_add_test(tc, map_gpa_answers_use_kvm_encoding);
+	tcase_add_test(tc, map_gpa_retry_reaches_the_guest);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }
