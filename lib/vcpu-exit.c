@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* KVM_RUN and decoding of TD exits into struct tdx_exit; answering them. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -186,6 +187,68 @@ static int decode(struct tdx_vcpu *v, struct kvm_run *run, struct tdx_exit *ex)
 	return 0;
 }
 
+/*
+ * A kick's signal must not be blocked while KVM_RUN runs.  If the calling
+ * thread blocks it, give KVM its mask without that signal: KVM installs it
+ * for the duration of KVM_RUN only (KVM_SET_SIGNAL_MASK,
+ * kvm_vcpu_ioctl_set_sigmask() in virt/kvm/kvm_main.c), as QEMU does for
+ * its SIG_IPI.  Set again only when the mask changes.
+ */
+static int kick_sigmask(struct tdx_vcpu *v)
+{
+	struct {
+		struct kvm_signal_mask m;
+		uint8_t set[8];
+	} km;
+	int sig = v->vm->kick_signal;
+	uint64_t want;
+	sigset_t cur;
+	long r;
+
+	if (pthread_sigmask(SIG_BLOCK, NULL, &cur))
+		return 0;
+	if (!v->sigmask_set && !sigismember(&cur, sig))
+		return 0;
+	sigdelset(&cur, sig);
+	memcpy(&want, &cur, sizeof(want));	/* the kernel's 64-bit sigset */
+	if (v->sigmask_set && v->sigmask == want)
+		return 0;
+	km.m.len = sizeof(want);
+	memcpy(km.set, &want, sizeof(want));
+	r = tdx_kvm_ioctl(v->vm->ctx, v->fd, KVM_SET_SIGNAL_MASK, (unsigned long)&km);
+	if (r < 0)
+		return tdx_err(&v->error, (int)r, "KVM_SET_SIGNAL_MASK", NULL, -1,
+			       "vCPU %u: unblocking the kick signal %d in KVM_RUN failed: %s",
+			       v->id, sig, strerror((int)-r));
+	v->sigmask = want;
+	v->sigmask_set = true;
+	return 0;
+}
+
+TDX_EXPORT int tdx_vcpu_kick(struct tdx_vcpu *v)
+{
+	struct kvm_run *run;
+	int r = 0;
+
+	if (!v)
+		return -EINVAL;
+	run = v->run;
+	/*
+	 * immediate_exit first: a KVM_RUN that starts later returns EINTR at
+	 * once (kvm_vcpu_ioctl() reads it into wants_to_run, and
+	 * kvm_arch_vcpu_ioctl_run(), arch/x86/kvm/x86.c, returns -EINTR
+	 * without entering the guest); the signal then ends one that is under
+	 * way (vcpu_run(): pending work before each entry, KVM_EXIT_INTR).
+	 * So no kick is lost in between, as with QEMU's kvm_cpu_kick().
+	 */
+	__atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&v->kick_lock);
+	if (v->running)
+		r = pthread_kill(v->thread, v->vm->kick_signal);
+	pthread_mutex_unlock(&v->kick_lock);
+	return -r;
+}
+
 TDX_EXPORT int tdx_vcpu_run(struct tdx_vcpu *v, struct tdx_exit *ex)
 {
 	struct tdx_exit out;
@@ -207,8 +270,20 @@ TDX_EXPORT int tdx_vcpu_run(struct tdx_vcpu *v, struct tdx_exit *ex)
 			       "the TD belongs to process %d; KVM refuses vCPU ioctls from another process",
 			       (int)v->vm->pid);
 	run = v->run;
+	r = kick_sigmask(v);
+	if (r)
+		return (int)r;
+	pthread_mutex_lock(&v->kick_lock);
+	v->thread = pthread_self();
+	v->running = true;
+	pthread_mutex_unlock(&v->kick_lock);
 	r = tdx_kvm_ioctl(v->vm->ctx, v->fd, KVM_RUN, 0);
+	pthread_mutex_lock(&v->kick_lock);
+	v->running = false;
+	pthread_mutex_unlock(&v->kick_lock);
 	if (r == -EINTR) {
+		/* a kick, or another signal: the kick is consumed */
+		__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 		memset(ex, 0, sizeof(*ex));
 		ex->type = TDX_EXIT_INTR;
 		ex->kvm_reason = run->exit_reason;

@@ -16,6 +16,16 @@ struct tdx_vcpu {
 	struct kvm_cpuid_entry2 *cpuid;	/* from KVM_TDX_GET_CPUID */
 	size_t n_cpuid;
 	struct tdx_error error;
+	/*
+	 * Kick: the thread inside tdx_vcpu_run() (valid while running), under
+	 * kick_lock so tdx_vcpu_kick() never signals a thread that has left.
+	 */
+	pthread_mutex_t kick_lock;
+	pthread_t thread;
+	bool running;
+	/* the signal mask given with KVM_SET_SIGNAL_MASK, if any */
+	bool sigmask_set;
+	uint64_t sigmask;
 };
 
 #endif

@@ -20,6 +20,7 @@ static void vcpu_free(struct tdx_vcpu *v)
 	if (v->fd >= 0)
 		close(v->fd);
 	free(v->cpuid);
+	pthread_mutex_destroy(&v->kick_lock);
 	tdx_vm_unref(v->vm);
 	free(v);
 }
@@ -62,6 +63,7 @@ TDX_EXPORT int tdx_vcpu_new(struct tdx_vm *vm, unsigned int id,
 		return tdx_err(&vm->error, -ENOMEM, "tdx_vcpu_new", NULL, -1,
 			       "out of memory");
 	atomic_init(&v->refs, 1);
+	pthread_mutex_init(&v->kick_lock, NULL);
 	v->vm = tdx_vm_ref(vm);
 	v->id = id;
 	v->fd = -1;

@@ -24,6 +24,7 @@ struct tdx_vm {
 	/* the CPUID array passed to INIT_VM (what the VMM asked for) */
 	struct kvm_cpuid_entry2 *init_cpuid;
 	size_t n_init_cpuid;
+	int kick_signal;		/* tdx_vcpu_kick() */
 	struct tdx_error error;
 };
 

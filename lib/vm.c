@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* A Trust Domain: create, KVM_TDX_INIT_VM, KVM_TDX_FINALIZE_VM, teardown. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,36 @@ static int vm_enable_caps(struct tdx_vm *vm, uint32_t pins, uint32_t bus_ns)
 	return 0;
 }
 
+static void kick_noop(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A kick must interrupt KVM_RUN, which the kernel ends with EINTR when a
+ * signal is pending and not blocked (vcpu_run() -> kvm_vcpu_exit_request()
+ * and kvm_xfer_to_guest_mode_handle_work(), arch/x86/kvm/x86.c).  The signal needs a handler for that (the default
+ * action of these signals ends the process, an ignored one is discarded):
+ * install a no-op one unless the VMM has its own.
+ */
+static int kick_handler(int sig)
+{
+	struct sigaction old, sa;
+
+	if (sigaction(sig, NULL, &old))
+		return -errno;
+	if (!(old.sa_flags & SA_SIGINFO) && (old.sa_handler == SIG_DFL ||
+					     old.sa_handler == SIG_IGN)) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = kick_noop;
+		sa.sa_flags = SA_RESTART;
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(sig, &sa, NULL))
+			return -errno;
+	}
+	return 0;
+}
+
 TDX_EXPORT int tdx_vm_new(struct tdx_ctx *ctx, const struct tdx_vm_opts *opts,
 			  struct tdx_vm **ret_vm)
 {
@@ -80,13 +111,13 @@ TDX_EXPORT int tdx_vm_new(struct tdx_ctx *ctx, const struct tdx_vm_opts *opts,
 	const char *why;
 	struct tdx_vm *vm;
 	long fd;
-	int kvm, r;
+	int kvm, kick, r;
 
 	if (!ctx)
 		return -EINVAL;
 	if (!ret_vm)
 		return tdx_err_null(&ctx->error, "tdx_vm_new", "ret_vm");
-	why = tdx_opts_problem(opts, offsetof(struct tdx_vm_opts, reserved));
+	why = tdx_opts_problem(opts, sizeof(struct tdx_vm_opts));
 	if (why)
 		return tdx_err(&ctx->error, -EINVAL, "tdx_vm_new", "opts", -1,
 			       "struct tdx_vm_opts: %s", why);
@@ -101,6 +132,18 @@ TDX_EXPORT int tdx_vm_new(struct tdx_ctx *ctx, const struct tdx_vm_opts *opts,
 			       -1, "ioapic_pins %u exceeds KVM's limit of %d",
 			       pins, TDX_MAX_IOAPIC_PINS);
 
+	kick = (int)TDX_OPTS_GET(opts, kick_signal, 0);
+	if (!kick)
+		kick = SIGRTMIN;
+	if (kick != SIGUSR1 && kick != SIGUSR2 && (kick < SIGRTMIN || kick > SIGRTMAX))
+		return tdx_err(&ctx->error, -EINVAL, "tdx_vm_new", "kick_signal", -1,
+			       "kick_signal %d: must be SIGUSR1, SIGUSR2 or SIGRTMIN..SIGRTMAX",
+			       kick);
+	r = kick_handler(kick);
+	if (r)
+		return tdx_err(&ctx->error, r, "sigaction", "kick_signal", -1,
+			       "installing a handler for signal %d failed: %s", kick,
+			       strerror(-r));
 	kvm = tdx_ctx_open(ctx);
 	if (kvm < 0)
 		return kvm;
@@ -113,6 +156,7 @@ TDX_EXPORT int tdx_vm_new(struct tdx_ctx *ctx, const struct tdx_vm_opts *opts,
 	vm->fd = -1;
 	vm->pid = getpid();
 	vm->state = TDX_VM_CREATED;
+	vm->kick_signal = kick;
 	vm->init_retries = TDX_OPTS_GET(opts, init_retries, 0);
 	if (!vm->init_retries)
 		vm->init_retries = TDX_DEFAULT_INIT_RETRIES;

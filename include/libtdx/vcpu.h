@@ -192,6 +192,24 @@ struct tdx_exit {
 };
 
 /**
+ * tdx_vcpu_kick() - make the vCPU's tdx_vcpu_run() return %TDX_EXIT_INTR
+ * soon, from any thread, without kernel structs: the way to stop a vCPU
+ * thread (to pause, to end the TD, to serve a request).
+ *
+ * Race-free, as QEMU's kick: it sets the run area's immediate_exit, so a
+ * KVM_RUN that has not started yet returns at once, then sends the VM's
+ * kick signal (struct tdx_vm_opts.kick_signal) to the thread inside
+ * tdx_vcpu_run(), if one is, which ends a KVM_RUN under way.  A kick made
+ * while no tdx_vcpu_run() is under way is kept for the next one; one kick
+ * makes one tdx_vcpu_run() return %TDX_EXIT_INTR (an exit the kernel had
+ * already produced is returned first).  tdx_vcpu_run() keeps the kick
+ * signal unblocked inside KVM_RUN even when the thread blocks it
+ * (KVM_SET_SIGNAL_MASK).  Thread-safe; records nothing.
+ *
+ * Return: 0; -EINVAL (NULL @vcpu).
+ */
+int tdx_vcpu_kick(struct tdx_vcpu *vcpu);
+/**
  * tdx_vcpu_run() - KVM_RUN once and decode why it returned.
  *
  * KVM reports an implicit private/shared conversion as KVM_RUN failing with

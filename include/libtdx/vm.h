@@ -31,14 +31,17 @@ extern "C" {
  * @apic_bus_ns: APIC bus cycle in ns (0 = 40, the 25 MHz TDX fixes)
  * @init_retries: KVM_TDX_INIT_VM attempts on -EAGAIN (entropy
  *   exhaustion; 0 = 10000)
- * @reserved: must be zero (makes the padding explicit, so TDX_OPTS() zeroes it)
+ * @kick_signal: the signal tdx_vcpu_kick() sends to a vCPU thread inside
+ *   KVM_RUN: SIGUSR1, SIGUSR2 or SIGRTMIN..SIGRTMAX; 0 = SIGRTMIN.  When the
+ *   signal's disposition is SIG_DFL or SIG_IGN, tdx_vm_new() installs a
+ *   handler that does nothing (SA_RESTART); a handler of the VMM's is kept.
  */
 struct tdx_vm_opts {
 	size_t sz;
 	uint32_t ioapic_pins;
 	uint32_t apic_bus_ns;
 	uint32_t init_retries;
-	uint32_t reserved;
+	uint32_t kick_signal;
 };
 
 /** TD states as libtdx tracks them (tdx_vm_get_state()). */

@@ -12,8 +12,11 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "testutil.h"
@@ -526,6 +529,85 @@ START_TEST(malformed_exit_leaves_ret_exit_untouched)
 }
 END_TEST
 
+/* ---- tdx_vcpu_kick() -------------------------------------------------- */
+
+struct runner {
+	struct tdx_vcpu *v;
+	struct tdx_exit ex;
+	int r;
+	sigset_t block;		/* signals blocked in the vCPU thread */
+};
+
+static void *run_thread(void *arg)
+{
+	struct runner *rn = arg;
+
+	pthread_sigmask(SIG_BLOCK, &rn->block, NULL);
+	rn->r = tdx_vcpu_run(rn->v, &rn->ex);
+	return NULL;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A guest halted for 20 s: the kick ends KVM_RUN long before that. */
+static void kick_while_running(bool block_signal)
+{
+	struct td t;
+	struct runner rn = { 0 };
+	pthread_t th;
+	double t0;
+
+	td_new(&t, 1, "[vcpu 0]\nhlt 20000\nshutdown\n");
+	rn.v = t.v[0];
+	sigemptyset(&rn.block);
+	if (block_signal)
+		sigaddset(&rn.block, SIGRTMIN);	/* the default kick signal */
+	t0 = now_s();
+	ck_assert_int_eq(pthread_create(&th, NULL, run_thread, &rn), 0);
+	usleep(100 * 1000);			/* inside KVM_RUN, halted */
+	ck_assert_int_eq(tdx_vcpu_kick(t.v[0]), 0);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(rn.r, 0);
+	ck_assert_int_eq(rn.ex.type, TDX_EXIT_INTR);
+	ck_assert_msg(now_s() - t0 < 5, "the kick took %.1f s", now_s() - t0);
+	td_free(&t);
+}
+
+START_TEST(kick_stops_a_running_vcpu)
+{
+	kick_while_running(false);
+}
+END_TEST
+
+START_TEST(kick_stops_a_vcpu_whose_thread_blocks_the_signal)
+{
+	kick_while_running(true);
+}
+END_TEST
+
+/* A kick before KVM_RUN is not lost: the next run returns INTR at once. */
+START_TEST(kick_before_run_is_kept_once)
+{
+	struct td t;
+	struct tdx_exit ex;
+
+	td_new(&t, 1, "[vcpu 0]\nshutdown\n");
+	ck_assert_int_eq(tdx_vcpu_kick(t.v[0]), 0);
+	run1(t.v[0], &ex);
+	ck_assert_int_eq(ex.type, TDX_EXIT_INTR);
+	run1(t.v[0], &ex);
+	ck_assert_int_eq(ex.type, TDX_EXIT_SHUTDOWN);
+	ck_assert_int_eq(tdx_vcpu_kick(NULL), -EINVAL);
+	td_free(&t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("exits-sim");
@@ -543,6 +625,9 @@ int main(void)
 	tcase_add_test(tc, malformed_exit_leaves_ret_exit_untouched);
 	tcase_add_test(tc, map_gpa_answers_use_kvm_encoding);
 	tcase_add_test(tc, map_gpa_retry_reaches_the_guest);
+	tcase_add_test(tc, kick_stops_a_running_vcpu);
+	tcase_add_test(tc, kick_stops_a_vcpu_whose_thread_blocks_the_signal);
+	tcase_add_test(tc, kick_before_run_is_kept_once);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }
