@@ -612,6 +612,30 @@ START_TEST(vm_misc)
 }
 END_TEST
 
+/* kvm_arch_vcpu_create(): with an irqchip the reset BSP (KVM_SET_BOOT_CPU_ID,
+ * 0 by default) starts RUNNABLE, the others UNINITIALIZED until INIT_VCPU */
+START_TEST(bsp_mp_state)
+{
+	int vm = st_td(), v0, v1;
+	struct kvm_mp_state m;
+
+	st_split_irqchip(vm);
+	ck_assert_int_eq(xioctl(vm, KVM_SET_BOOT_CPU_ID, 1), 0);
+	ck_assert_int_eq(st_init_vm(vm, 48, NULL), 0);
+	v0 = (int)xioctl(vm, KVM_CREATE_VCPU, 0);
+	v1 = (int)xioctl(vm, KVM_CREATE_VCPU, 1);
+	ck_assert_int_ge(v0, 0);
+	ck_assert_int_ge(v1, 0);
+	ck_assert_int_eq(xioctl(v0, KVM_GET_MP_STATE, (uintptr_t)&m), 0);
+	ck_assert_int_eq(m.mp_state, KVM_MP_STATE_UNINITIALIZED);
+	ck_assert_int_eq(xioctl(v1, KVM_GET_MP_STATE, (uintptr_t)&m), 0);
+	ck_assert_int_eq(m.mp_state, KVM_MP_STATE_RUNNABLE);
+	close(v0);
+	close(v1);
+	close(vm);
+}
+END_TEST
+
 static unsigned count_fds(void)
 {
 	unsigned n = 0;
@@ -709,6 +733,7 @@ static Suite *suite(void)
 	tcase_add_test(t, ioeventfd_rules);
 	tcase_add_test(t, ioeventfd_swallows_exits);
 	tcase_add_test(t, vm_misc);
+	tcase_add_test(t, bsp_mp_state);
 	tcase_add_test(t, repeated_create_destroy);
 	suite_add_tcase(s, t);
 	return s;
