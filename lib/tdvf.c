@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * TDVF descriptor and section parsing, validation and accessors.  Pure:
- * the only syscalls are open/fstat/mmap (pread/mprotect with
- * TDX_TDVF_SNAPSHOT)/munmap in tdx_tdvf_open().
+ * the only syscalls are open/fstat/mmap/pread/mprotect (mmap of the file
+ * with TDX_TDVF_MAP)/munmap in tdx_tdvf_open().
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -520,7 +520,7 @@ static int check_opts(const struct tdx_tdvf_opts *opts, struct tdx_tdvf_diag *d,
 				     0, "struct tdx_tdvf_opts: %s", why);
 	flags = TDX_OPTS_GET(opts, flags, 0);
 	gpaw = TDX_OPTS_GET(opts, gpaw, 0);
-	if (flags & ~(TDX_TDVF_ALLOW_LEGACY | TDX_TDVF_STRICT | TDX_TDVF_SNAPSHOT))
+	if (flags & ~(TDX_TDVF_ALLOW_LEGACY | TDX_TDVF_STRICT | TDX_TDVF_MAP))
 		return tdx_tdvf_fail(d, -EINVAL, TDX_TDVF_E_ARGUMENT, TDX_TDVF_NO_SECTION,
 				     0, "unknown flags 0x%llx", (unsigned long long)flags);
 	if (gpaw == 0)
@@ -624,7 +624,12 @@ TDX_EXPORT int tdx_tdvf_open(const char *path, const struct tdx_tdvf_opts *opts,
 	if (!path || !ret_tdvf)
 		return tdx_tdvf_fail(diag, -EINVAL, TDX_TDVF_E_ARGUMENT,
 				     TDX_TDVF_NO_SECTION, 0, "NULL path or result pointer");
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/*
+	 * O_NONBLOCK: opening a FIFO for reading blocks until a writer comes
+	 * (fifo_open(), fs/pipe.c), and a device may too.  Nothing but a
+	 * regular file is read, so the flag never matters for what is.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		r = -errno;
 		return tdx_tdvf_fail(diag, r, TDX_TDVF_E_IO, TDX_TDVF_NO_SECTION, 0,
@@ -639,7 +644,10 @@ TDX_EXPORT int tdx_tdvf_open(const char *path, const struct tdx_tdvf_opts *opts,
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
 		return tdx_tdvf_fail(diag, -EINVAL, TDX_TDVF_E_IO, TDX_TDVF_NO_SECTION, 0,
-				     "%s is not a regular file", path);
+				     "%s is not a regular file (%s)", path,
+				     S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ?
+				     "a directory" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ?
+				     "a device" : S_ISSOCK(st.st_mode) ? "a socket" : "not a file");
 	}
 	if ((uint64_t)st.st_size < TDX_PAGE_SIZE || (uint64_t)st.st_size >= TDX_4G) {
 		close(fd);
@@ -649,14 +657,14 @@ TDX_EXPORT int tdx_tdvf_open(const char *path, const struct tdx_tdvf_opts *opts,
 				     (unsigned long long)st.st_size);
 	}
 	len = (size_t)st.st_size;
-	if (TDX_OPTS_GET(opts, flags, 0) & TDX_TDVF_SNAPSHOT) {
-		r = read_image(fd, len, &map);
-	} else {
+	if (TDX_OPTS_GET(opts, flags, 0) & TDX_TDVF_MAP) {
 		/* mapped read-only, never copied (see tdvf.h for the caveat) */
 		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 		r = map == MAP_FAILED ? -errno : 0;
 		if (r)
 			map = NULL;
+	} else {
+		r = read_image(fd, len, &map);
 	}
 	close(fd);
 	if (r)

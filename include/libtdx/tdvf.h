@@ -117,11 +117,12 @@ extern "C" {
 /** TDX_TDVF_STRICT - treat every warning as an error. */
 #define TDX_TDVF_STRICT			(1ull << 1)
 /**
- * TDX_TDVF_SNAPSHOT - tdx_tdvf_open() reads the file into private memory
- * instead of mapping it: costs the image's size in RAM, but later changes
- * to the file (truncation, rewrites) cannot reach the parsed image.
+ * TDX_TDVF_MAP - tdx_tdvf_open() maps the file (read-only, MAP_PRIVATE)
+ * instead of reading it into private memory: saves the copy, but the file
+ * must then not be truncated (SIGBUS in the caller) or rewritten (bytes
+ * changed after validation) while the object lives.
  */
-#define TDX_TDVF_SNAPSHOT		(1ull << 2)
+#define TDX_TDVF_MAP			(1ull << 2)
 
 /**
  * enum tdx_tdvf_code - what went wrong (struct tdx_tdvf_diag.code).
@@ -215,7 +216,7 @@ struct tdx_tdvf_diag {
 /**
  * struct tdx_tdvf_opts - parse options; TDX_OPTS(tdx_tdvf_opts).
  * @sz: sizeof(struct tdx_tdvf_opts), set by TDX_OPTS()
- * @flags: TDX_TDVF_ALLOW_LEGACY, TDX_TDVF_STRICT, TDX_TDVF_SNAPSHOT
+ * @flags: TDX_TDVF_ALLOW_LEGACY, TDX_TDVF_STRICT, TDX_TDVF_MAP
  * @gpaw: guest physical address width the TD will use, 48 or 52 (0 = 48);
  *   sections must lie below the shared bit 2^(gpaw-1)
  * @reserved: must be zero (makes the padding explicit, so TDX_OPTS() zeroes it)
@@ -258,23 +259,24 @@ struct tdx_tdvf;
  * @path: the image, e.g. "/usr/share/ovmf/OVMF.fd"
  * @opts: NULL for defaults
  * @diag: optional; always filled (code TDX_TDVF_OK on success)
- * @ret_tdvf: the parsed image.  By default the file is mapped read-only
- *   (MAP_PRIVATE) and never copied; the mapping is held until
- *   tdx_tdvf_free(); no fd is kept.  The file must then not be truncated
- *   or rewritten while the object lives: reading a truncated mapping raises
- *   SIGBUS, and rewritten bytes would bypass the validation.  Where that
- *   cannot be guaranteed, pass %TDX_TDVF_SNAPSHOT: the file is read into
- *   private, read-only memory instead, a snapshot later changes cannot
- *   affect.
+ * @ret_tdvf: the parsed image.  By default the file is read into private,
+ *   read-only memory (the image's size, a few MiB for OVMF): a snapshot
+ *   that later changes to the file (truncation, rewrites) cannot reach.
+ *   With %TDX_TDVF_MAP it is mapped read-only (MAP_PRIVATE) instead and
+ *   never copied; the file must then not be truncated or rewritten while
+ *   the object lives (SIGBUS, bytes changed after validation).  No fd is
+ *   kept either way.
  *
- * The size is checked (TDX_TDVF_E_IMAGE_SIZE) before anything is read;
- * open/fstat/mmap/read failures and non-regular files give TDX_TDVF_E_IO.
+ * The file is opened with O_NONBLOCK, so a FIFO or device never blocks the
+ * call: anything but a regular file is refused (TDX_TDVF_E_IO) before a
+ * byte is read.  The size is checked (TDX_TDVF_E_IMAGE_SIZE) next;
+ * open/fstat/mmap/read failures give TDX_TDVF_E_IO.
  *
- * Return: 0; -EINVAL (NULL path or ret_tdvf, bad opts, not a regular file,
- * a broken rule); -ENOMSG (no TDX metadata: no GUIDed table or no TDX entry
- * in it, or legacy lookup failed); -ENOMEM; -EIO (with %TDX_TDVF_SNAPSHOT:
- * the file shrank while it was read); errors of open(2), fstat(2), mmap(2) and pread(2) (e.g.
- * -ENOENT, -EACCES).
+ * Return: 0; -EINVAL (NULL path or ret_tdvf, bad opts, not a regular file
+ * (a FIFO, a directory, a device), a broken rule); -ENOMSG (no TDX
+ * metadata: no GUIDed table or no TDX entry in it, or legacy lookup
+ * failed); -ENOMEM; -EIO (the file shrank while it was read); errors of
+ * open(2), fstat(2), mmap(2) and pread(2) (e.g. -ENOENT, -EACCES).
  */
 int tdx_tdvf_open(const char *path, const struct tdx_tdvf_opts *opts,
 		  struct tdx_tdvf_diag *diag, struct tdx_tdvf **ret_tdvf);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libtdx.h>
@@ -159,8 +160,8 @@ START_TEST(ovmf_fd_sections)
 	o.flags = TDX_TDVF_STRICT;	/* Debian's image has no warnings */
 	ck_assert_int_eq(tdx_tdvf_open(OVMF_FD, &o, &d, &t), 0);
 	ck_assert_int_eq(d.code, TDX_TDVF_OK);
-	/* mapped once, read-only, not copied; no fd kept */
-	ck_assert_int_eq(maps_of(OVMF_FD), maps + 1);
+	/* read, not mapped (a snapshot); no fd kept */
+	ck_assert_int_eq(maps_of(OVMF_FD), maps);
 	ck_assert_int_eq(tu_count_fds(), fds);
 	ck_assert_int_eq(tu_count_fds_without_cloexec(), nocloexec);
 	ck_assert_uint_eq(tdx_tdvf_get_image_size(t), 0x200000);
@@ -265,7 +266,7 @@ END_TEST
  * after tdx_tdvf_open() must neither crash the caller (SIGBUS on a
  * truncated file mapping) nor change the validated bytes.
  */
-START_TEST(open_snapshot_flag_snapshots_the_file)
+START_TEST(open_snapshots_the_file_by_default)
 {
 	struct tdx_tdvf *t = NULL;
 	struct tdx_tdvf_diag d;
@@ -278,18 +279,18 @@ START_TEST(open_snapshot_flag_snapshots_the_file)
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(pwrite(fd, img, SZ, 0), (ssize_t)SZ);
-	/* the default maps the file: it is visible as a file mapping */
-	ck_assert_int_eq(tdx_tdvf_open(path, NULL, &d, &t), 0);
-	ck_assert_int_eq(maps_of(path), 1);
-	tdx_tdvf_free(t);
-	ck_assert_int_eq(maps_of(path), 0);
-	/* with TDX_TDVF_SNAPSHOT it is read instead */
+	/* TDX_TDVF_MAP maps the file: it is visible as a file mapping */
 	{
-		struct tdx_tdvf_opts so = TDX_OPTS(tdx_tdvf_opts);
+		struct tdx_tdvf_opts mo = TDX_OPTS(tdx_tdvf_opts);
 
-		so.flags = TDX_TDVF_SNAPSHOT;
-		ck_assert_int_eq(tdx_tdvf_open(path, &so, &d, &t), 0);
+		mo.flags = TDX_TDVF_MAP;
+		ck_assert_int_eq(tdx_tdvf_open(path, &mo, &d, &t), 0);
+		ck_assert_int_eq(maps_of(path), 1);
+		tdx_tdvf_free(t);
+		ck_assert_int_eq(maps_of(path), 0);
 	}
+	/* by default it is read instead: a snapshot */
+	ck_assert_int_eq(tdx_tdvf_open(path, NULL, &d, &t), 0);
 
 	/* truncated: reading a file mapping past EOF would raise SIGBUS */
 	ck_assert_int_eq(ftruncate(fd, 0), 0);
@@ -310,6 +311,27 @@ START_TEST(open_snapshot_flag_snapshots_the_file)
 	tdx_tdvf_free(t);
 	close(fd);
 	unlink(path);
+}
+END_TEST
+
+/* A FIFO with no writer: open(2) would block forever without O_NONBLOCK. */
+START_TEST(open_refuses_a_fifo_without_blocking)
+{
+	char dir[] = "/tmp/libtdx-fifo-XXXXXX", path[64];
+	struct tdx_tdvf *t = NULL;
+	struct tdx_tdvf_diag d;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fw", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	alarm(10);	/* a blocking open would hang the test: fail it instead */
+	ck_assert_int_eq(tdx_tdvf_open(path, NULL, &d, &t), -EINVAL);
+	alarm(0);
+	ck_assert_ptr_null(t);
+	ck_assert_int_eq(d.code, TDX_TDVF_E_IO);
+	ck_assert_ptr_nonnull(strstr(d.message, "FIFO"));
+	unlink(path);
+	rmdir(dir);
 }
 END_TEST
 
@@ -994,7 +1016,8 @@ static Suite *tdvf_suite(void)
 	tcase_add_test(tc, ovmf_fd_sections);
 	tcase_add_test(tc, ovmf_code_4m_rejected);
 	tcase_add_test(tc, open_errors);
-	tcase_add_test(tc, open_snapshot_flag_snapshots_the_file);
+	tcase_add_test(tc, open_snapshots_the_file_by_default);
+	tcase_add_test(tc, open_refuses_a_fifo_without_blocking);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("api");
