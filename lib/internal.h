@@ -101,6 +101,8 @@ int tdx_kvm_enable_cap(const struct tdx_ctx *ctx, int fd, uint32_t cap,
  */
 int tdx_kvm_tdx_cmd(const struct tdx_ctx *ctx, int fd, uint32_t id,
 		    uint32_t flags, uint64_t data, uint64_t *hw_error);
+/* Name of an ioctl request libtdx issues ("KVM_RUN"), or NULL. */
+const char *tdx_kvm_ioctl_name(unsigned long req);
 /* Name of a KVM_TDX_* sub-command ("KVM_TDX_INIT_VM"), or "KVM_TDX_?". */
 const char *tdx_kvm_tdx_cmd_name(uint32_t id);
 

@@ -276,7 +276,13 @@ static const char *hw_operand_field(uint64_t hw)
 }
 
 /* Host KVM_GET_SUPPORTED_CPUID; NULL (not fatal) when unavailable. */
-static struct kvm_cpuid2 *host_supported_cpuid(struct tdx_vm *vm)
+/*
+ * KVM_GET_SUPPORTED_CPUID: the defaults of the configurable CPUID bits and
+ * the guest physical address width KVM can map.  A failure is an error: a
+ * TD silently configured without the host's features is not what the VMM
+ * asked for.
+ */
+static int host_supported_cpuid(struct tdx_vm *vm, struct kvm_cpuid2 **ret)
 {
 	size_t n = LIBTDX_KVM_MAX_CPUID_ENTRIES;
 	struct kvm_cpuid2 *c;
@@ -284,17 +290,43 @@ static struct kvm_cpuid2 *host_supported_cpuid(struct tdx_vm *vm)
 
 	c = calloc(1, sizeof(*c) + n * sizeof(struct kvm_cpuid_entry2));
 	if (!c)
-		return NULL;
+		return tdx_err(&vm->error, -ENOMEM, "KVM_GET_SUPPORTED_CPUID", NULL, -1,
+			       "out of memory");
 	c->nent = (uint32_t)n;
 	r = tdx_kvm_ioctl(vm->ctx, vm->ctx->kvm_fd, KVM_GET_SUPPORTED_CPUID,
 			  (unsigned long)c);
 	if (r < 0) {
-		tdx_info(vm->ctx, "KVM_GET_SUPPORTED_CPUID failed (%s); configurable CPUID leaves default to 0 (no feature) instead of the host's values",
-			 strerror((int)-r));
 		free(c);
-		return NULL;
+		return tdx_err(&vm->error, (int)r, "KVM_GET_SUPPORTED_CPUID", NULL, -1,
+			       "KVM_GET_SUPPORTED_CPUID failed: %s; the TD's CPUID defaults cannot be computed",
+			       strerror((int)-r));
 	}
-	return c;
+	*ret = c;
+	return 0;
+}
+
+/*
+ * GPAW 52 needs 5-level EPT: KVM_TDX_INIT_VM refuses it with a bare EINVAL
+ * otherwise (setup_tdparams_eptp_controls(), arch/x86/kvm/vmx/tdx.c).  KVM
+ * reports the guest physical address size it can map in
+ * KVM_GET_SUPPORTED_CPUID 0x80000008 EAX[23:16], capped at 48 without
+ * 5-level TDP (__do_cpuid_func(), arch/x86/kvm/cpuid.c): name it first.
+ */
+static int check_gpaw_host(struct tdx_vm *vm, uint32_t gpaw,
+			   const struct kvm_cpuid2 *host)
+{
+	uint32_t i, g = 0;
+
+	if (gpaw != 52)
+		return 0;
+	for (i = 0; i < host->nent; i++)
+		if (host->entries[i].function == 0x80000008u)
+			g = (host->entries[i].eax >> 16) & 0xffu;
+	if (g >= 52)
+		return 0;
+	return tdx_err(&vm->error, -EINVAL, "KVM_TDX_INIT_VM", "gpaw", -1,
+		       "GPAW 52 needs 5-level EPT, which this host lacks (KVM can map %u-bit guest physical addresses); use GPAW 48",
+		       g);
 }
 
 static int vm_set_tsc(struct tdx_vm *vm, uint32_t khz)
@@ -384,16 +416,24 @@ TDX_EXPORT int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg)
 		return tdx_err(&vm->error, -EINVAL, "KVM_TDX_INIT_VM", "vcpus", -1,
 			       "vcpus %u is above the TD's maximum of %u vCPUs",
 			       vcpus, vm->max_vcpus);
-	r = vm_set_tsc(vm, TDX_OPTS_GET(cfg, tsc_khz, 0));
+	r = host_supported_cpuid(vm, &host);
 	if (r)
 		return r;
+	r = check_gpaw_host(vm, TDX_OPTS_GET(cfg, gpaw, 0), host);
+	if (!r)
+		r = vm_set_tsc(vm, TDX_OPTS_GET(cfg, tsc_khz, 0));
+	if (r) {
+		free(host);
+		return r;
+	}
 
 	iv = calloc(1, sizeof(*iv) + LIBTDX_KVM_MAX_CPUID_ENTRIES *
 		    sizeof(struct kvm_cpuid_entry2));
-	if (!iv)
+	if (!iv) {
+		free(host);
 		return tdx_err(&vm->error, -ENOMEM, "KVM_TDX_INIT_VM", NULL, -1,
 			       "out of memory");
-	host = host_supported_cpuid(vm);
+	}
 	n = tdx_caps_build_init_cpuid(vm->caps, cfg, host,
 				      vcpus ? vcpus : vm->max_vcpus, iv->cpuid.entries,
 				      LIBTDX_KVM_MAX_CPUID_ENTRIES, &vm->error);

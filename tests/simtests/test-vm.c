@@ -469,11 +469,68 @@ START_TEST(gpaw52_and_no_5level_ept)
 
 	ck_assert_int_eq(tdxsim_ctl_set_5level_ept(0), 0);
 	vm = new_vm();
-	ck_assert_int_eq(tdx_vm_init(vm, &cfg), -EINVAL);
+	{
+		unsigned long t0 = tdxsim_ctl_trace_count();
+
+		/* named before KVM_TDX_INIT_VM, whose EINVAL would not say why */
+		ck_assert_int_eq(tdx_vm_init(vm, &cfg), -EINVAL);
+		ck_assert_int_lt(trace_find(t0, "KVM_TDX_INIT_VM"), 0);
+	}
 	ck_assert_str_eq(tdx_error_get_step(tdx_vm_get_last_error(vm)), "KVM_TDX_INIT_VM");
+	ck_assert_str_eq(tdx_error_get_field(tdx_vm_get_last_error(vm)), "gpaw");
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(tdx_vm_get_last_error(vm)),
+				     "5-level EPT"));
 	cfg.gpaw = 48;
 	ck_assert_int_eq(tdx_vm_init(vm, &cfg), 0);
 	ck_assert_uint_eq(tdx_vm_get_shared_bit(vm), 1ULL << 47);
+	tdx_vm_unref(vm);
+}
+END_TEST
+
+static char log_text[65536];
+
+static void log_collect(void *ud, int prio, const char *msg)
+{
+	size_t n = strlen(log_text);
+
+	(void)ud;
+	(void)prio;
+	snprintf(log_text + n, sizeof(log_text) - n, "%s\n", msg);
+}
+
+/* TDX_LOG / the log callback name the ioctls, not their numbers. */
+START_TEST(log_names_ioctls)
+{
+	struct tdx_vm *vm;
+
+	log_text[0] = 0;
+	tdx_ctx_set_log_fn(ctx, log_collect, NULL, 7);
+	vm = new_vm();
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
+	tdx_ctx_set_log_fn(ctx, NULL, NULL, 0);
+	ck_assert_ptr_nonnull(strstr(log_text, "KVM_CREATE_VM on fd"));
+	ck_assert_ptr_nonnull(strstr(log_text, "KVM_MEMORY_ENCRYPT_OP(KVM_TDX_CAPABILITIES)"));
+	ck_assert_ptr_nonnull(strstr(log_text, "KVM_MEMORY_ENCRYPT_OP(KVM_TDX_INIT_VM)"));
+	ck_assert_ptr_nonnull(strstr(log_text, "KVM_GET_SUPPORTED_CPUID"));
+	ck_assert_ptr_nonnull(strstr(log_text, "KVM_CHECK_EXTENSION("));
+	ck_assert_msg(!strstr(log_text, "ioctl 0x") && !strstr(log_text, "ioctl(fd"),
+		      "an ioctl logged by number:\n%s", log_text);
+	tdx_vm_unref(vm);
+}
+END_TEST
+
+/* No silent fallback configuration when the host's CPUID cannot be read. */
+START_TEST(supported_cpuid_failure_is_an_error)
+{
+	struct tdx_vm *vm = new_vm();
+	unsigned long t0 = tdxsim_ctl_trace_count();
+
+	ck_assert_int_eq(tdxsim_ctl_fail_ioctl("KVM_GET_SUPPORTED_CPUID", ENOMEM, 0, 1), 0);
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), -ENOMEM);
+	ck_assert_str_eq(tdx_error_get_step(tdx_vm_get_last_error(vm)), "KVM_GET_SUPPORTED_CPUID");
+	ck_assert_int_lt(trace_find(t0, "KVM_TDX_INIT_VM"), 0);
+	ck_assert_int_eq(tdx_vm_get_state(vm), TDX_VM_CREATED);
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
 	tdx_vm_unref(vm);
 }
 END_TEST
@@ -747,6 +804,8 @@ int main(void)
 	tcase_add_test(tc, cpuid_linear_address_bits_checked);
 	tcase_add_test(tc, amx_guest_permission_requested);
 	tcase_add_test(tc, create_sequence);
+	tcase_add_test(tc, log_names_ioctls);
+	tcase_add_test(tc, supported_cpuid_failure_is_an_error);
 	tcase_add_test(tc, caps_fetched_once_per_context);
 	tcase_add_test(tc, order_mistakes_are_caught_first);
 	tcase_add_test(tc, config_rejected_before_any_ioctl);
