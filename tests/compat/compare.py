@@ -61,20 +61,19 @@ EXPLAINED = [
      "tdboot's fault, fixed — without --attributes it now asks SEPT_VE_DISABLE "
      "when the module offers it."),
     ("INIT_VM XFAM and CPUID",
-     "QEMU derives both from its CPU model (`-cpu host,...,family=6,model=207,"
-     "stepping=2` on the simulated Xeon 8570): an XFAM with CET, CPUID entries "
-     "only for the leaves it models, leaf 1 EAX = the FMS asked for, leaf 1 "
-     "EBX[23:16] = 2 logical processors with EDX.HTT, leaf 0x1F = the -smp "
-     "topology, leaf 0x80000008 = 48 physical address bits.  tdboot uses "
-     "libtdx's defaults (`struct tdx_td_config`): `TDX_XFAM_DEFAULT` & the "
-     "supported XFAM (x87, SSE, AVX, AVX-512, PKRU, AMX — hence its arch_prctl "
-     "for the AMX permission; CET only with --xfam), every configurable leaf "
-     "with the bits KVM_GET_SUPPORTED_CPUID reports, leaf 1 EAX = 0 and leaf "
-     "0x1F = 0 (the platform's own FMS and topology, which the module accepts on "
-     "any host) and the host's 52 physical address bits.  Choice, with one "
-     "point left to libtdx's owners: its default leaf 1 keeps the host's "
-     "EBX[23:16] (128) without HTT instead of describing the TD's vCPUs as "
-     "QEMU does."),
+     "both describe the same 2-vCPU topology (leaf 1 EBX[23:16] = 2 with "
+     "EDX.HTT, leaf 4's sharing, leaf 0x1F).  QEMU derives the rest from its CPU "
+     "model (`-cpu host,...,family=6,model=207,stepping=2` on the simulated "
+     "Xeon 8570): an XFAM with CET, entries only for the leaves it models, "
+     "leaf 1 EAX = the FMS asked for, leaf 4 from its own cache model, 48 "
+     "physical address bits in 0x80000008.  tdboot uses libtdx's defaults "
+     "(`struct tdx_td_config`): `TDX_XFAM_DEFAULT` & the supported XFAM (x87, "
+     "SSE, AVX, AVX-512, PKRU, AMX — hence its arch_prctl for the AMX "
+     "permission; CET only with --xfam), every configurable leaf with the "
+     "host's values within the configurable bits (0 where KVM reports "
+     "nothing), leaf 1 EAX = 0 (the platform's own FMS), the host's caches in "
+     "leaf 4 and its 52 physical address bits.  Choice: tdboot launches the "
+     "most capable TD the host allows; --xfam narrows it."),
     ("TSC",
      "QEMU issues KVM_SET_TSC_KHZ with 0 on the VM, which the kernel takes as "
      "the host's frequency (`kvm_arch_vm_ioctl()`); tdboot leaves the default.  "
