@@ -328,10 +328,13 @@ long mem_set_region(struct sim_vm *vm, const struct kvm_userspace_memory_region2
 long mem_set_attributes(struct sim_vm *vm, unsigned long arg)
 {
 	struct kvm_memory_attributes a;
+	/* kvm_supported_mem_attributes(): PRIVATE with private memory, else
+	 * nothing. The ioctl itself exists for every VM type: a TDX host
+	 * selects KVM_GENERIC_MEMORY_ATTRIBUTES (arch/x86/kvm/Kconfig), so a
+	 * plain VM gets EINVAL for PRIVATE and 0 for attributes 0, never
+	 * ENOTTY (kvm_vm_ioctl()). */
 	uint64_t supported = vm_is_td(vm) ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
 
-	if (!supported)
-		return -ENOTTY;
 	if (sim_copy_from_user(&a, arg, sizeof(a)))
 		return -EFAULT;
 	if (a.flags)

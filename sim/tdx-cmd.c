@@ -461,12 +461,21 @@ static long tdx_init_mem_region(struct sim_vcpu *v, struct kvm_tdx_cmd *cmd)
 		if (vm->kernel >= SIM_K700) {
 			/* 7.0+: guest_memfd pins the source first; a page already
 			 * added is found by the S-EPT map step (EIO). */
-			if (sim_copy_from_user(page, reg.source_addr, SIM_PAGE_SIZE)) {
+			/* kvm_gmem_populate() pins the source only when there is
+			 * one: source_addr 0 is "no source page", which
+			 * tdx_gmem_post_populate() refuses with EOPNOTSUPP after
+			 * the attribute check (7.2 source). */
+			if (reg.source_addr &&
+			    sim_copy_from_user(page, reg.source_addr, SIM_PAGE_SIZE)) {
 				r = -EFAULT;
 				break;
 			}
 			if (!(rmap_get(&vm->attrs, gfn) & KVM_MEMORY_ATTRIBUTE_PRIVATE)) {
 				r = -EINVAL;
+				break;
+			}
+			if (!reg.source_addr) {
+				r = -EOPNOTSUPP;
 				break;
 			}
 			/* The S-EPT map step finds a page still mapped.  7.2:

@@ -148,6 +148,16 @@ long vm_ioctl(struct sim_vm *vm, unsigned long req, unsigned long arg,
 		if (!is_td(vm))
 			return -ENOTTY;
 		return tdx_vm_op(vm, arg);
+	case KVM_MEMORY_ENCRYPT_REG_REGION:
+	case KVM_MEMORY_ENCRYPT_UNREG_REGION: {
+		/* kvm_arch_vm_ioctl(): the region is copied first (EFAULT);
+		 * VMX/TDX has no mem_enc_(un)register_region: ENOTTY. */
+		struct kvm_enc_region reg;
+
+		if (sim_copy_from_user(&reg, arg, sizeof(reg)))
+			return -EFAULT;
+		return -ENOTTY;
+	}
 	default: {
 		long r = vm_x86_ioctl(vm, req, arg);
 

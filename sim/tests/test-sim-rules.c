@@ -761,7 +761,15 @@ START_TEST(mem_region_rules)
 	ck_assert_uint_eq(out.gpa, 0x104000);
 	ck_assert_uint_eq(out.nr_pages, 2);
 	ck_assert_uint_eq(out.source_addr, (uintptr_t)src + 2 * PAGE);
-	ck_errno(st_add_pages(v, NULL, 0x100000, 1, true, NULL), EFAULT); /* unreadable source */
+	{
+		/* unreadable source: a PROT_NONE page (source_addr 0 is "no
+		 * source", EOPNOTSUPP: tdx_gmem_post_populate()) */
+		void *gone = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		ck_assert_ptr_ne(gone, MAP_FAILED);
+		ck_errno(st_add_pages(v, gone, 0x100000, 1, true, NULL), EFAULT);
+		munmap(gone, PAGE);
+	}
 	ck_assert_int_eq(st_add_pages(v, src, 0x100000, 1, true, &out), 0);
 	ck_assert_uint_eq(out.nr_pages, 0);
 	ck_errno(st_add_pages(v, src, 0x100000, 1, true, NULL), EIO); /* 7.0+: re-add */
@@ -800,7 +808,9 @@ START_TEST(mem_region_loop_order_per_kernel)
 		{ "7.1", EINVAL, EFAULT }, { "7.2", EINVAL, EFAULT },
 	};
 	void *src = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *gone = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0); /* unreadable */
 
+	ck_assert_ptr_ne(gone, MAP_FAILED);
 	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
 		int vm, v;
 
@@ -814,12 +824,13 @@ START_TEST(mem_region_loop_order_per_kernel)
 		ck_assert_msg(st_add_pages(v, src, 0, 1, false, NULL) == -ks[i].readd_shared,
 			      "kernel %s: re-add of a shared page", ks[i].k);
 		/* page 1: shared, unreadable source */
-		ck_assert_msg(st_add_pages(v, NULL, PAGE, 1, false, NULL) == -ks[i].noread_shared,
+		ck_assert_msg(st_add_pages(v, gone, PAGE, 1, false, NULL) == -ks[i].noread_shared,
 			      "kernel %s: shared page, unreadable source", ks[i].k);
 		close(v);
 		close(vm);
 	}
 	munmap(src, PAGE);
+	munmap(gone, PAGE);
 }
 END_TEST
 

@@ -278,7 +278,14 @@ static int sequence(void)
 	rec("vm_unknown_ioctl", x(vm, _IO(KVMIO, 0x77), 0));
 	rec("vm_encrypt_op_non_td", x(vm, KVM_MEMORY_ENCRYPT_OP, 0));
 	recv_("vm_cap_memory_attributes", x(vm, KVM_CHECK_EXTENSION, KVM_CAP_MEMORY_ATTRIBUTES));
-	rec("vm_set_memory_attributes_non_td", x(vm, KVM_SET_MEMORY_ATTRIBUTES, 0));
+	/* KVM_SET_MEMORY_ATTRIBUTES is built only with
+	 * CONFIG_KVM_GENERIC_MEMORY_ATTRIBUTES (kvm_vm_ioctl()), which a TDX
+	 * host always has and this host may not: compare the invariant that
+	 * the ioctl exists (not ENOTTY) iff /dev/kvm reports the capability
+	 * (kvm_supported_mem_attributes(NULL) != 0). */
+	recv_("vm_set_memory_attributes_iff_cap",
+	      (x(k, KVM_CHECK_EXTENSION, KVM_CAP_MEMORY_ATTRIBUTES) > 0) ==
+	      (x(vm, KVM_SET_MEMORY_ATTRIBUTES, 0) != -ENOTTY));
 
 	v = (int)x(vm, KVM_CREATE_VCPU, 0);
 	rec("create_vcpu", v);
