@@ -19,6 +19,7 @@ PREFIX = {
     "mrtd": "test-sim-mrtd.c",
     "cpuid": "test-sim-cpuid.c",
     "kvm": "test-sim-kvm.c",
+    "conform": "test-sim-conform.c",
 }
 
 
