@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <malloc.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 
 #include "simtest.h"
@@ -175,6 +176,18 @@ START_TEST(enable_cap_rules)
 	/* manual dirty log: INITIALLY_SET only with PROTECT_ENABLE */
 	ck_errno(enable(vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, 2), EINVAL);
 	ck_assert_int_eq(enable(vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, 3), 0);
+	/* NX huge pages: CAP_SYS_BOOT first, then argument 0 and no vCPUs */
+	{
+		struct { uint32_t version; int pid; } hdr = { 0x20080522, 0 };
+		struct { uint32_t eff, perm, inh; } d[2];
+		bool boot;
+
+		memset(d, 0, sizeof(d));
+		ck_assert_int_eq(syscall(SYS_capget, &hdr, d), 0);
+		boot = (d[0].eff >> 22) & 1;
+		ck_errno(enable(vm, KVM_CAP_VM_DISABLE_NX_HUGE_PAGES, 1), boot ? EINVAL : EPERM);
+		ck_assert_int_eq(enable(vm, KVM_CAP_VM_DISABLE_NX_HUGE_PAGES, 0), boot ? 0 : -EPERM);
+	}
 	/* what the kernel does not enable on a VM */
 	ck_errno(enable(vm, KVM_CAP_IRQCHIP, 0), EINVAL);
 	ck_errno(enable(vm, KVM_CAP_VM_COPY_ENC_CONTEXT_FROM, 0), EINVAL);

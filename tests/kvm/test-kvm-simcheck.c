@@ -139,6 +139,7 @@ static void generic_surface(int k)
 	rec("en_max_vcpu_id_2_again", en(vm, KVM_CAP_MAX_VCPU_ID, 2));
 	rec("en_max_vcpu_id_3", en(vm, KVM_CAP_MAX_VCPU_ID, 3));
 	rec("en_irqchip", en(vm, KVM_CAP_IRQCHIP, 0));
+	rec("en_nx_huge_pages_1", en(vm, KVM_CAP_VM_DISABLE_NX_HUGE_PAGES, 1));
 	rec("en_split_4097", en(vm, KVM_CAP_SPLIT_IRQCHIP, 4097));
 	rec("en_split_24", en(vm, KVM_CAP_SPLIT_IRQCHIP, 24));
 	rec("en_split_again", en(vm, KVM_CAP_SPLIT_IRQCHIP, 24));
