@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(meson ninja-build gcc g++ pkg-config check libssl-dev ovmf scdoc groff-base jq
-      valgrind python3 mmdebstrap)
+      valgrind python3 mmdebstrap abigail-tools)
 
 missing=()
 for p in "${PKGS[@]}"; do
