@@ -481,6 +481,8 @@ long vm_irq_ioctl(struct sim_vm *vm, unsigned long req, unsigned long arg)
 			return -EFAULT;
 		if (!vm->irqchip)
 			return -ENXIO;
+		if (vm->irqchip == 2)
+			trace_unmodelled();	/* PIC/IOAPIC delivery */
 		/* kvm_set_irq(): -1 when no route serves the GSI */
 		rt = route_of(x, l.irq);
 		l.status = -1;

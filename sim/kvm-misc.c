@@ -339,16 +339,23 @@ long vm_x86_ioctl(struct sim_vm *vm, unsigned long req, unsigned long arg)
 
 		if (sim_copy_from_user(&c, arg, sizeof(c)))
 			return -EFAULT;
-		/* pic_in_kernel(): only a full in-kernel irqchip has a PIC */
-		return vm->irqchip == 2 ? -ENOMEM : -ENOENT;
+		/* pic_in_kernel(): only the full in-kernel irqchip has a PIC */
+		if (vm->irqchip != 2)
+			return -ENOENT;
+		trace_unmodelled();	/* the PIT itself is not modelled */
+		return -EINVAL;
 	}
 	case KVM_GET_IRQCHIP:
 	case KVM_SET_IRQCHIP:
 	case KVM_GET_PIT2:
 	case KVM_SET_PIT2:
 	case KVM_REINJECT_CONTROL:
-		/* irqchip_kernel()/vpit: none with a split irqchip or none */
-		return vm->irqchip == 2 ? -EINVAL : -ENXIO;
+		/* irqchip_kernel() / kvm->arch.vpit: none without the full
+		 * in-kernel irqchip (a TD never has one) */
+		if (vm->irqchip != 2)
+			return -ENXIO;
+		trace_unmodelled();	/* PIC, IOAPIC and PIT state */
+		return -EINVAL;
 	case KVM_GET_CLOCK: {
 		struct kvm_clock_data d;
 		uint32_t lo, hi;
