@@ -1057,6 +1057,261 @@ START_TEST(t_foreign_ioctls)
 }
 END_TEST
 
+/* ---- third batch ----------------------------------------------------- */
+
+/* kvm_vcpu_pre_fault_memory(): "success if at least one page was mapped":
+ * a range whose first page maps and whose next page has no memslot
+ * returns 0 with the remainder written back. */
+START_TEST(t_prefault_partial)
+{
+	struct td t = td_ready(true);
+	struct kvm_pre_fault_memory r = { .gpa = 15 * PG, .size = 2 * PG };
+
+	ck_assert_int_eq(prefault(t.vcpu, &r), 0);
+	ck_assert_uint_eq(r.gpa, 16 * PG);
+	ck_assert_uint_eq(r.size, PG);
+}
+END_TEST
+
+/* The mm check is in kvm_vm_ioctl()/kvm_vcpu_ioctl() only: a child's
+ * fallocate() on an inherited guest_memfd works (kvm_gmem_fallocate() has
+ * no such check), while its KVM_CREATE_GUEST_MEMFD and KVM_RUN are EIO. */
+START_TEST(t_fork_gmem_and_run)
+{
+	struct td t = td_ready(true);
+	pid_t p = fork();
+
+	ck_assert_int_ge(p, 0);
+	if (p == 0) {
+		struct kvm_create_guest_memfd g = { .size = PG };
+		int bad = 0;
+
+		bad |= (fallocate(t.gmem, FALLOC_FL_KEEP_SIZE, 8 * PG, PG) != 0) << 0;
+		bad |= (fallocate(t.gmem, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, 8 * PG, PG) != 0) << 1;
+		bad |= (xioctl(t.vm, KVM_CREATE_GUEST_MEMFD, (uintptr_t)&g) != -EIO) << 2;
+		bad |= (xioctl(t.vcpu, KVM_RUN, 0) != -EIO) << 3;
+		_exit(bad);
+	}
+	{
+		int st;
+
+		ck_assert_int_eq(waitpid(p, &st, 0), p);
+		ck_assert(WIFEXITED(st));
+		ck_assert_msg(WEXITSTATUS(st) == 0, "child mask %#x", WEXITSTATUS(st));
+	}
+}
+END_TEST
+
+/* kvm_gmem_bind(): file->f_op != &kvm_gmem_fops: a VM, vCPU or /dev/kvm
+ * fd given as guest_memfd is EINVAL. */
+START_TEST(t_memslot_gmem_wrong_fd_kind)
+{
+	struct td t = td_ready(false);
+	int k = st_kvm();
+	void *m = page_buf(4);
+	uint64_t u = (uintptr_t)m;
+
+	ck_errno(region2(t.vm, 1, KVM_MEM_GUEST_MEMFD, 1ULL << 30, 4 * PG, u, (uint32_t)t.vm, 0), EINVAL);
+	ck_errno(region2(t.vm, 1, KVM_MEM_GUEST_MEMFD, 1ULL << 30, 4 * PG, u, (uint32_t)t.vcpu, 0), EINVAL);
+	ck_errno(region2(t.vm, 1, KVM_MEM_GUEST_MEMFD, 1ULL << 30, 4 * PG, u, (uint32_t)k, 0), EINVAL);
+	close(k);
+}
+END_TEST
+
+/* vfs_fallocate() before kvm_gmem_fallocate(): offset < 0 or len <= 0
+ * EINVAL; offset + len overflowing loff_t EFBIG. */
+START_TEST(t_gmem_fallocate_vfs)
+{
+	int vm = st_td(), g = st_gmem(vm, 4 * PG);
+
+	ck_assert_int_eq(fallocate(g, FALLOC_FL_KEEP_SIZE, -(off_t)PG, PG), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(fallocate(g, FALLOC_FL_KEEP_SIZE, 0, -(off_t)PG), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(fallocate(g, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, 1LL << 62, 1LL << 62), -1);
+	ck_assert_int_eq(errno, EFBIG);
+	close(g);
+	close(vm);
+}
+END_TEST
+
+/* A vCPU lives as long as its VM, not its fd: after close() of the vCPU fd
+ * the id is still taken (kvm_vm_ioctl_create_vcpu(): EEXIST) and it still
+ * counts against max_vcpus. */
+START_TEST(t_vcpu_survives_fd_close)
+{
+	int vm = st_td_inited();
+	int v = (int)xioctl(vm, KVM_CREATE_VCPU, 0);
+
+	ck_assert_int_ge(v, 0);
+	ck_assert_int_eq(close(v), 0);
+	ck_errno(xioctl(vm, KVM_CREATE_VCPU, 0), EEXIST);
+	close(vm);
+}
+END_TEST
+
+/* kvm_set_memory_region(): userspace_addr needs only alignment and
+ * access_ok(): 0 is accepted (a guest_memfd slot need not have shared
+ * memory), an address outside the user range is EINVAL. */
+START_TEST(t_memslot_uaddr)
+{
+	int vm = st_td(), g = st_gmem(vm, 16 * PG);
+
+	ck_assert_int_eq(region2(vm, 0, KVM_MEM_GUEST_MEMFD, 0, 4 * PG, 0, g, 0), 0);
+	ck_assert_int_eq(region2(vm, 1, 0, 1ULL << 30, 4 * PG, 0, 0, 0), 0);
+	ck_errno(region2(vm, 2, 0, 2ULL << 30, 4 * PG, 0xffff800000000000ULL, 0, 0), EINVAL);
+	close(g);
+	close(vm);
+}
+END_TEST
+
+static int find_leaf(const struct kvm_tdx_init_vm *iv, uint32_t f, uint32_t i)
+{
+	for (unsigned n = 0; n < iv->cpuid.nent; n++)
+		if (iv->cpuid.entries[n].function == f && iv->cpuid.entries[n].index == i)
+			return (int)n;
+	return -1;
+}
+
+/* setup_tdparams_cpuids() -> tdx_unsupported_cpuid(): a CPUID 7.0 entry
+ * with TSX (HLE, RTM) or WAITPKG is EINVAL, whatever the module allows. */
+START_TEST(t_init_vm_tsx_waitpkg)
+{
+	int vm = st_td();
+	struct kvm_tdx_init_vm *iv = st_init_args(vm, 48);
+	int i7 = find_leaf(iv, 7, 0);
+
+	st_split_irqchip(vm);
+	ck_assert_int_ge(i7, 0);
+	iv->cpuid.entries[i7].ebx |= 1U << 4; /* HLE */
+	ck_errno(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, NULL), EINVAL);
+	iv->cpuid.entries[i7].ebx &= ~(1U << 4);
+	iv->cpuid.entries[i7].ebx |= 1U << 11; /* RTM */
+	ck_errno(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, NULL), EINVAL);
+	iv->cpuid.entries[i7].ebx &= ~(1U << 11);
+	iv->cpuid.entries[i7].ecx |= 1U << 5; /* WAITPKG */
+	ck_errno(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, NULL), EINVAL);
+	iv->cpuid.entries[i7].ecx &= ~(1U << 5);
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, NULL), 0);
+	free(iv);
+	close(vm);
+}
+END_TEST
+
+/* kvm_find_cpuid_entry2(): an entry without KVM_CPUID_FLAG_SIGNIFCANT_INDEX
+ * matches every subleaf. A lone leaf-7 entry without the flag then fills
+ * both CPUID_CONFIG slots 7.0 and 7.1, so copy_cnt (2) != nent (1) in
+ * setup_tdparams_cpuids(): EINVAL. */
+START_TEST(t_init_vm_index_not_significant)
+{
+	int vm = st_td();
+	struct kvm_tdx_init_vm *iv = st_init_args(vm, 48);
+	int i7 = find_leaf(iv, 7, 0), i71 = find_leaf(iv, 7, 1);
+
+	st_split_irqchip(vm);
+	ck_assert_int_ge(i7, 0);
+	ck_assert_int_ge(i71, 0);
+	/* drop 7.1 (and 7.2 if given), keep 7.0 without the flag */
+	for (int n = (int)iv->cpuid.nent - 1; n >= 0; n--)
+		if (iv->cpuid.entries[n].function == 7 && iv->cpuid.entries[n].index != 0)
+			iv->cpuid.entries[n] = iv->cpuid.entries[--iv->cpuid.nent];
+	i7 = find_leaf(iv, 7, 0);
+	iv->cpuid.entries[i7].flags = 0;
+	ck_errno(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, NULL), EINVAL);
+	/* with the flag the same set is fine */
+	iv->cpuid.entries[i7].flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, NULL), 0);
+	free(iv);
+	close(vm);
+}
+END_TEST
+
+/* tdx_get_capabilities() copies a kzalloc'ed struct of
+ * struct_size(caps, cpuid.entries, nent) bytes: reserved[], cpuid.padding,
+ * every entry's flags and padding are zero, whatever the buffer held;
+ * init_kvm_tdx_caps(): kernel_tdvmcallinfo_1_r11/r12 0,
+ * user_tdvmcallinfo_1_r11 = SETUP_EVENT_NOTIFY_INTERRUPT (bit 1), r12 0;
+ * td_init_cpuid_entry2(): 0x80000008 EAX[23:16] = 0xff, 7.0 without
+ * HLE/RTM/WAITPKG; bytes past the last entry are not written. */
+START_TEST(t_capabilities_layout)
+{
+	int vm = st_td();
+	size_t sz = sizeof(struct kvm_tdx_capabilities) + 256 * sizeof(struct kvm_cpuid_entry2);
+	struct kvm_tdx_capabilities *c = malloc(sz);
+	const unsigned char *past;
+	bool seen8 = false, seen7 = false;
+
+	memset(c, 0xaa, sz);
+	c->cpuid.nent = 256;
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_CAPABILITIES, 0, (uintptr_t)c, NULL), 0);
+	for (unsigned i = 0; i < sizeof(c->reserved) / sizeof(c->reserved[0]); i++)
+		ck_assert_msg(c->reserved[i] == 0, "reserved[%u]", i);
+	ck_assert_uint_eq(c->cpuid.padding, 0);
+	ck_assert_uint_eq(c->kernel_tdvmcallinfo_1_r11, 0);
+	ck_assert_uint_eq(c->kernel_tdvmcallinfo_1_r12, 0);
+	ck_assert_uint_eq(c->user_tdvmcallinfo_1_r11, 1ULL << 1);
+	ck_assert_uint_eq(c->user_tdvmcallinfo_1_r12, 0);
+	ck_assert_uint_ne(c->supported_attrs, 0);
+	ck_assert_uint_ne(c->supported_xfam, 0);
+	for (unsigned i = 0; i < c->cpuid.nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &c->cpuid.entries[i];
+
+		ck_assert_msg(e->flags == 0, "entry %u flags %#x", i, e->flags);
+		ck_assert(e->padding[0] == 0 && e->padding[1] == 0 && e->padding[2] == 0);
+		if (e->function == 0x80000008) {
+			seen8 = true;
+			ck_assert_uint_eq((e->eax >> 16) & 0xff, 0xff);
+		}
+		if (e->function == 7 && e->index == 0) {
+			seen7 = true;
+			ck_assert_uint_eq(e->ebx & ((1U << 4) | (1U << 11)), 0);
+			ck_assert_uint_eq(e->ecx & (1U << 5), 0);
+		}
+	}
+	ck_assert(seen8 && seen7);
+	past = (const unsigned char *)&c->cpuid.entries[c->cpuid.nent];
+	for (size_t i = 0; i < sizeof(struct kvm_cpuid_entry2); i++)
+		ck_assert_uint_eq(past[i], 0xaa);
+	free(c);
+	close(vm);
+}
+END_TEST
+
+/* Each ioctl belongs to one kind of fd. /dev/kvm: kvm_dev_ioctl() ->
+ * kvm_arch_dev_ioctl() default EINVAL. VM fd: kvm_vm_ioctl() ->
+ * kvm_arch_vm_ioctl() default ENOTTY. vCPU fd: kvm_vcpu_ioctl() ->
+ * kvm_arch_vcpu_ioctl() default EINVAL. */
+START_TEST(t_ioctl_scope)
+{
+	struct td t = td_ready(false);
+	int k = st_kvm();
+	char buf[512] = { 0 };
+	uintptr_t b = (uintptr_t)buf;
+
+	ck_errno(xioctl(k, KVM_CREATE_VCPU, 0), EINVAL);
+	ck_errno(xioctl(k, KVM_MEMORY_ENCRYPT_OP, b), EINVAL);
+	ck_errno(xioctl(k, KVM_SET_USER_MEMORY_REGION2, b), EINVAL);
+	ck_errno(xioctl(k, KVM_CREATE_GUEST_MEMFD, b), EINVAL);
+	ck_errno(xioctl(k, KVM_RUN, 0), EINVAL);
+
+	ck_errno(xioctl(t.vm, KVM_GET_API_VERSION, 0), ENOTTY);
+	ck_errno(xioctl(t.vm, KVM_CREATE_VM, KVM_X86_TDX_VM), ENOTTY);
+	ck_errno(xioctl(t.vm, KVM_GET_VCPU_MMAP_SIZE, 0), ENOTTY);
+	ck_errno(xioctl(t.vm, KVM_RUN, 0), ENOTTY);
+	ck_errno(xioctl(t.vm, KVM_PRE_FAULT_MEMORY, b), ENOTTY);
+	ck_errno(xioctl(t.vm, KVM_GET_SUPPORTED_CPUID, b), ENOTTY);
+
+	ck_errno(xioctl(t.vcpu, KVM_GET_API_VERSION, 0), EINVAL);
+	ck_errno(xioctl(t.vcpu, KVM_CREATE_VM, KVM_X86_TDX_VM), EINVAL);
+	ck_errno(xioctl(t.vcpu, KVM_CREATE_VCPU, 3), EINVAL);
+	ck_errno(xioctl(t.vcpu, KVM_SET_USER_MEMORY_REGION2, b), EINVAL);
+	ck_errno(xioctl(t.vcpu, KVM_SET_MEMORY_ATTRIBUTES, b), EINVAL);
+	ck_errno(xioctl(t.vcpu, KVM_CREATE_GUEST_MEMFD, b), EINVAL);
+	ck_errno(xioctl(t.vcpu, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY), EINVAL);
+	close(k);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sim-conform");
@@ -1101,6 +1356,16 @@ static Suite *suite(void)
 	tcase_add_test(tc, t_create_vcpu_max_id);
 	tcase_add_test(tc, t_vcpu_outlives_vm_fd);
 	tcase_add_test(tc, t_foreign_ioctls);
+	tcase_add_test(tc, t_prefault_partial);
+	tcase_add_test(tc, t_fork_gmem_and_run);
+	tcase_add_test(tc, t_memslot_gmem_wrong_fd_kind);
+	tcase_add_test(tc, t_gmem_fallocate_vfs);
+	tcase_add_test(tc, t_vcpu_survives_fd_close);
+	tcase_add_test(tc, t_memslot_uaddr);
+	tcase_add_test(tc, t_init_vm_tsx_waitpkg);
+	tcase_add_test(tc, t_init_vm_index_not_significant);
+	tcase_add_test(tc, t_capabilities_layout);
+	tcase_add_test(tc, t_ioctl_scope);
 	suite_add_tcase(s, tc);
 	return s;
 }
