@@ -366,6 +366,30 @@ static int load_native(struct sim_caps *c, const char *file, char *err, size_t e
 	return 0;
 }
 
+/*
+ * Logical processors in one package of the host CPU: EBX[15:0] of the last
+ * level of its native leaf 0x1F (0xB without one).  0 when it has neither.
+ */
+static unsigned native_package_cpus(const struct sim_caps *c)
+{
+	static const uint32_t leaves[] = { 0x1f, 0xb };
+
+	for (size_t l = 0; l < sizeof(leaves) / sizeof(leaves[0]); l++) {
+		unsigned n = 0;
+
+		for (uint32_t sub = 0; sub < 8; sub++) {
+			const struct kvm_cpuid_entry2 *e = caps_native(c, leaves[l], sub);
+
+			if (!e || !((e->ecx >> 8) & 0xff))	/* level type 0: the end */
+				break;
+			n = e->ebx & 0xffff;
+		}
+		if (n)
+			return n;
+	}
+	return 0;
+}
+
 static int load_masks(struct sim_caps *c, const char *version, char *err,
 		      size_t errlen)
 {
@@ -500,7 +524,18 @@ int caps_load(struct sim_caps *c, const char *what, char *err, size_t errlen)
 	mv = jget(root, "five_level_ept");
 	if (mv && mv->t == J_BOOL && !strcmp(mv->s, "false"))
 		c->has_5level_ept = false;
-	{
+	/*
+	 * The simulated host's present (and online) CPUs: num_present_cpus(),
+	 * at which tdx_vm_init() caps a TD's max_vcpus, and num_online_cpus()
+	 * of KVM_CAP_NR_VCPUS.  A one-socket host of the preset's CPU, or
+	 * "present_cpus" in the caps file; never this machine's count, so a
+	 * VMM's vCPU count meets the same limit wherever the simulation runs.
+	 */
+	if (!jnum(jget(root, "present_cpus"), &v) && v >= 1 && v <= SIM_KVM_MAX_VCPUS)
+		c->present_cpus = (unsigned)v;
+	else
+		c->present_cpus = native_package_cpus(c);
+	if (!c->present_cpus) {
 		long n = sysconf(_SC_NPROCESSORS_CONF);
 
 		c->present_cpus = n > 0 ? (unsigned)n : 1;

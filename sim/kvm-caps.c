@@ -81,7 +81,9 @@ long check_extension(struct sim_vm *vm, long cap)
 {
 	bool td = is_td(vm);
 	int kernel = vm ? vm->kernel : G.kernel;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	/* num_online_cpus() of the simulated host (caps-data.c) */
+	const struct sim_caps *hc = vm ? vm->caps : G.caps;
+	long ncpu = hc ? (long)hc->present_cpus : sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (ncpu < 1)
 		ncpu = 1;

@@ -458,6 +458,51 @@ END_TEST
 /* kvm_vm_ioctl_create_vcpu(): created_vcpus >= kvm->max_vcpus EINVAL;
  * tdx_vm_init() caps a TD's max_vcpus at num_present_cpus(), which
  * KVM_CAP_MAX_VCPUS on the VM reports. */
+/* num_present_cpus() and num_online_cpus() are the simulated host's: one
+ * package of the preset's CPU (Xeon 8570: 112 logical processors), or
+ * "present_cpus" of a caps file; not this machine's count. */
+START_TEST(t_present_cpus_are_the_hosts)
+{
+	const char *dir = getenv("TDXSIM_DATA_DIR");
+	char src[4096], path[] = "/tmp/sim-conform-caps-XXXXXX";
+	static char text[1 << 20];
+	FILE *f;
+	size_t n;
+	int k, vm, fd;
+
+	ck_assert_ptr_nonnull(dir);
+	snprintf(src, sizeof(src), "%s/tdx-caps-realistic.json", dir);
+	ck_assert_int_eq(tdxsim_ctl_set_caps("realistic"), 0);
+	k = st_kvm();
+	ck_assert_int_eq(xioctl(k, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS), 112);
+	vm = st_td();
+	ck_assert_int_eq(xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS), 112);
+	ck_assert_int_eq(xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS), 112);
+	close(vm);
+	/* the same host with 4 CPUs */
+	f = fopen(src, "re");
+	ck_assert_ptr_nonnull(f);
+	n = fread(text + 1, 1, sizeof(text) - 64, f);
+	fclose(f);
+	ck_assert(n > 2 && text[1] == '{');
+	text[n + 1] = 0;
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_gt(fprintf(f, "{\"present_cpus\": 4,%s", text + 2), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(tdxsim_ctl_set_caps(path), 0);
+	vm = st_td();
+	ck_assert_int_eq(xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS), 4);
+	ck_assert_int_eq(xioctl(k, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS), 4);
+	close(vm);
+	close(k);
+	unlink(path);
+	ck_assert_int_eq(tdxsim_ctl_set_caps("realistic"), 0);
+}
+END_TEST
+
 START_TEST(t_create_vcpu_max)
 {
 	int vm = st_td_inited();
@@ -1333,6 +1378,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, t_create_vcpu_rules);
 	tcase_add_test(tc, t_init_vcpu_rules);
 	tcase_add_test(tc, t_create_vcpu_max);
+	tcase_add_test(tc, t_present_cpus_are_the_hosts);
 	tcase_add_test(tc, t_get_cpuid);
 	tcase_add_test(tc, t_init_mem_region_order);
 	tcase_add_test(tc, t_init_mem_region_args);

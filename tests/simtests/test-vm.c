@@ -370,17 +370,20 @@ START_TEST(order_mistakes_are_caught_first)
 	ck_assert_str_eq(tdx_error_get_field(e), "id");
 	ck_assert_int_eq(tdx_vcpu_new(vm, 0, &v), 0);
 	{
-		/* fill the TD up to its vCPU count with a sparse id, then one more */
-		struct tdx_vcpu *extra[64] = { 0 };
+		/* fill the TD up to its vCPU count with a sparse id, then one more
+		 * (the simulated host's CPUs: 112 with the default preset) */
 		unsigned int i, n = tdx_vm_get_max_vcpus(vm) - 1;
+		struct tdx_vcpu **extra = calloc(n + 1, sizeof(*extra));
 
-		ck_assert_uint_le(n, 64);
+		ck_assert_ptr_nonnull(extra);
+		ck_assert_uint_le(n, 4096);
 		for (i = 0; i < n; i++)
 			ck_assert_int_eq(tdx_vcpu_new(vm, 100 + i, &extra[i]), 0);
-		ck_assert_int_eq(tdx_vcpu_new(vm, 200, &extra[63]), -EINVAL);
+		ck_assert_int_eq(tdx_vcpu_new(vm, 100 + n + 1000, &extra[n]), -EINVAL);
 		ck_assert_str_eq(tdx_error_get_field(e), "vcpus");
 		for (i = 0; i < n; i++)
 			tdx_vcpu_unref(extra[i]);
+		free(extra);
 	}
 	/* KVM_RUN before INIT_VCPU / FINALIZE */
 	{
