@@ -11,7 +11,9 @@
  *     memory the caller supplies (tdx_mem_region_opts.host_addr);
  *   - one memslot (KVM_SET_USER_MEMORY_REGION2 with KVM_MEM_GUEST_MEMFD).
  *
- * At VM creation every GPA is shared (KVM's default).  The guest converts
+ * At VM creation every GPA is shared (KVM's default); tdx_mem_add_layout()
+ * makes the TD's RAM private as it adds it, as QEMU does, so a TD's memory
+ * starts private and the guest shares what it needs.  The guest converts
  * pages with TDVMCALL MapGPA (KVM_EXIT_HYPERCALL, nr 12) or implicitly by
  * touching a page with the other access type (KVM_EXIT_MEMORY_FAULT); the
  * VMM answers both with tdx_mem_convert().  A conversion sets the KVM
@@ -182,9 +184,11 @@ struct tdx_mem_region_info {
  * size, host address, guest_memfd, offset 0}.  On any failure everything
  * done so far is undone: no fd, mapping or slot is left.
  *
- * The new region is shared, like all memory at VM creation; a region
- * added after conversions keeps whatever state the map records for its
- * range (shared unless converted while it was a hole).
+ * The new region is shared, like all memory at VM creation (KVM's default
+ * attributes), until converted -- tdx_mem_add_layout() adds the TD's RAM
+ * and makes it private; a region added after conversions keeps whatever
+ * state the map records for its range (shared unless converted while it
+ * was a hole).
  *
  * Thread safety: may run concurrently with conversions and other adds.
  *

@@ -5,7 +5,10 @@ Usage: check-docs.py SCDOC MAN_DIR MAP LIBTDX_SO INCLUDE_DIR
                      [CC BUILD_INCLUDE_DIR [TDXSIM]]
 
 - every page builds with scdoc (exit 0, nothing on stderr) and, when groff
-  is installed, formats without a single groff warning;
+  is installed, formats without a single groff warning and loses nothing
+  in rendering: every line of a literal block, and every word of the prose
+  holding a roff or scdoc special character (a backslash, "++", ...),
+  appears in the formatted page as written;
 - every page has the title line NAME(SECTION) matching its file name and
   the sections its man section requires;
 - every exported symbol (lib/libtdx.map and nm -D of the library) is named
@@ -94,6 +97,76 @@ for f in hfiles:
 
 # ---- the pages --------------------------------------------------------------
 groff = shutil.which("groff")
+col = shutil.which("col")
+SPECIAL = re.compile(r"[\\+%#{}\[\]<>|~^@$=]")
+
+
+def unescape(s):
+    """scdoc's escapes: \\x is a literal x."""
+    return re.sub(r"\\(.)", r"\1", s)
+
+
+def _ph(esc, ch):
+    """A placeholder character standing for the escaped ch."""
+    key = chr(0xe000 + len(esc))
+    esc[key] = ch
+    return key
+
+
+def rendering_losses(page, src, roff):
+    """Text of the source that the formatted page does not show.
+
+    scdoc passes some text to roff unchanged, where it means something
+    else: a backslash starts a roff escape ("\\n" prints "n" unless written
+    "\\\\n"), a line ending in "++" is scdoc's forced line break ("C++" at
+    the end of a line prints "C").  So every line of a literal block, and
+    every word of the prose that holds such a character, must appear in
+    the page as formatted (ASCII, no hyphenation, long lines)."""
+    g = subprocess.run([groff, "-t", "-man", "-Tascii", "-rHY=0", "-rLL=400n"],
+                       input=roff, capture_output=True, text=True)
+    text = g.stdout
+    if col:
+        text = subprocess.run([col, "-bx"], input=text, capture_output=True,
+                              text=True).stdout
+    else:
+        text = re.sub(r".\x08", "", text)
+    flat = " ".join(text.split())
+    in_block = False
+    for n, line in enumerate(src.splitlines(), 1):
+        if line.strip().startswith("```"):
+            in_block = not in_block
+            continue
+        if in_block:
+            if "\\" in line.replace("\\\\", ""):
+                problem(page, "line %d: a single backslash in a literal block is a "
+                        "roff escape (write two): %r" % (n, line.strip()))
+                continue
+            want = " ".join(line.replace("\\\\", "\\").split())
+            if want and want not in flat:
+                problem(page, "line %d of a literal block is not shown as written: "
+                        "%r" % (n, want))
+            continue
+        if line.startswith("#"):
+            continue                    # a heading
+        line = re.sub(r"^[|:\[\]<>-]+\s", "", line)  # a table row's marker
+        for word in line.split():
+            if not SPECIAL.search(word):
+                continue
+            # escaped characters are literal; unescaped * and _ at the
+            # edges of words are bold/underline markup
+            esc = {}
+            word = re.sub(r"\\(.)", lambda m: esc.setdefault(
+                chr(0xe000 + len(esc)), m.group(1)) and chr(0xe000 + len(esc) - 1)
+                if False else _ph(esc, m.group(1)), word)
+            w = re.sub(r"(?<![\w\ue000-\ue0ff])[*_]|[*_](?![\w\ue000-\ue0ff])", "", word)
+            w = "".join(esc.get(c, c) for c in w)
+            if not SPECIAL.search(w):
+                continue
+            if w and w not in flat:
+                problem(page, "line %d: %r is not shown as written (a roff or "
+                        "scdoc special: escape it)" % (n, w))
+
+
 documented = {}         # function name -> page
 pages = set()
 refs = []               # (page, name, section)
@@ -115,6 +188,7 @@ for f in scd:
                            input=r.stdout, capture_output=True, text=True)
         if g.returncode or g.stderr:
             problem(page, "groff warnings: %s" % g.stderr.strip())
+        rendering_losses(page, src, r.stdout)
 
     first = src.splitlines()[0] if src else ""
     if not first.startswith("%s(%s)" % (title, section)):
