@@ -142,6 +142,7 @@ def run_qemu(a, tmp):
     keep = os.path.join(tmp, "qemu")
     ns = argparse.Namespace(build=a.build, source=a.source, memory=a.memory, smp=a.smp,
                             cpu=qemu_launch.QEMU_CPU, firmware=a.firmware,
+                            tdx_object="tdx-guest,id=tdx0",
                             guest="tdvf-early-boot", qemu_arg=[], env=[],
                             timeout=a.timeout, keep=keep)
     run = qemu_launch.Run(ns)

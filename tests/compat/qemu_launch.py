@@ -195,7 +195,7 @@ class Run:
             self.guest_file = os.path.join(a.source, "sim", "scripts", guest + ".txt")
         qemu = ["qemu-system-x86_64", "-accel", "kvm",
                 "-machine", "q35,kernel-irqchip=split,confidential-guest-support=tdx0",
-                "-object", "tdx-guest,id=tdx0", "-cpu", a.cpu,
+                "-object", a.tdx_object, "-cpu", a.cpu,
                 "-m", a.memory, "-smp", str(a.smp), "-bios", inside + "/firmware.fd",
                 "-nographic", "-nodefaults", "-serial", "stdio", "-no-reboot"] + a.qemu_arg
         self.qemu_cmd = " ".join(qemu).replace(inside + "/firmware.fd",
@@ -327,6 +327,8 @@ def main():
     p.add_argument("--memory", default="2G")
     p.add_argument("--smp", type=int, default=2)
     p.add_argument("--cpu", default=QEMU_CPU)
+    p.add_argument("--tdx-object", default="tdx-guest,id=tdx0",
+                   help="the -object for the TD (id tdx0), e.g. with sept-ve-disable=off")
     p.add_argument("--firmware", default="/usr/share/ovmf/OVMF.fd")
     p.add_argument("--guest", default="tdvf-early-boot")
     p.add_argument("--qemu-arg", action="append", default=[])
