@@ -4,7 +4,9 @@
 
 Usage: qemu_launch.py --build BUILDDIR --source SRCDIR [--memory 2G] [--smp 2]
                       [--firmware FILE] [--guest NAME|FILE] [--keep DIR]
-                      [--qemu-arg ARG]... [--cpu MODEL]
+                      [--qemu-arg ARG]... [--cpu MODEL] [--tdx-object OBJ]
+                      [--env VAR=VALUE]... [--timeout S]
+(as root; any machine: the simulated host is the same everywhere)
 
 The sid root comes from scripts/compat-root.sh (exit 77 there -> SKIP here).
 Everything this run needs is copied into a private directory under the
