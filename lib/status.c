@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * TDX module SEAMCALL status decoder: name, hint, operand id, format.
- * Values from shared/docs/anchors.md §4.1–4.3; hints are our own words.
+ * Status classes and values as the kernel defines them
+ * (arch/x86/include/asm/shared/tdx_errno.h, Linux 7.2) and the TDX module
+ * returns them (intel/tdx-module, include/auto_gen/tdx_error_codes_defs.h);
+ * hints are our own words.
  * Pure functions over const tables.
  */
 #include <stdio.h>

@@ -100,7 +100,7 @@ const struct tdx_error *tdx_vm_get_last_error(const struct tdx_vm *vm);
  * -EAGAIN (retries exhausted); -ECHILD (not the VM's creator process);
  * when the XFAM has AMX tile data, the errno of
  * arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM, 18), requested first because the
- * vCPUs' KVM_SET_CPUID2 fails with -EPERM without it (-EBUSY: a vCPU of
+ * vCPUs' KVM_SET_CPUID2 fails with EPERM without it (-EBUSY: a vCPU of
  * this process already exists without it; -EOPNOTSUPP, -EINVAL: the host
  * kernel cannot); step "arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM)", field
  * "xfam", bit 18;
@@ -108,7 +108,7 @@ const struct tdx_error *tdx_vm_get_last_error(const struct tdx_vm *vm);
  * because a CPU package has no online CPU: the TD stays TDX_VM_CREATED,
  * the record says so, and tdx_vm_init() may be retried); -ENOMEM.  (The CPUID array
  * passed to KVM has one entry per configurable leaf of the caps, which
- * hold at most 256, so the -E2BIG of a too-large array cannot occur.)
+ * hold at most 256, so the E2BIG of a too-large array cannot occur.)
  */
 int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg);
 /**

@@ -8,8 +8,9 @@
  * it.  Every block is guarded by a macro that the kernel introduced in the
  * same release as the block, so this header builds unchanged against both
  * (tests/abi checks the "newer headers" case).  Layouts are pinned below
- * with _Static_assert against the offsets in shared/docs/kvm-tdx-uapi.md §2,
- * whoever defined them.
+ * with _Static_assert against the offsets of the kernel's own definitions
+ * (include/uapi/linux/kvm.h and arch/x86/include/uapi/asm/kvm.h, Linux
+ * 7.2), whoever defined them.
  *
  * Also used by the simulator (sim/), which shares nothing else with
  * the library.
@@ -281,7 +282,7 @@ static inline void *libtdx_run_exit(struct kvm_run *run)
 	return (char *)run + LIBTDX_KVM_RUN_EXIT_OFFSET;
 }
 
-/* ---- layout pins (kvm-tdx-uapi.md §2) ------------------------------- */
+/* ---- layout pins (the kernel's uapi headers, Linux 7.2) -------------- */
 #define LIBTDX_PIN_SIZE(t, n) \
 	_Static_assert(sizeof(t) == (n), "sizeof(" #t ") must be " #n)
 #define LIBTDX_PIN_OFF(t, f, n) \

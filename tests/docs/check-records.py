@@ -16,6 +16,9 @@ checks that nothing the user reads says otherwise:
   (tdx_<h>_get_last_error(), "the context's last-error record", ...)
   names the rule's one;
 - in each man page, the ERRORS entry of a function likewise;
+- every errno a function's kernel-doc "Return:" names (as -EXXX) is in
+  that function's ERRORS entry of its man page: the man page is the one
+  complete list, the header may name fewer, never others;
 - in the code users copy (FILE...: the README, examples, the EXAMPLE
   sections of the man pages), every record read after a call is the
   record of that call's rule handle, passed the same argument:
@@ -123,6 +126,7 @@ for fn, comment in sorted(docs.items()):
     check_text("kernel-doc of %s()" % fn, fn, comment)
 
 # ---- man pages: each function's ERRORS entry -------------------------------
+man_errnos = {}    # function -> errnos its ERRORS entry names
 for page in sorted(os.listdir(man_dir)):
     if not page.endswith(".3.scd"):
         continue
@@ -136,6 +140,17 @@ for page in sorted(os.listdir(man_dir)):
     for i in range(1, len(parts) - 1, 2):
         for fn in re.findall(r"\*(tdx_\w+)\*", parts[i]):
             check_text("%s ERRORS of %s()" % (page[:-4], fn), fn, parts[i + 1])
+            man_errnos.setdefault(fn, set()).update(
+                re.findall(r"\*(E[A-Z0-9]+)\*", parts[i + 1]))
+
+# ---- errnos: the header names no errno its man page's ERRORS does not ------
+for fn, comment in sorted(docs.items()):
+    ret = comment.split("Return:", 1)
+    if len(ret) < 2 or fn not in man_errnos:
+        continue
+    for e in sorted(set(re.findall(r"-(E[A-Z0-9]{2,})\b", ret[1])) - man_errnos[fn]):
+        problem("kernel-doc of %s()" % fn, "Return: names -%s, which the ERRORS "
+                "entry of its man page does not list" % e)
 
 # ---- code users copy ---------------------------------------------------------
 def check_pair(where, call, args, h, arg):

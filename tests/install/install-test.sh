@@ -36,11 +36,27 @@ check "libtdx.pc installed" test -f "$pc"
 check "pkg-config --validate" pkg-config --validate libtdx
 check "Version = $version" bash -c "[ \"\$(pkg-config --modversion libtdx)\" = '$version' ]"
 check "Name and Description present" bash -c "grep -q '^Name: libtdx$' '$pc' && grep -q '^Description: .' '$pc'"
-check "prefix/libdir/includedir = $prefix, $libdir, $includedir" \
-	bash -c "grep -qx 'prefix=$prefix' '$pc' && grep -qx 'libdir=$libdir' '$pc' && grep -qx 'includedir=$includedir' '$pc'"
+# ${prefix}-relative, as is the convention: the file can be relocated.
+pc_fields() {
+	grep -Fqx "prefix=$prefix" "$pc" &&
+		grep -Fqx "libdir=\${prefix}${libdir#"$prefix"}" "$pc" &&
+		grep -Fqx "includedir=\${prefix}${includedir#"$prefix"}" "$pc"
+}
+check "prefix=$prefix, libdir and includedir relative to \${prefix}" pc_fields
 cflags=$(pkg-config --cflags libtdx) libs=$(pkg-config --libs libtdx)
 check "Cflags point into the install ($cflags)" bash -c "[[ '$cflags' == *'-I$inc'* ]]"
 check "Libs link -ltdx from the install ($libs)" bash -c "[[ '$libs' == *'-L$lib'* && '$libs' == *-ltdx* ]]"
+
+# The installed programs find the installed libtdx by themselves: this
+# DESTDIR tree is a private prefix the dynamic linker does not search.
+has_origin_runpath() { readelf -d "$1" | grep RUNPATH | grep -Fq '$ORIGIN/'; }
+for tool in tdx-info tdx-measure tdboot; do
+	exe=$dest$prefix/bin/$tool
+	[ -x "$exe" ] || continue
+	check "$tool has a RUNPATH relative to the binary (\$ORIGIN)" has_origin_runpath "$exe"
+	check "$tool runs from the private prefix without LD_LIBRARY_PATH" \
+		env -u LD_LIBRARY_PATH "$exe" --help
+done
 
 # A consumer, as C and as C++, built only with those flags.
 export LD_LIBRARY_PATH=$lib

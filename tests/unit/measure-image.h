@@ -2,9 +2,12 @@
 /*
  * Test helpers for the plan and measure tests: build small TDVF images in
  * memory, and compute the expected MRTD independently of lib/measure.c
- * (the blocks are written out from the byte tables of
- * docs/tdvf-hob-mrtd.md §6.2 and hashed with EVP directly, one call per
- * block, without any of the library's buffering).
+ * (the blocks are written out as the TDX module hashes them --
+ * TDH.MEM.PAGE.ADD's 128-byte "MEM.PAGE.ADD" block and TDH.MR.EXTEND's
+ * "MR.EXTEND" block plus the 256 chunk bytes, intel/tdx-module
+ * src/vmm_dispatcher/api_calls/tdh_mem_page_add.c and tdh_mr_extend.c --
+ * and hashed with EVP directly, one call per block, without any of the
+ * library's buffering).
  */
 #ifndef MEASURE_IMAGE_H
 #define MEASURE_IMAGE_H

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * TD HOB: byte-exact against the memory map in the TDVF notes (§5.3) for
+ * TD HOB: byte-exact against the memory map QEMU builds (hw/i386/tdvf-hob.c,
+ * tdvf_hob_create(); the resource HOBs of the PI specification) for
  * 2, 3 and 8 GiB.  The expected bytes are written here field by field from
  * the PI-spec layout, not by calling the builder.
  */
@@ -28,7 +29,7 @@ struct exp {
 	uint32_t type;		/* 0 accepted, 7 unaccepted */
 };
 
-/* The low part of the map for Debian's OVMF sections (notes §5.3). */
+/* The low part of the map for Debian's OVMF sections (as QEMU's tdvf-hob.c). */
 static const struct exp low[] = {
 	{ 0x000000, 0x800000, 7 },
 	{ 0x800000, 0x806000, 0 },	/* TempMem (page tables) */

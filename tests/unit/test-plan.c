@@ -176,7 +176,7 @@ START_TEST(ovmf_plan)
 	}
 	ck_assert_int_eq(tdx_plan_get_hob_gpa(plan, &gpa), 0);
 	ck_assert_uint_eq(gpa, 0x809000);
-	/* the HOB was built from the layout: 448 bytes for 2 GiB (doc §5.3) */
+	/* the HOB was built from the layout: 448 bytes for 2 GiB (QEMU's tdvf-hob.c) */
 	ck_assert_int_eq(tdx_plan_get_source(plan, 4, (const void **)&hob, &len), 0);
 	ck_assert_uint_eq(len, 448);
 	ck_assert_uint_eq(hob[0] | hob[1] << 8, TDX_HOB_TYPE_HANDOFF);
