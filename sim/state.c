@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Process-wide simulator state: lock, fd table, environment, lifetimes. */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
@@ -58,8 +59,22 @@ void sim_resolve_real(void)
 }
 
 /* ---- fd table ------------------------------------------------------------- */
+/*
+ * A simulated fd is a memfd standing for one kernel file (the /dev/kvm open
+ * file, a VM, a vCPU, a guest_memfd). Like a kernel file it can have several
+ * fd numbers (dup(), dup2(), fcntl(F_DUPFD), fork()), and the object goes
+ * away only with the last one (kvm_vm_release(), kvm_vcpu_release() and
+ * kvm_gmem_release() run at the last fput()). A number we have not seen is
+ * recognised by its inode when it is first used; a file whose known numbers
+ * are all closed while another number is still open is kept as an orphan
+ * until that number shows up.
+ */
 static struct sim_obj **fdt;
 static size_t fdt_cap;
+static struct sim_obj **orphans;
+static size_t n_orphans, cap_orphans;
+static dev_t memfd_dev;
+static bool memfd_dev_set;
 
 static void obj_release(int fd, struct sim_obj *o);
 
@@ -71,36 +86,162 @@ static bool fdt_same(int fd, const struct sim_obj *o)
 	return fstat(fd, &st) == 0 && st.st_dev == o->dev && st.st_ino == o->ino;
 }
 
-/* The fd was closed without close(): the kernel object is gone. */
+static int fdt_grow(int fd)
+{
+	size_t ncap = fdt_cap ? fdt_cap : 64;
+	struct sim_obj **n;
+
+	if ((size_t)fd < fdt_cap)
+		return 0;
+	while (ncap <= (size_t)fd)
+		ncap *= 2;
+	n = realloc(fdt, ncap * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	memset(n + fdt_cap, 0, (ncap - fdt_cap) * sizeof(*n));
+	fdt = n;
+	fdt_cap = ncap;
+	return 0;
+}
+
+/* Another known fd number for the same file (its number, or -1)? */
+static int fdt_other_number(const struct sim_obj *o)
+{
+	for (size_t i = 0; i < fdt_cap; i++)
+		if (fdt[i] && fdt[i] != o && fdt[i]->dev == o->dev && fdt[i]->ino == o->ino)
+			return (int)i;
+	return -1;
+}
+
+static bool fdt_has_file(const struct sim_obj *o)
+{
+	return fdt_other_number(o) >= 0;
+}
+
+/* An open fd in the process (other than skip) on this inode, or -1. */
+static int inode_open_elsewhere(dev_t dev, ino_t ino, int skip)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int found = -1;
+
+	if (!d)
+		return -1;
+	while (found < 0 && (de = readdir(d))) {
+		char *end;
+		long n = strtol(de->d_name, &end, 10);
+		struct stat st;
+
+		if (end == de->d_name || *end || n == skip || n == dirfd(d))
+			continue;
+		if (fstat((int)n, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+			found = (int)n;
+	}
+	closedir(d);
+	return found;
+}
+
+/* The model reaches the memfd through this number (a guest_memfd's pages
+ * are written to it). */
+static void obj_renumber(struct sim_obj *o, int fd)
+{
+	switch (o->kind) {
+	case SK_VM: o->vm->fd = fd; break;
+	case SK_VCPU: o->vcpu->fd = fd; break;
+	case SK_GMEM: o->gmem->fd = fd; break;
+	default: break;
+	}
+}
+
+/* fd no longer refers to o's file: release the file unless another fd
+ * still does. */
+static void obj_forget(int fd, struct sim_obj *o)
+{
+	int other = fdt_other_number(o);
+
+	if (other >= 0) {
+		obj_renumber(o, other);
+		free(o);
+		return;
+	}
+	other = inode_open_elsewhere(o->dev, o->ino, fd);
+	if (other >= 0) {
+		obj_renumber(o, other);
+		if (n_orphans == cap_orphans) {
+			size_t nc = cap_orphans ? cap_orphans * 2 : 8;
+			struct sim_obj **n = realloc(orphans, nc * sizeof(*n));
+
+			if (n) {
+				orphans = n;
+				cap_orphans = nc;
+			}
+		}
+		if (n_orphans < cap_orphans) {
+			orphans[n_orphans++] = o;
+			return;
+		}
+	}
+	obj_release(fd, o);
+	free(o);
+}
+
+/* The fd was closed without close(): the number no longer names the file. */
 static void fdt_drop_stale(int fd)
 {
 	struct sim_obj *o = fdt[fd];
 
 	fdt[fd] = NULL;
-	obj_release(fd, o);
-	free(o);
+	obj_forget(fd, o);
+}
+
+/* An fd number we have not seen: another number for a known file? */
+static struct sim_obj *fdt_find_alias(int fd)
+{
+	struct sim_obj *o = NULL, *src = NULL;
+	struct stat st;
+
+	if (!memfd_dev_set || fstat(fd, &st) < 0 || st.st_dev != memfd_dev)
+		return NULL;
+	for (size_t i = 0; i < n_orphans; i++)
+		if (orphans[i]->dev == st.st_dev && orphans[i]->ino == st.st_ino) {
+			o = orphans[i];
+			orphans[i] = orphans[--n_orphans];
+			break;
+		}
+	for (size_t i = 0; !o && i < fdt_cap; i++)
+		if (fdt[i] && fdt[i]->dev == st.st_dev && fdt[i]->ino == st.st_ino)
+			src = fdt[i];
+	if (!o && src) {
+		o = malloc(sizeof(*o));
+		if (!o)
+			return NULL;
+		*o = *src;
+	}
+	if (!o)
+		return NULL;
+	if (fdt_grow(fd) < 0) {
+		if (src)
+			free(o);
+		else
+			orphans[n_orphans++] = o; /* cannot fail: we just took it */
+		return NULL;
+	}
+	obj_renumber(o, fd);
+	fdt[fd] = o;
+	return o;
 }
 
 int fdt_set(int fd, enum sim_kind kind, void *p)
 {
 	struct sim_obj *o;
 	struct stat st;
+	int r;
 
 	if (fd < 0)
 		return -EBADF;
-	if ((size_t)fd >= fdt_cap) {
-		size_t ncap = fdt_cap ? fdt_cap : 64;
-		struct sim_obj **n;
-
-		while (ncap <= (size_t)fd)
-			ncap *= 2;
-		n = realloc(fdt, ncap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		memset(n + fdt_cap, 0, (ncap - fdt_cap) * sizeof(*n));
-		fdt = n;
-		fdt_cap = ncap;
-	}
+	r = fdt_grow(fd);
+	if (r < 0)
+		return r;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	o = calloc(1, sizeof(*o));
@@ -110,6 +251,8 @@ int fdt_set(int fd, enum sim_kind kind, void *p)
 	o->vm = p; /* union: same pointer slot */
 	o->dev = st.st_dev;
 	o->ino = st.st_ino;
+	memfd_dev = st.st_dev;
+	memfd_dev_set = true;
 	if (fdt[fd])	/* the number came back: the old fd was closed unseen */
 		fdt_drop_stale(fd);
 	fdt[fd] = o;
@@ -118,13 +261,14 @@ int fdt_set(int fd, enum sim_kind kind, void *p)
 
 struct sim_obj *fdt_get(int fd)
 {
-	if (fd < 0 || (size_t)fd >= fdt_cap || !fdt[fd])
+	if (fd < 0)
 		return NULL;
-	if (!fdt_same(fd, fdt[fd])) {
+	if ((size_t)fd < fdt_cap && fdt[fd]) {
+		if (fdt_same(fd, fdt[fd]))
+			return fdt[fd];
 		fdt_drop_stale(fd);
-		return NULL;
 	}
-	return fdt[fd];
+	return fdt_find_alias(fd);
 }
 
 void fdt_del(int fd)
@@ -136,18 +280,29 @@ void fdt_del(int fd)
 }
 
 /* Close every simulated fd (tdxsim_reset); a number the program reused for
- * something else is left open. */
+ * something else is left open. Each file is released once. */
 void fdt_drop_all(void)
 {
 	for (size_t i = 0; i < fdt_cap; i++) {
 		struct sim_obj *o = fdt[i];
+		bool other = false;
 
 		if (!o)
 			continue;
 		fdt[i] = NULL;
 		if (fdt_same((int)i, o))
 			real_close((int)i);
-		obj_release((int)i, o);
+		other = fdt_has_file(o);
+		for (size_t j = 0; !other && j < n_orphans; j++)
+			other = orphans[j]->dev == o->dev && orphans[j]->ino == o->ino;
+		if (!other)
+			obj_release((int)i, o);
+		free(o);
+	}
+	while (n_orphans) {
+		struct sim_obj *o = orphans[--n_orphans];
+
+		obj_release(-1, o);
 		free(o);
 	}
 }
@@ -407,13 +562,13 @@ static void obj_release(int fd, struct sim_obj *o)
 void sim_close_obj(int fd);
 void sim_close_obj(int fd)
 {
-	struct sim_obj *o = fdt_get(fd);
+	struct sim_obj *o;
 
-	if (!o)
+	if (fd < 0 || (size_t)fd >= fdt_cap || !fdt[fd])
 		return;
+	o = fdt[fd];
 	fdt[fd] = NULL;
-	obj_release(fd, o);
-	free(o);
+	obj_forget(fd, o);
 }
 
 __attribute__((destructor)) static void sim_exit_reports(void)

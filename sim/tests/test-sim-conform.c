@@ -1357,6 +1357,115 @@ START_TEST(t_ioctl_scope)
 }
 END_TEST
 
+/* kvm_vm_ioctl_create_vcpu(): the max_vcpus check comes before the
+ * duplicate-id check, and a refused CREATE_VCPU does not count; a vCPU
+ * without KVM_SET_CPUID2 has no x2APIC, so INIT_VCPU is EINVAL
+ * (tdx_vcpu_init() -> kvm_apic_set_base()). */
+START_TEST(t_create_vcpu_order)
+{
+	int vm = st_td_inited();
+	long max = xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	int *v = calloc((size_t)max + 1, sizeof(int));
+
+	ck_assert_int_gt(max, 0);
+	ck_assert_int_le(max, 4096);
+	v[0] = (int)xioctl(vm, KVM_CREATE_VCPU, 0);
+	ck_assert_int_ge(v[0], 0);
+	ck_errno(st_tdx(v[0], KVM_TDX_INIT_VCPU, 0, 0, NULL), EINVAL); /* no CPUID yet */
+	ck_errno(xioctl(vm, KVM_CREATE_VCPU, 0), EEXIST);
+	for (long i = 1; i < max; i++) {
+		v[i] = (int)xioctl(vm, KVM_CREATE_VCPU, (unsigned long)i);
+		ck_assert_int_ge(v[i], 0);
+	}
+	ck_errno(xioctl(vm, KVM_CREATE_VCPU, 0), EINVAL);
+	for (long i = 0; i < max; i++)
+		close(v[i]);
+	free(v);
+	close(vm);
+}
+END_TEST
+
+/* VM, vCPU and guest_memfd fds are ordinary files: a dup() is the same
+ * file (same kvm, same vcpu), and the object lives until its last fd
+ * is closed (kvm_vm_release(), kvm_vcpu_release() run at the last fput()). */
+START_TEST(t_dup_fds)
+{
+	struct td t = td_ready(false);
+	int vm2 = dup(t.vm), vc2 = fcntl(t.vcpu, F_DUPFD_CLOEXEC, 100);
+	struct kvm_cpuid2 *cp = calloc(1, sizeof(*cp) + 256 * sizeof(struct kvm_cpuid_entry2));
+
+	ck_assert_int_ge(vm2, 0);
+	ck_assert_int_ge(vc2, 100);
+	ck_assert_int_eq(xioctl(vm2, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY), 1);
+	ck_assert_int_eq(close(t.vm), 0);
+	ck_assert_int_eq(close(t.vcpu), 0);
+	cp->nent = 256;
+	ck_assert_int_eq(st_tdx(vc2, KVM_TDX_GET_CPUID, 0, (uintptr_t)cp, NULL), 0);
+	ck_assert_int_eq(st_add_pages(vc2, t.src, PG, 1, true, NULL), 0);
+	ck_assert_int_eq(st_tdx(vm2, KVM_TDX_FINALIZE_VM, 0, 0, NULL), 0);
+	close(vc2);
+	close(vm2);
+	free(cp);
+}
+END_TEST
+
+/* A forked child closing its copies of the fds does not touch the
+ * parent's VM (the files stay referenced by the parent). */
+START_TEST(t_fork_child_close)
+{
+	struct td t = td_ready(false);
+	pid_t p = fork();
+	int st;
+
+	ck_assert_int_ge(p, 0);
+	if (p == 0) {
+		close(t.vcpu);
+		close(t.gmem);
+		close(t.vm);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(p, &st, 0), p);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert_int_eq(st_add_pages(t.vcpu, t.src, PG, 1, true, NULL), 0);
+	ck_assert_int_eq(st_tdx(t.vm, KVM_TDX_FINALIZE_VM, 0, 0, NULL), 0);
+}
+END_TEST
+
+/* A guest_memfd is released (and unbound: kvm_gmem_release()) only when
+ * its last fd is closed; a dup() of it can be bound as guest_memfd and
+ * fallocate()d. */
+START_TEST(t_dup_gmem)
+{
+	struct td t = td_ready(false);
+	int g2 = dup(t.gmem);
+	void *m = page_buf(4);
+
+	ck_assert_int_ge(g2, 0);
+	ck_assert_int_eq(close(t.gmem), 0);
+	ck_assert_int_eq(st_add_pages(t.vcpu, t.src, PG, 1, true, NULL), 0);
+	ck_assert_int_eq(fallocate(g2, FALLOC_FL_KEEP_SIZE, 8 * PG, PG), 0);
+	/* the file is 16 pages and [0, 16) is bound to slot 0 */
+	ck_errno(region2(t.vm, 1, KVM_MEM_GUEST_MEMFD, 1ULL << 30, 4 * PG, (uintptr_t)m, (uint32_t)g2, 0), EEXIST);
+	ck_assert_int_eq(close(g2), 0);
+	ck_errno(st_add_pages(t.vcpu, t.src, 2 * PG, 1, true, NULL), EFAULT);
+}
+END_TEST
+
+/* dup2() of a VM fd onto another number, then closing the original: the
+ * new number is the VM. */
+START_TEST(t_dup2_vm)
+{
+	struct td t = td_ready(false);
+	int n = 200;
+
+	ck_assert_int_eq(dup2(t.vm, n), n);
+	ck_assert_int_eq(close(t.vm), 0);
+	ck_assert_int_eq(st_tdx(n, KVM_TDX_FINALIZE_VM, 0, 0, NULL), 0);
+	ck_errno(st_tdx(n, KVM_TDX_FINALIZE_VM, 0, 0, NULL), EINVAL);
+	close(n);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sim-conform");
@@ -1412,6 +1521,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, t_init_vm_index_not_significant);
 	tcase_add_test(tc, t_capabilities_layout);
 	tcase_add_test(tc, t_ioctl_scope);
+	tcase_add_test(tc, t_create_vcpu_order);
+	tcase_add_test(tc, t_dup_fds);
+	tcase_add_test(tc, t_fork_child_close);
+	tcase_add_test(tc, t_dup_gmem);
+	tcase_add_test(tc, t_dup2_vm);
 	suite_add_tcase(s, tc);
 	return s;
 }
