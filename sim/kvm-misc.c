@@ -64,6 +64,17 @@ uint32_t sim_bsp_vcpu_id(struct sim_vm *vm)
 	return vm->x86 ? ((struct sim_vmx *)vm->x86)->bsp_vcpu_id : 0;
 }
 
+long sim_vcpu_precreate_id(struct sim_vm *vm, unsigned long id)
+{
+	struct sim_vmx *x = vmx_of(vm);
+
+	if (!x)
+		return -ENOMEM;
+	if (!x->max_vcpu_ids)
+		x->max_vcpu_ids = SIM_KVM_MAX_VCPU_IDS;
+	return id >= x->max_vcpu_ids ? -EINVAL : 0;
+}
+
 void kvmx_vm_free(struct sim_vm *vm)
 {
 	struct sim_vmx *x = vm->x86;

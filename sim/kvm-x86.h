@@ -192,6 +192,9 @@ struct sim_vcpux *vcpux_of(struct sim_vcpu *v);
 void kvmx_vm_free(struct sim_vm *vm);
 /* kvm_vcpu_is_reset_bsp(): KVM_SET_BOOT_CPU_ID, 0 by default */
 uint32_t sim_bsp_vcpu_id(struct sim_vm *vm);
+/* kvm_arch_vcpu_precreate(): the vCPU id below KVM_CAP_MAX_VCPU_ID (which
+ * becomes KVM_MAX_VCPU_IDS at the first vCPU if unset): 0 or -errno */
+long sim_vcpu_precreate_id(struct sim_vm *vm, unsigned long id);
 void kvmx_vcpu_free(struct sim_vcpu *v);
 
 /* kvm-caps.c */

@@ -36,6 +36,9 @@ static long create_vcpu(struct sim_vm *vm, unsigned long id)
 		return -EINVAL;
 	if (vm->created_vcpus >= vm->max_vcpus)
 		return -EINVAL;
+	r = (int)sim_vcpu_precreate_id(vm, id);
+	if (r < 0)
+		return r;
 	if (is_td(vm)) {
 		if (vm->td_state != TD_INIT)
 			return -EIO;

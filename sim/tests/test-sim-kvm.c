@@ -191,6 +191,21 @@ START_TEST(enable_cap_rules)
 	/* what the kernel does not enable on a VM */
 	ck_errno(enable(vm, KVM_CAP_IRQCHIP, 0), EINVAL);
 	ck_errno(enable(vm, KVM_CAP_VM_COPY_ENC_CONTEXT_FROM, 0), EINVAL);
+	/* kvm_arch_vcpu_precreate(): ids below it only */
+	ck_errno(xioctl(vm, KVM_CREATE_VCPU, 2), EINVAL);
+	{
+		int v1 = (int)xioctl(vm, KVM_CREATE_VCPU, 1), vm2 = plain_vm(), w;
+
+		ck_assert_int_ge(v1, 0);
+		close(v1);
+		/* the first vCPU fixes the limit at KVM_MAX_VCPU_IDS */
+		w = (int)xioctl(vm2, KVM_CREATE_VCPU, 5);
+		ck_assert_int_ge(w, 0);
+		ck_errno(enable(vm2, KVM_CAP_MAX_VCPU_ID, 8), EINVAL);
+		ck_assert_int_eq(enable(vm2, KVM_CAP_MAX_VCPU_ID, 4096), 0);
+		close(w);
+		close(vm2);
+	}
 	close(td);
 	close(vm);
 }
