@@ -254,7 +254,8 @@ static bool capable_sys_boot(void)
 	struct { uint32_t effective, permitted, inheritable; } data[2];
 
 	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data) < 0)
+	/* six arguments: the simulator's own syscall() reads six */
+	if (syscall(SYS_capget, &hdr, data, 0L, 0L, 0L, 0L) < 0)
 		return false;
 	return (data[0].effective >> 22) & 1; /* CAP_SYS_BOOT */
 }
