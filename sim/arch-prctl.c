@@ -154,10 +154,18 @@ static long sim_arch_prctl(int option, unsigned long arg2, bool *handled)
 	return 0;
 }
 
+/*
+ * syscall() cannot know how many arguments its caller passed, so it reads
+ * six, as glibc's own does; where the caller passed fewer, the last reads
+ * land in the caller's frame (harmless, never used by the kernel for that
+ * call) and ASan would flag them: not instrumented.
+ */
 SIM_EXPORT long syscall(long nr, ...);
+__attribute__((no_sanitize_address))
 long syscall(long nr, ...)
 {
 	static long (*real_syscall)(long, ...);
+	long (*real)(long, ...);
 	long a[6];
 	va_list ap;
 
@@ -172,27 +180,34 @@ long syscall(long nr, ...)
 		if (handled)
 			return r;
 	}
-	if (!real_syscall)
-		real_syscall = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
-	if (!real_syscall) {
+	real = __atomic_load_n(&real_syscall, __ATOMIC_ACQUIRE);
+	if (!real) {
+		real = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
+		__atomic_store_n(&real_syscall, real, __ATOMIC_RELEASE);
+	}
+	if (!real) {
 		errno = ENOSYS;
 		return -1;
 	}
-	return real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return real(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
 SIM_EXPORT int arch_prctl(int code, unsigned long addr);
 int arch_prctl(int code, unsigned long addr)
 {
 	static int (*real_arch_prctl)(int, unsigned long);
+	int (*real)(int, unsigned long);
 	bool handled;
 	long r = sim_arch_prctl(code, addr, &handled);
 
 	if (handled)
 		return (int)r;
-	if (!real_arch_prctl)
-		real_arch_prctl = (int (*)(int, unsigned long))dlsym(RTLD_NEXT, "arch_prctl");
-	if (!real_arch_prctl)
+	real = __atomic_load_n(&real_arch_prctl, __ATOMIC_ACQUIRE);
+	if (!real) {
+		real = (int (*)(int, unsigned long))dlsym(RTLD_NEXT, "arch_prctl");
+		__atomic_store_n(&real_arch_prctl, real, __ATOMIC_RELEASE);
+	}
+	if (!real)
 		return (int)syscall(SYS_arch_prctl, code, addr);
-	return real_arch_prctl(code, addr);
+	return real(code, addr);
 }
