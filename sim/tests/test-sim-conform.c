@@ -1485,6 +1485,47 @@ START_TEST(t_dup2_vm)
 }
 END_TEST
 
+/* guest_memfd is not TD-only in 7.2: kvm_gmem_create() has no VM-type
+ * check, and a plain VM (no private memory) also takes INIT_SHARED
+ * (kvm_arch_supports_gmem_init_shared()); check_memory_region_flags()
+ * accepts GUEST_MEMFD on it (still without READONLY or LOG_DIRTY_PAGES),
+ * and READONLY alone is fine there (no protected state). */
+START_TEST(t_gmem_plain_vm)
+{
+	int k = st_kvm(), vm = (int)xioctl(k, KVM_CREATE_VM, KVM_X86_DEFAULT_VM), g;
+	void *m = page_buf(4);
+	uint64_t u = (uintptr_t)m;
+	struct kvm_create_guest_memfd cg = { .size = 16 * PG };
+
+	ck_assert_int_ge(vm, 0);
+	ck_assert_int_ge(gmem_create(vm, PG, GUEST_MEMFD_FLAG_INIT_SHARED | GUEST_MEMFD_FLAG_MMAP), 0);
+	ck_assert_int_ge(gmem_create(vm, PG, GUEST_MEMFD_FLAG_INIT_SHARED), 0);
+	ck_errno(gmem_create(vm, PG, 1ULL << 2), EINVAL);
+	g = (int)xioctl(vm, KVM_CREATE_GUEST_MEMFD, (uintptr_t)&cg);
+	ck_assert_int_ge(g, 0);
+	ck_errno(region2(vm, 0, KVM_MEM_GUEST_MEMFD | KVM_MEM_READONLY, 0, 4 * PG, u, g, 0), EINVAL);
+	ck_errno(region2(vm, 0, KVM_MEM_GUEST_MEMFD | KVM_MEM_LOG_DIRTY_PAGES, 0, 4 * PG, u, g, 0), EINVAL);
+	ck_assert_int_eq(region2(vm, 0, KVM_MEM_GUEST_MEMFD, 0, 4 * PG, u, g, 0), 0);
+	ck_assert_int_eq(region2(vm, 1, KVM_MEM_READONLY, 1ULL << 30, 4 * PG, u, 0, 0), 0);
+	close(g);
+	close(vm);
+	close(k);
+}
+END_TEST
+
+/* After FINALIZE, closing the guest_memfd unbinds it (kvm_gmem_release());
+ * a private pre-fault then finds no file: kvm_gmem_get_pfn() EFAULT. */
+START_TEST(t_prefault_gmem_closed)
+{
+	struct td t = td_ready(true);
+	struct kvm_pre_fault_memory r = { .gpa = 2 * PG, .size = PG };
+
+	ck_assert_int_eq(close(t.gmem), 0);
+	ck_errno(prefault(t.vcpu, &r), EFAULT);
+	ck_assert_uint_eq(r.size, PG);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sim-conform");
@@ -1545,6 +1586,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, t_fork_child_close);
 	tcase_add_test(tc, t_dup_gmem);
 	tcase_add_test(tc, t_dup2_vm);
+	tcase_add_test(tc, t_gmem_plain_vm);
+	tcase_add_test(tc, t_prefault_gmem_closed);
 	suite_add_tcase(s, tc);
 	return s;
 }
