@@ -18,6 +18,7 @@
 #define TDX_OPERAND_BUSY	0x8000020000000000ULL
 #define TDX_LEAF_1F_FORMAT	0xC000090400000000ULL
 #define TDX_ERR_GENERIC		0x8000000000000000ULL
+#define TDX_NO_VCPUS		0xC000060900000000ULL /* TDX module tdx_error_codes_defs.h */
 #define OP_ATTRIBUTES		0x40
 #define OP_XFAM			0x41
 #define OP_CPUID_CONFIG		0x45
@@ -327,6 +328,21 @@ static long tdx_finalize(struct sim_vm *vm, struct kvm_tdx_cmd *cmd)
 		if (hit.err == EIO)
 			vm->dead = true;
 		return -hit.err;
+	}
+	/* TDX module tdh_mr_finalize(): "The TD must have at least one VCPU"
+	 * (TDCS.NUM_VCPUS, counted by TDH.VP.INIT) → TDX_NO_VCPUS; KVM's
+	 * TDX_BUG_ON() in tdx_td_finalize() bugs the VM: EIO, hw_error out,
+	 * and every later ioctl on the VM is EIO (kvm_vm_bugged()). */
+	{
+		size_t inited = 0;
+
+		for (size_t i = 0; i < vm->nvcpus; i++)
+			inited += vm->vcpus[i]->initialized;
+		if (!inited) {
+			cmd->hw_error = TDX_NO_VCPUS;
+			vm->dead = true;
+			return -EIO;
+		}
 	}
 	if (mrtd_finalize(vm) < 0)
 		return -EIO;

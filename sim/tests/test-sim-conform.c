@@ -1526,6 +1526,41 @@ START_TEST(t_prefault_gmem_closed)
 }
 END_TEST
 
+/* TDX module tdh_mr_finalize(): a TD without a TDH.VP.INIT'ed vCPU fails
+ * with TDX_NO_VCPUS (0xC000060900000000); tdx_td_finalize() reports it in
+ * hw_error and TDX_BUG_ON() bugs the VM: EIO now, and EIO for every later
+ * VM and vCPU ioctl (kvm_vm_ioctl(), kvm_vcpu_ioctl(): vm_dead). A vCPU
+ * created but not INIT_VCPU'd does not count. No pages are needed. */
+START_TEST(t_finalize_no_vcpus)
+{
+	int vm = st_td_inited(), v;
+	uint64_t hw = 0;
+
+	ck_errno(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, &hw), EIO);
+	ck_assert_uint_eq(hw, 0xC000060900000000ULL);
+	ck_errno(xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY), EIO);
+	ck_errno(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, NULL), EIO);
+	close(vm);
+
+	vm = st_td_inited();
+	v = (int)xioctl(vm, KVM_CREATE_VCPU, 0);
+	ck_assert_int_ge(v, 0);
+	ck_errno(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, &hw), EIO);
+	ck_assert_uint_eq(hw, 0xC000060900000000ULL);
+	ck_errno(xioctl(v, KVM_GET_MP_STATE, (uintptr_t)&hw), EIO);
+	close(v);
+	close(vm);
+
+	/* one initialised vCPU and no pages: fine */
+	vm = st_td_inited();
+	v = st_vcpu(vm, 0);
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, &hw), 0);
+	ck_assert_uint_eq(hw, 0);
+	close(v);
+	close(vm);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sim-conform");
@@ -1588,6 +1623,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, t_dup2_vm);
 	tcase_add_test(tc, t_gmem_plain_vm);
 	tcase_add_test(tc, t_prefault_gmem_closed);
+	tcase_add_test(tc, t_finalize_no_vcpus);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -76,6 +76,7 @@ END_TEST
 START_TEST(fail_finalize_ebusy_then_ok)
 {
 	int vm = st_td_inited();
+	int v = st_vcpu(vm, 0); /* TDH.MR.FINALIZE needs an initialised vCPU */
 	uint64_t hw = 0;
 
 	ck_assert_int_eq(tdxsim_ctl_fail_ioctl("KVM_TDX_FINALIZE_VM", EBUSY, 0x8000020000000000ULL, 1), 0);
@@ -83,6 +84,7 @@ START_TEST(fail_finalize_ebusy_then_ok)
 	ck_assert_uint_eq(hw, 0x8000020000000000ULL);
 	ck_assert_int_eq(st_tdx(vm, KVM_TDX_FINALIZE_VM, 0, 0, &hw), 0);
 	ck_assert_uint_eq(hw, 0);
+	close(v);
 	close(vm);
 }
 END_TEST

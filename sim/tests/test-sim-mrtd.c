@@ -84,6 +84,7 @@ END_TEST
 START_TEST(mrtd_empty_td)
 {
 	int vm = st_td_inited();
+	int v = st_vcpu(vm, 0); /* TDH.MR.FINALIZE needs an initialised vCPU */
 	unsigned char want[48], got[48];
 	unsigned len;
 
@@ -91,6 +92,7 @@ START_TEST(mrtd_empty_td)
 	ck_assert_int_eq(tdxsim_ctl_vm_mrtd(vm, got), 0);
 	EVP_Digest("", 0, want, &len, EVP_sha384(), NULL);
 	ck_assert_mem_eq(got, want, 48);
+	close(v);
 	close(vm);
 }
 END_TEST

@@ -556,6 +556,17 @@ START_TEST(eagain_is_retried_within_bounds)
 }
 END_TEST
 
+/* One initialised vCPU: TDH.MR.FINALIZE fails with TDX_NO_VCPUS (and KVM
+ * bugs the VM) without one (TDX module tdh_mr_finalize()). */
+static void init_vcpu0(struct tdx_vm *vm)
+{
+	struct tdx_vcpu *v;
+
+	ck_assert_int_eq(tdx_vcpu_new(vm, 0, &v), 0);
+	ck_assert_int_eq(tdx_vcpu_init(v, HOB_GPA), 0);
+	tdx_vcpu_unref(v);
+}
+
 START_TEST(finalize_busy_then_ok_and_eio_kills)
 {
 	struct tdx_vm *vm = new_vm();
@@ -566,6 +577,7 @@ START_TEST(finalize_busy_then_ok_and_eio_kills)
 	/* TDX_OPERAND_BUSY at FINALIZE is retryable (tdx_td_finalize()):
 	 * retried within a bound, and the TD stays usable past it */
 	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
+	init_vcpu0(vm); /* TDH.MR.FINALIZE needs an initialised vCPU */
 	ck_assert_int_eq(tdxsim_ctl_fail_ioctl("KVM_TDX_FINALIZE_VM", EBUSY,
 					       0x8000020000000000ULL, 2), 0);
 	start = tdxsim_ctl_trace_count();
@@ -578,6 +590,7 @@ START_TEST(finalize_busy_then_ok_and_eio_kills)
 	vm = new_vm();
 	e = tdx_vm_get_last_error(vm);
 	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
+	init_vcpu0(vm); /* TDH.MR.FINALIZE needs an initialised vCPU */
 	ck_assert_int_eq(tdxsim_ctl_fail_ioctl("KVM_TDX_FINALIZE_VM", EBUSY,
 					       0x8000020000000000ULL, 0), 0);
 	ck_assert_int_eq(tdx_vm_finalize(vm), -EBUSY);
@@ -599,6 +612,7 @@ START_TEST(finalize_busy_then_ok_and_eio_kills)
 	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "online CPU"));
 	ck_assert_int_eq(tdx_vm_get_state(vm), TDX_VM_CREATED);
 	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
+	init_vcpu0(vm); /* TDH.MR.FINALIZE needs an initialised vCPU */
 	ck_assert_int_eq(tdx_vm_finalize(vm), 0);
 	tdx_vm_unref(vm);
 
