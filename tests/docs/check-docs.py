@@ -18,6 +18,8 @@ Usage: check-docs.py SCDOC MAN_DIR MAP LIBTDX_SO INCLUDE_DIR
   prototype exactly as in the public headers (whitespace aside);
 - every tdx_*() a page mentions exists, every libtdx page it refers to
   exists, and every errno named under ERRORS is a real errno name;
+- with CC given, the code examples in the public headers' comments that
+  declare an options struct (the TDX_OPTS() example in common.h) compile;
 - with CC given, the EXAMPLE programs of section-7 pages compile with
   -Wall -Wextra -Werror against the headers; with TDXSIM given too, they
   are linked against LIBTDX_SO and run under the simulator (whose wrapper
@@ -290,6 +292,28 @@ known = pages | {(n, "3") for n in documented}
 for page, name, sec in refs:
     if (name, sec) not in known:
         problem(page, "refers to %s(%s), which is neither a page nor an alias" % (name, sec))
+
+# Code examples in the public headers' comments (lines indented by three
+# or more spaces after " *", such as the TDX_OPTS() example in common.h)
+# compile as the body of a function.
+if cc:
+    hdir = os.path.join(inc, "libtdx")
+    for h in sorted(os.listdir(hdir)):
+        if not h.endswith(".h"):
+            continue
+        for m in re.finditer(r"/\*\*(.*?)\*/", open(os.path.join(hdir, h)).read(), flags=re.S):
+            lines = [l[4:] for l in m.group(1).split("\n") if l.startswith(" *   ")]
+            code = "\n".join(l for l in lines if l.rstrip().endswith((";", "{", "}")))
+            if "TDX_OPTS(" not in code:
+                continue
+            src = "#include <libtdx.h>\nvoid f(void);\nvoid f(void)\n{\n%s\n}\n" % code
+            r = subprocess.run([cc, "-std=c99", "-Wall", "-Wextra", "-Werror",
+                                "-Wno-unused-variable", "-Wno-unused-but-set-variable",
+                                "-fsyntax-only", "-I", inc, "-I", build_inc, "-x", "c", "-"],
+                               input=src, capture_output=True, text=True)
+            if r.returncode:
+                problem(h, "the example in a comment does not compile:\n%s\n%s"
+                        % (code, r.stderr))
 
 for n in sorted(exported - set(documented)):
     problem("(library)", "exported symbol %s has no man page (add it to a NAME section)" % n)
