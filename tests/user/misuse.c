@@ -1,0 +1,1073 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Misuse cases an outside user makes, each asserting what the installed
+ * headers / man pages promise (the comment or message names the page).
+ * Written from <libtdx.h> and the man pages only.  Runs against tdxsim
+ * (LD_PRELOAD, simulated host); exit 77 without a TDX host or OVMF.fd.
+ *
+ * FINDING lines mark where the docs are silent and what happened; they do
+ * not fail the run.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libtdx.h>
+
+#define OVMF "/usr/share/ovmf/OVMF.fd"
+#define RAM (256ULL << 20)
+#define HOLE 0xC0000000ULL /* between RAM and the firmware */
+
+static int ncases, nfail, nfind;
+
+#define CASE(name, cond)                                                     \
+	do {                                                                 \
+		ncases++;                                                    \
+		if (!(cond)) {                                               \
+			nfail++;                                             \
+			fprintf(stderr, "FAIL line %d: %s: %s\n", __LINE__,  \
+				name, #cond);                                \
+		}                                                            \
+	} while (0)
+
+#define EQ(name, expr, want)                                                 \
+	do {                                                                 \
+		long long got_ = (long long)(expr), want_ = (long long)(want); \
+		ncases++;                                                    \
+		if (got_ != want_) {                                         \
+			nfail++;                                             \
+			fprintf(stderr, "FAIL line %d: %s: %s = %lld, want %lld\n", \
+				__LINE__, name, #expr, got_, want_);         \
+		}                                                            \
+	} while (0)
+
+#define FINDING(...)                                                         \
+	do {                                                                 \
+		nfind++;                                                     \
+		fprintf(stderr, "FINDING: " __VA_ARGS__);                    \
+		fputc('\n', stderr);                                         \
+	} while (0)
+
+/* A record names errno, a non-empty step and (when given) the field. */
+static int rec_is(const struct tdx_error *e, int err, const char *field)
+{
+	if (!e || tdx_error_get_errno(e) != err || !*tdx_error_get_step(e) ||
+	    !*tdx_error_get_message(e))
+		goto bad;
+	if (field && strcmp(tdx_error_get_field(e), field))
+		goto bad;
+	return 1;
+bad:
+	fprintf(stderr, "  record: errno %d step '%s' field '%s' bit %d msg '%s'\n",
+		e ? tdx_error_get_errno(e) : 0, e ? tdx_error_get_step(e) : "",
+		e ? tdx_error_get_field(e) : "", e ? tdx_error_get_bit(e) : 0,
+		e ? tdx_error_get_message(e) : "");
+	return 0;
+}
+
+static int rec_clean(const struct tdx_error *e)
+{
+	return tdx_error_get_errno(e) == 0 && !*tdx_error_get_step(e) &&
+	       !*tdx_error_get_field(e) && tdx_error_get_bit(e) == -1 &&
+	       tdx_error_get_hw(e) == 0 && !*tdx_error_get_message(e);
+}
+
+struct fix {
+	struct tdx_ctx *ctx;
+	struct tdx_tdvf *tdvf;
+	struct tdx_layout *layout;
+	struct tdx_plan *plan;
+	uint64_t hob;
+};
+
+enum stage { ST_CREATED, ST_INIT, ST_MEM, ST_VCPU, ST_LOADED, ST_FINAL };
+
+struct td {
+	struct tdx_vm *vm;
+	struct tdx_mem *mem;
+	struct tdx_vcpu *vcpu;
+};
+
+static struct tdx_td_config base_cfg(void)
+{
+	struct tdx_td_config cfg = TDX_OPTS(tdx_td_config);
+
+	cfg.vcpus = 2;
+	return cfg;
+}
+
+static int td_make(struct fix *f, enum stage st, struct td *t)
+{
+	struct tdx_td_config cfg = base_cfg();
+
+	memset(t, 0, sizeof(*t));
+	if (tdx_vm_new(f->ctx, NULL, &t->vm))
+		return -1;
+	if (st >= ST_INIT && tdx_vm_init(t->vm, &cfg))
+		return -1;
+	if (st >= ST_MEM && (tdx_mem_new(t->vm, NULL, &t->mem) ||
+			     tdx_mem_add_layout(t->mem, f->layout)))
+		return -1;
+	if (st >= ST_VCPU && (tdx_vcpu_new(t->vm, 0, &t->vcpu) ||
+			      tdx_vcpu_init(t->vcpu, f->hob)))
+		return -1;
+	if (st >= ST_LOADED && tdx_load_plan(t->mem, f->plan, t->vcpu, NULL, NULL))
+		return -1;
+	if (st >= ST_FINAL && tdx_vm_finalize(t->vm))
+		return -1;
+	return 0;
+}
+
+static void td_free(struct td *t)
+{
+	tdx_vcpu_unref(t->vcpu);
+	tdx_mem_unref(t->mem);
+	tdx_vm_unref(t->vm);
+}
+
+/* ---------------------------------------------------------------- */
+
+static void null_args(struct fix *f)
+{
+	struct tdx_ctx *c = NULL;
+	struct tdx_probe *p = NULL;
+	struct tdx_layout *l = NULL;
+	struct tdx_caps *caps = NULL;
+	struct tdx_tdvf_diag d;
+	struct tdx_tdvf *tv = NULL;
+	char longpath[8192];
+	uint64_t m;
+	size_t bad = 99;
+
+	/* common.h tdx_ctx_new: -EINVAL (NULL ret_ctx, empty or over-long path) */
+	EQ("ctx_new NULL ret", tdx_ctx_new(NULL, NULL), -EINVAL);
+	EQ("ctx_new empty path", tdx_ctx_new("", &c), -EINVAL);
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	longpath[0] = '/';
+	longpath[sizeof(longpath) - 1] = 0;
+	EQ("ctx_new over-long path", tdx_ctx_new(longpath, &c), -EINVAL);
+	CASE("ctx_new failure leaves ret alone", c == NULL);
+	/* probe.h: -EINVAL (NULL argument) */
+	EQ("ctx_probe NULL ctx", tdx_ctx_probe(NULL, &p), -EINVAL);
+	EQ("ctx_probe NULL ret", tdx_ctx_probe(f->ctx, NULL), -EINVAL);
+	/* vm.h/mem.h/vcpu.h NULLs */
+	EQ("mem_new NULL vm", tdx_mem_new(NULL, NULL, NULL), -EINVAL);
+	EQ("mem_convert_ex NULL mem", tdx_mem_convert_ex(NULL, 0, 4096, 0), -EINVAL);
+	EQ("mem_get_last_reject NULL", tdx_mem_get_last_reject(NULL, NULL), -EINVAL);
+	EQ("mem_get_stats NULL", tdx_mem_get_stats(NULL, NULL), -EINVAL);
+	EQ("mem_get_region NULL", tdx_mem_get_region(NULL, 0, NULL), -EINVAL);
+	EQ("mem_get_host_addr NULL", tdx_mem_get_host_addr(NULL, 0, 1, NULL), -EINVAL);
+	EQ("mem_get_gmem NULL", tdx_mem_get_gmem(NULL, 0, NULL, NULL), -EINVAL);
+	EQ("mem_region_count NULL", tdx_mem_region_count(NULL), 0);
+	EQ("mem_is_private NULL", tdx_mem_is_private(NULL, 0, 4096), -EINVAL);
+	EQ("mem_add_layout NULL", tdx_mem_add_layout(NULL, f->layout), -EINVAL);
+	EQ("vcpu_kick NULL", tdx_vcpu_kick(NULL), -EINVAL);
+	EQ("vcpu_convert NULL", tdx_vcpu_convert(NULL, NULL, NULL), -EINVAL);
+	/* tdvf.h: -EINVAL (NULL path or ret_tdvf); diag always filled */
+	EQ("tdvf_open NULL path", tdx_tdvf_open(NULL, NULL, &d, &tv), -EINVAL);
+	EQ("tdvf_open NULL path diag", d.code, TDX_TDVF_E_ARGUMENT);
+	EQ("tdvf_open NULL ret", tdx_tdvf_open(OVMF, NULL, &d, NULL), -EINVAL);
+	EQ("tdvf_parse NULL buf", tdx_tdvf_parse(NULL, 4096, NULL, &d, &tv), -EINVAL);
+	EQ("tdvf_get_section NULL", tdx_tdvf_get_section(NULL, 0, NULL), -EINVAL);
+	EQ("tdvf_get_section range",
+	   tdx_tdvf_get_section(f->tdvf, tdx_tdvf_section_count(f->tdvf),
+				&(struct tdx_tdvf_section){ 0 }), -ERANGE);
+	EQ("tdvf_find_section none",
+	   tdx_tdvf_find_section(f->tdvf, 99, 0, &(size_t){ 0 }), -ENOENT);
+	/* layout.h */
+	EQ("layout_new_q35 NULL ret", tdx_layout_new_q35(RAM, 0, NULL, NULL), -EINVAL);
+	EQ("layout_new_q35 size 0", tdx_layout_new_q35(0, 0, NULL, &l), -EINVAL);
+	EQ("layout_new_q35 misaligned", tdx_layout_new_q35(RAM + 1, 0, NULL, &l), -EINVAL);
+	EQ("layout_new_q35 fw > 4G", tdx_layout_new_q35(RAM, 8ULL << 30, NULL, &l), -EINVAL);
+	EQ("layout_new NULL", tdx_layout_new(NULL, 1, NULL, &l), -EINVAL);
+	EQ("layout_new count 0",
+	   tdx_layout_new(&(struct tdx_layout_range){ 0, 4096, TDX_LAYOUT_RAM, 0 }, 0,
+			  NULL, &l), -EINVAL);
+	{
+		struct tdx_layout_range r[2] = {
+			{ 0, 8192, TDX_LAYOUT_RAM, 0 },
+			{ 4096, 4096, TDX_LAYOUT_RAM, 0 },
+		};
+		EQ("layout_new overlap", tdx_layout_new(r, 2, &bad, &l), -EINVAL);
+		EQ("layout_new overlap bad_index", bad, 1);
+		r[1].gpa = 8192;
+		r[1].kind = 7;
+		EQ("layout_new bad kind", tdx_layout_new(r, 2, &bad, &l), -EINVAL);
+		r[1].kind = TDX_LAYOUT_RAM;
+		r[1].reserved = 1;
+		EQ("layout_new reserved", tdx_layout_new(r, 2, &bad, &l), -EINVAL);
+		EQ("layout_new too many", tdx_layout_new(r, TDX_LAYOUT_MAX_RANGES + 1, NULL, &l),
+		   -E2BIG);
+	}
+	EQ("layout_get_range NULL", tdx_layout_get_range(NULL, 0, NULL), -EINVAL);
+	EQ("layout_get_range range",
+	   tdx_layout_get_range(f->layout, 99, &(struct tdx_layout_range){ 0 }), -ERANGE);
+	CASE("layout failures leave ret alone", l == NULL);
+	/* plan.h */
+	EQ("plan_new NULL tdvf", tdx_plan_new(NULL, NULL, NULL, &(struct tdx_plan *){ 0 }),
+	   -EINVAL);
+	EQ("plan_get_hob_gpa NULL", tdx_plan_get_hob_gpa(NULL, &m), -EINVAL);
+	EQ("plan_get_op range",
+	   tdx_plan_get_op(f->plan, 999, &(struct tdx_plan_op){ 0 }), -ERANGE);
+	/* caps.h */
+	EQ("caps_check_config NULL caps", tdx_caps_check_config(NULL, NULL, NULL), -EINVAL);
+	EQ("caps_new_from_values NULL cpuid with count",
+	   tdx_caps_new_from_values(0, 3, NULL, NULL, 3, &caps), -EINVAL);
+	{
+		struct tdx_cpuid_entry e[2] = { { .function = 7 }, { .function = 7 } };
+		EQ("caps_new_from_values duplicate",
+		   tdx_caps_new_from_values(0, 3, NULL, e, 2, &caps), -EINVAL);
+	}
+	{
+		static struct tdx_cpuid_entry many[257];
+		for (int i = 0; i < 257; i++)
+			many[i].function = 0x40000000u + i;
+		EQ("caps_new_from_values > 256",
+		   tdx_caps_new_from_values(0, 3, NULL, many, 257, &caps), -EINVAL);
+	}
+	CASE("caps failures leave ret alone", caps == NULL);
+	EQ("attrs_parse bogus", tdx_attrs_parse("sept-ve-disable,bogus", &m, &bad), -EINVAL);
+	EQ("attrs_parse bad offset", bad, 16);
+	EQ("attrs_parse empty word", tdx_attrs_parse("debug,,perfmon", &m, NULL), -EINVAL);
+	EQ("xfam_parse bogus", tdx_xfam_parse("avx,nope", &m, &bad), -EINVAL);
+	CASE("attrs_format length with NULL buf", tdx_attrs_format(TDX_ATTR_DEBUG, NULL, 0) ==
+						       (int)strlen("debug"));
+	/* attest.h */
+	EQ("attest_new NULL opts", tdx_attest_new(NULL, NULL, &(struct tdx_attest *){ 0 }),
+	   -EINVAL);
+	EQ("attest_notify_msi vector 5", tdx_attest_notify_msi(5, 0, &(uint32_t){ 0 },
+							      &(uint32_t){ 0 },
+							      &(uint32_t){ 0 }), -EINVAL);
+	EQ("attest_get_quote NULL", tdx_attest_get_quote(NULL, 0, 4096, NULL), -EINVAL);
+	EQ("attest_get_stats NULL", tdx_attest_get_stats(NULL, NULL), -EINVAL);
+	/* unknown values of the name helpers */
+	CASE("exit_type_name unknown", !strcmp(tdx_exit_type_name(999), "unknown"));
+	CASE("vm_type_name unknown", tdx_vm_type_name(99) == NULL);
+	CASE("mem_rule_name unknown", !strcmp(tdx_mem_rule_name(99), "?"));
+	CASE("tdvf_code_name unknown", tdx_tdvf_code_name(9999) == NULL);
+	CASE("tdvf_strerror unknown", !strcmp(tdx_tdvf_strerror(9999), "unknown TDVF code"));
+	CASE("layout_kind_name unknown", tdx_layout_kind_name(9) == NULL);
+	CASE("feature_name unknown", tdx_feature_name(TDX_FEATURE_COUNT) == NULL);
+	CASE("plan_source_name unknown", tdx_plan_source_name(99) == NULL);
+	CASE("quote_status_name unknown", tdx_quote_status_name(5) == NULL);
+	CASE("attr_name unnamed", tdx_attr_name(1) == NULL);
+	CASE("tdvf_section_type_name unknown", tdx_tdvf_section_type_name(7) == NULL);
+	/* freeing NULL (libtdx(7): unref accepts NULL and returns NULL; _free accepts NULL) */
+	CASE("ctx_unref NULL", tdx_ctx_unref(NULL) == NULL);
+	CASE("vm_unref NULL", tdx_vm_unref(NULL) == NULL);
+	CASE("vcpu_unref NULL", tdx_vcpu_unref(NULL) == NULL);
+	CASE("mem_unref NULL", tdx_mem_unref(NULL) == NULL);
+	CASE("vm_ref NULL", tdx_vm_ref(NULL) == NULL);
+	CASE("vcpu_ref NULL", tdx_vcpu_ref(NULL) == NULL);
+	tdx_probe_free(NULL);
+	tdx_tdvf_free(NULL);
+	tdx_layout_free(NULL);
+	tdx_plan_free(NULL);
+	tdx_caps_free(NULL);
+	tdx_caps_check_free(NULL);
+	tdx_attest_free(NULL);
+	tdx_measurement_free(NULL);
+	CASE("every _free(NULL) returned", 1 + 0 * ncases);
+}
+
+/* ---------------------------------------------------------------- */
+
+static void opts_cases(struct fix *f)
+{
+	const struct tdx_error *ce = tdx_ctx_get_last_error(f->ctx);
+	struct tdx_vm *vm = NULL;
+	struct tdx_tdvf *tv = NULL;
+	struct tdx_tdvf_diag d;
+	struct tdx_layout *l = NULL;
+	struct tdx_plan *plan = NULL;
+	struct {
+		struct tdx_vm_opts o;
+		uint64_t tail[4];
+	} big;
+
+	struct tdx_vm_opts vo = TDX_OPTS(tdx_vm_opts);
+	vo.sz = 0;
+	EQ("vm_new sz 0", tdx_vm_new(f->ctx, &vo, &vm), -EINVAL);
+	/* common.h: message "sz is 0: declare the struct with TDX_OPTS()" */
+	CASE("vm_new sz 0 message", strstr(tdx_error_get_message(ce), "TDX_OPTS()") != NULL);
+	CASE("vm_new sz 0 on ctx record", rec_is(ce, -EINVAL, NULL));
+
+	memset(&big, 0, sizeof(big));
+	big.o.sz = sizeof(big);
+	big.tail[2] = 0xdead;
+	EQ("vm_new too big, garbage tail", tdx_vm_new(f->ctx, &big.o, &vm), -EINVAL);
+	big.tail[2] = 0;
+	EQ("vm_new too big, zero tail", tdx_vm_new(f->ctx, &big.o, &vm), 0);
+	vm = tdx_vm_unref(vm);
+
+	vo = TDX_OPTS(tdx_vm_opts);
+	vo.kick_signal = SIGKILL;
+	{
+		int r = tdx_vm_new(f->ctx, &vo, &vm);
+		/* vm.h lists the allowed kick signals; the result for another is not stated. */
+		if (r != -EINVAL)
+			FINDING("tdx_vm_new(kick_signal = SIGKILL) returned %d; vm.h lists the "
+				"allowed signals but not the error for another", r);
+		CASE("vm_new SIGKILL kick signal refused", r < 0);
+		vm = tdx_vm_unref(vm);
+	}
+	vo = TDX_OPTS(tdx_vm_opts);
+	vo.sz = sizeof(size_t) + 2; /* cuts a field in half */
+	{
+		int r = tdx_vm_new(f->ctx, &vo, &vm);
+		if (r == 0)
+			FINDING("tdx_vm_new accepts sz = %zu (not a field boundary); the docs "
+				"say only that libtdx reads the fields sz covers", vo.sz);
+		vm = tdx_vm_unref(vm);
+	}
+
+	/* tdvf opts */
+	struct tdx_tdvf_opts to = TDX_OPTS(tdx_tdvf_opts);
+	to.sz = 0;
+	EQ("tdvf_open sz 0", tdx_tdvf_open(OVMF, &to, &d, &tv), -EINVAL);
+	EQ("tdvf_open sz 0 diag", d.code, TDX_TDVF_E_ARGUMENT);
+	to = TDX_OPTS(tdx_tdvf_opts);
+	to.reserved = 1;
+	EQ("tdvf_open reserved", tdx_tdvf_open(OVMF, &to, &d, &tv), -EINVAL);
+	to = TDX_OPTS(tdx_tdvf_opts);
+	to.flags = 1ull << 40;
+	EQ("tdvf_open unknown flag", tdx_tdvf_open(OVMF, &to, &d, &tv), -EINVAL);
+	EQ("tdvf_open unknown flag diag", d.code, TDX_TDVF_E_ARGUMENT);
+	to = TDX_OPTS(tdx_tdvf_opts);
+	to.gpaw = 50;
+	{
+		int r = tdx_tdvf_open(OVMF, &to, &d, &tv);
+		if (r != -EINVAL)
+			FINDING("tdx_tdvf_open with gpaw 50 returned %d (tdvf.h: gpaw 48 or 52)", r);
+		tdx_tdvf_free(tv);
+		tv = NULL;
+	}
+	CASE("tdvf failures leave ret alone", tv == NULL);
+
+	/* layout opts */
+	struct tdx_layout_opts lo = TDX_OPTS(tdx_layout_opts);
+	lo.sz = 0;
+	EQ("layout_new_q35 sz 0", tdx_layout_new_q35(RAM, 0, &lo, &l), -EINVAL);
+	lo = TDX_OPTS(tdx_layout_opts);
+	lo.max_ram_below_4g = 12345;
+	EQ("layout_new_q35 unaligned max_ram_below_4g", tdx_layout_new_q35(RAM, 0, &lo, &l),
+	   -EINVAL);
+
+	/* plan opts */
+	struct tdx_plan_opts po = TDX_OPTS(tdx_plan_opts);
+	po.sz = 0;
+	EQ("plan_new sz 0", tdx_plan_new(f->ctx, f->tdvf, &po, &plan), -EINVAL);
+	CASE("plan_new sz 0 on ctx record", rec_is(ce, -EINVAL, NULL));
+	po = TDX_OPTS(tdx_plan_opts);
+	po.hob_len = 16; /* NULL pointer with a length */
+	EQ("plan_new NULL hob with length", tdx_plan_new(f->ctx, f->tdvf, &po, &plan), -EINVAL);
+	po = TDX_OPTS(tdx_plan_opts);
+	po.payload = "x";
+	po.payload_len = 1;
+	EQ("plan_new payload without section", tdx_plan_new(f->ctx, f->tdvf, &po, &plan),
+	   -EINVAL);
+	CASE("plan_new payload names field", rec_is(ce, -EINVAL, "payload"));
+	{
+		/* a layout too small for the TD_HOB/TempMem sections */
+		struct tdx_layout *tiny = NULL;
+		tdx_layout_new_q35(1ULL << 20, tdx_tdvf_get_image_size(f->tdvf), NULL, &tiny);
+		po = TDX_OPTS(tdx_plan_opts);
+		po.layout = tiny;
+		EQ("plan_new layout without the sections",
+		   tdx_plan_new(f->ctx, f->tdvf, &po, &plan), -EINVAL);
+		CASE("plan_new layout field", rec_is(ce, -EINVAL, "layout"));
+		tdx_layout_free(tiny);
+	}
+	CASE("plan failures leave ret alone", plan == NULL);
+
+	/* attest opts */
+	struct tdx_attest *att = NULL;
+	struct tdx_attest_opts ao = TDX_OPTS(tdx_attest_opts);
+	EQ("attest_new without map", tdx_attest_new(f->ctx, &ao, &att), -EINVAL);
+	ao.map = (tdx_attest_map_fn)(void (*)(void))abort; /* never called */
+	ao.reserved = 1;
+	EQ("attest_new reserved", tdx_attest_new(f->ctx, &ao, &att), -EINVAL);
+	ao.reserved = 0;
+	ao.qgs = "tcp:1.2.3.4:99";
+	EQ("attest_new bad address", tdx_attest_new(f->ctx, &ao, &att), -EINVAL);
+	CASE("attest_new failure on ctx record", rec_is(ce, -EINVAL, NULL));
+	ao.qgs = NULL;
+	ao.max_buffer_size = 5000;
+	EQ("attest_new buffer not 4K multiple", tdx_attest_new(f->ctx, &ao, &att), -EINVAL);
+	ao.max_buffer_size = 0;
+	ao.mode = 7;
+	EQ("attest_new unknown mode", tdx_attest_new(f->ctx, &ao, &att), -EINVAL);
+	CASE("attest failures leave ret alone", att == NULL);
+}
+
+/* ---------------------------------------------------------------- */
+
+static void write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
+		perror(path);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void firmware_cases(struct fix *f, const char *dir)
+{
+	struct tdx_tdvf *tv = NULL;
+	struct tdx_tdvf_diag d;
+	char path[512];
+	const uint8_t *img = tdx_tdvf_get_image(f->tdvf);
+	size_t len = tdx_tdvf_get_image_size(f->tdvf);
+	uint64_t doff = tdx_tdvf_get_descriptor_offset(f->tdvf);
+	uint8_t *copy = malloc(len);
+
+	if (!copy)
+		return;
+	EQ("tdvf_open missing file", tdx_tdvf_open("/nonexistent/OVMF.fd", NULL, &d, &tv),
+	   -ENOENT);
+	EQ("tdvf_open missing file diag", d.code, TDX_TDVF_E_IO);
+	EQ("tdvf_open missing file diag err", d.err, -ENOENT);
+	EQ("tdvf_open directory", tdx_tdvf_open(dir, NULL, &d, &tv), -EINVAL);
+	EQ("tdvf_open directory diag", d.code, TDX_TDVF_E_IO);
+	EQ("tdvf_open /dev/null", tdx_tdvf_open("/dev/null", NULL, &d, &tv), -EINVAL);
+	EQ("tdvf_open /dev/null diag", d.code, TDX_TDVF_E_IO);
+
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	if (mkfifo(path, 0600) == 0) {
+		alarm(10); /* tdvf.h: a FIFO never blocks the call */
+		EQ("tdvf_open FIFO", tdx_tdvf_open(path, NULL, &d, &tv), -EINVAL);
+		EQ("tdvf_open FIFO diag", d.code, TDX_TDVF_E_IO);
+		alarm(0);
+	}
+	snprintf(path, sizeof(path), "%s/empty", dir);
+	write_file(path, "", 0);
+	EQ("tdvf_open empty", tdx_tdvf_open(path, NULL, &d, &tv), -EINVAL);
+	EQ("tdvf_open empty diag", d.code, TDX_TDVF_E_IMAGE_SIZE);
+
+	snprintf(path, sizeof(path), "%s/truncated", dir);
+	write_file(path, img, len / 2);
+	EQ("tdvf_open truncated (no footer)", tdx_tdvf_open(path, NULL, &d, &tv), -ENOMSG);
+	EQ("tdvf_open truncated diag", d.code, TDX_TDVF_E_NO_FOOTER);
+
+	memset(copy, 0, 65536);
+	snprintf(path, sizeof(path), "%s/zeros", dir);
+	write_file(path, copy, 65536);
+	EQ("tdvf_open non-TDVF", tdx_tdvf_open(path, NULL, &d, &tv), -ENOMSG);
+	EQ("tdvf_open non-TDVF diag", d.code, TDX_TDVF_E_NO_FOOTER);
+
+	memcpy(copy, img, len);
+	copy[doff] ^= 0xff; /* "TDVF" signature */
+	snprintf(path, sizeof(path), "%s/badsig", dir);
+	write_file(path, copy, len);
+	EQ("tdvf_open bad signature", tdx_tdvf_open(path, NULL, &d, &tv), -EINVAL);
+	EQ("tdvf_open bad signature diag", d.code, TDX_TDVF_E_SIGNATURE);
+	CASE("tdvf diag err matches", d.err == -EINVAL && d.message[0]);
+
+	memcpy(copy, img, len);
+	copy[doff + 8] = 9; /* Version (after "TDVF" and Length) */
+	EQ("tdx_tdvf_parse bad version", tdx_tdvf_parse(copy, len, NULL, &d, &tv), -EINVAL);
+	EQ("tdx_tdvf_parse bad version diag", d.code, TDX_TDVF_E_VERSION);
+	EQ("tdx_tdvf_parse bad version offset", d.offset, doff + 8);
+
+	memcpy(copy, img, len);
+	copy[doff + 12] = 1; /* NumberOfSectionEntries */
+	copy[doff + 13] = copy[doff + 14] = copy[doff + 15] = 0;
+	EQ("tdx_tdvf_parse 1 section", tdx_tdvf_parse(copy, len, NULL, &d, &tv), -EINVAL);
+	EQ("tdx_tdvf_parse 1 section diag", d.code, TDX_TDVF_E_SECTION_COUNT);
+
+	EQ("tdvf_parse too small", tdx_tdvf_parse(img, 100, NULL, &d, &tv), -EINVAL);
+	EQ("tdvf_parse too small diag", d.code, TDX_TDVF_E_IMAGE_SIZE);
+	CASE("tdvf failures leave ret alone", tv == NULL);
+	free(copy);
+}
+
+/* ---------------------------------------------------------------- */
+
+static void config_cases(struct fix *f)
+{
+	struct tdx_caps *caps = NULL;
+	struct tdx_caps_check *chk = NULL;
+	struct tdx_td_config cfg;
+	struct td t;
+	const struct tdx_error *ve;
+	struct tdx_cpuid_entry e = { 0 };
+	uint64_t sup;
+	int bit = -1;
+
+	if (tdx_caps_query(f->ctx, &caps)) {
+		CASE("caps_query", 0);
+		return;
+	}
+	EQ("find_cpuid non-configurable leaf 0x2", tdx_caps_find_cpuid(caps, 2, 0, &e),
+	   -ENOENT);
+	EQ("caps_get_cpuid range", tdx_caps_get_cpuid(caps, tdx_caps_cpuid_count(caps), &e),
+	   -ERANGE);
+	CASE("check_config NULL cfg is a problem", tdx_caps_check_config(caps, NULL, NULL) >= 1);
+
+	if (td_make(f, ST_CREATED, &t)) {
+		CASE("td_make", 0);
+		goto out;
+	}
+	ve = tdx_vm_get_last_error(t.vm);
+
+	/* unsupported attribute: DEBUG (bit 0) -- KVM accepts only SEPT_VE_DISABLE */
+	cfg = base_cfg();
+	cfg.attributes = TDX_ATTR_DEBUG | TDX_ATTR_SEPT_VE_DISABLE;
+	CASE("check_config DEBUG", tdx_caps_check_config(caps, &cfg, &chk) >= 1);
+	CASE("check_config names the attribute",
+	     chk && tdx_caps_check_get_problem(chk, 0) &&
+	     strstr(tdx_caps_check_get_problem(chk, 0), "debug"));
+	tdx_caps_check_free(chk);
+	chk = NULL;
+	EQ("vm_init DEBUG", tdx_vm_init(t.vm, &cfg), -EINVAL);
+	CASE("vm_init DEBUG field", rec_is(ve, -EINVAL, "attributes"));
+	EQ("vm_init DEBUG bit", tdx_error_get_bit(ve), 0);
+	EQ("vm_init refused: state unchanged", tdx_vm_get_state(t.vm), TDX_VM_CREATED);
+
+	cfg.attributes = TDX_ATTR_PERFMON;
+	EQ("vm_init PERFMON", tdx_vm_init(t.vm, &cfg), -EINVAL);
+	EQ("vm_init PERFMON bit", tdx_error_get_bit(ve), 63);
+
+	/* an XFAM bit the module does not support */
+	sup = tdx_caps_get_supported_xfam(caps);
+	for (int b = 2; b < 20; b++)
+		if (!(sup & (1ULL << b)) && !((1ULL << b) & (TDX_XFAM_AVX512 | TDX_XFAM_CET |
+							      TDX_XFAM_AMX | TDX_XFAM_MPX))) {
+			bit = b;
+			break;
+		}
+	cfg = base_cfg();
+	if (bit >= 0) {
+		cfg.xfam = tdx_caps_get_default_xfam(caps) | (1ULL << bit);
+		CASE("check_config unsupported xfam", tdx_caps_check_config(caps, &cfg, NULL) >= 1);
+		EQ("vm_init unsupported xfam", tdx_vm_init(t.vm, &cfg), -EINVAL);
+		CASE("vm_init xfam field", rec_is(ve, -EINVAL, "xfam"));
+		EQ("vm_init xfam bit", tdx_error_get_bit(ve), bit);
+	}
+	/* module group rule: AVX-512 needs AVX */
+	cfg.xfam = TDX_XFAM_X87 | TDX_XFAM_SSE | TDX_XFAM_AVX512;
+	EQ("vm_init AVX-512 without AVX", tdx_vm_init(t.vm, &cfg), -EINVAL);
+	CASE("vm_init AVX-512 field", rec_is(ve, -EINVAL, "xfam"));
+	cfg.xfam = tdx_caps_get_default_xfam(caps) & ~TDX_XFAM_AVX512_OPMASK;
+	if (tdx_caps_get_default_xfam(caps) & TDX_XFAM_AVX512_OPMASK)
+		EQ("vm_init partial AVX-512", tdx_vm_init(t.vm, &cfg), -EINVAL);
+
+	cfg = base_cfg();
+	cfg.gpaw = 50;
+	EQ("vm_init gpaw 50", tdx_vm_init(t.vm, &cfg), -EINVAL);
+	CASE("vm_init gpaw field", rec_is(ve, -EINVAL, "gpaw"));
+	cfg = base_cfg();
+	cfg.tsc_khz = 12345;
+	EQ("vm_init bad tsc", tdx_vm_init(t.vm, &cfg), -EINVAL);
+	CASE("vm_init tsc field", rec_is(ve, -EINVAL, "tsc_khz"));
+
+	/* CPUID for a leaf the module does not let the VMM configure */
+	cfg = base_cfg();
+	e = (struct tdx_cpuid_entry){ .function = 0x2, .eax = 1 };
+	cfg.cpuid = &e;
+	cfg.cpuid_count = 1;
+	CASE("check_config non-configurable leaf", tdx_caps_check_config(caps, &cfg, &chk) >= 1);
+	CASE("check_config names the leaf",
+	     chk && tdx_caps_check_get_problem(chk, 0) &&
+	     (strstr(tdx_caps_check_get_problem(chk, 0), "0x2") ||
+	      strstr(tdx_caps_check_get_problem(chk, 0), "0x00000002")));
+	tdx_caps_check_free(chk);
+	chk = NULL;
+	EQ("vm_init non-configurable leaf", tdx_vm_init(t.vm, &cfg), -EINVAL);
+	CASE("vm_init cpuid field", rec_is(ve, -EINVAL, "cpuid"));
+	cfg.cpuid_count = 2; /* duplicate */
+	{
+		struct tdx_cpuid_entry two[2] = { { .function = 7, .flags = TDX_CPUID_FLAG_INDEXED },
+						  { .function = 7, .flags = TDX_CPUID_FLAG_INDEXED } };
+		cfg.cpuid = two;
+		CASE("check_config duplicate leaf", tdx_caps_check_config(caps, &cfg, NULL) >= 1);
+	}
+	cfg = base_cfg();
+	cfg.sz = 0;
+	EQ("vm_init cfg sz 0", tdx_vm_init(t.vm, &cfg), -EINVAL);
+	CASE("vm_init cfg sz 0 message", strstr(tdx_error_get_message(ve), "TDX_OPTS()") != NULL);
+	EQ("still not initialised", tdx_vm_get_state(t.vm), TDX_VM_CREATED);
+	EQ("vm_get_xfam before init", tdx_vm_get_xfam(t.vm), 0);
+	EQ("vm_get_shared_bit before init", tdx_vm_get_shared_bit(t.vm), 0);
+	td_free(&t);
+out:
+	tdx_caps_free(caps);
+}
+
+/* ---------------------------------------------------------------- */
+
+static void order_cases(struct fix *f)
+{
+	struct td t, t2;
+	struct tdx_vcpu *v2 = NULL, *v3 = NULL;
+	struct tdx_td_config cfg = base_cfg();
+	const struct tdx_error *ve, *cpe, *me;
+	struct tdx_exit ex;
+	struct tdx_mem_reject rj;
+	struct tdx_mem_stats st;
+	struct tdx_mem_region_opts ro = TDX_OPTS(tdx_mem_region_opts);
+	struct tdx_mem_opts mo = TDX_OPTS(tdx_mem_opts);
+	struct tdx_load_opts lo = TDX_OPTS(tdx_load_opts);
+	struct tdx_mem *m2 = NULL;
+	void *hva;
+	int fd;
+	uint64_t off;
+
+	if (td_make(f, ST_CREATED, &t)) {
+		CASE("td_make", 0);
+		return;
+	}
+	ve = tdx_vm_get_last_error(t.vm);
+	CASE("fresh VM record is clean", rec_clean(ve));
+	/* vm.h: finalize before init -EINVAL, step in the record */
+	EQ("finalize before init", tdx_vm_finalize(t.vm), -EINVAL);
+	CASE("finalize before init record", rec_is(ve, -EINVAL, NULL));
+	/* vcpu.h: vCPU before init -EINVAL, on the VM's record */
+	EQ("vcpu_new before init", tdx_vcpu_new(t.vm, 0, &v2), -EINVAL);
+	CASE("vcpu_new before init record", rec_is(ve, -EINVAL, NULL));
+	mo.reserved = 1;
+	EQ("mem_new reserved opts", tdx_mem_new(t.vm, &mo, &m2), -EINVAL);
+	CASE("mem_new failure on VM record", rec_is(ve, -EINVAL, NULL));
+	EQ("mem_new NULL ret", tdx_mem_new(t.vm, NULL, NULL), -EINVAL);
+
+	EQ("vm_init", tdx_vm_init(t.vm, &cfg), 0);
+	EQ("init twice", tdx_vm_init(t.vm, &cfg), -EALREADY);
+	EQ("vcpu_new id out of range", tdx_vcpu_new(t.vm, 1u << 30, &v2), -EINVAL);
+	CASE("vcpu_new id field", rec_is(ve, -EINVAL, "id"));
+	EQ("vcpu_new NULL ret", tdx_vcpu_new(t.vm, 0, NULL), -EINVAL);
+
+	EQ("mem_new", tdx_mem_new(t.vm, NULL, &t.mem), 0);
+	me = tdx_mem_get_last_error(t.mem);
+	CASE("fresh mem record is clean", rec_clean(me));
+	EQ("mem_get_last_reject none yet", tdx_mem_get_last_reject(t.mem, &rj), -ENOENT);
+	EQ("mem_add_layout", tdx_mem_add_layout(t.mem, f->layout), 0);
+	EQ("mem_add_layout again (overlap)", tdx_mem_add_layout(t.mem, f->layout), -EEXIST);
+	/* mem.h tdx_mem_add_region validation */
+	EQ("add_region size 0", tdx_mem_add_region(t.mem, 1ULL << 40, 0, NULL, NULL), -EINVAL);
+	CASE("add_region size 0 step validate",
+	     rec_is(me, -EINVAL, NULL) && !strcmp(tdx_error_get_step(me), "validate"));
+	EQ("add_region unaligned gpa",
+	   tdx_mem_add_region(t.mem, (1ULL << 40) + 1, 4096, NULL, NULL), -EINVAL);
+	EQ("add_region unaligned size",
+	   tdx_mem_add_region(t.mem, 1ULL << 40, 4097, NULL, NULL), -EINVAL);
+	EQ("add_region wrap",
+	   tdx_mem_add_region(t.mem, ~0xfffULL, 8192, NULL, NULL), -EINVAL);
+	EQ("add_region reaching shared bit",
+	   tdx_mem_add_region(t.mem, (1ULL << 47) - 4096, 8192, NULL, NULL), -EINVAL);
+	EQ("add_region overlap", tdx_mem_add_region(t.mem, 0, 4096, NULL, NULL), -EEXIST);
+	ro.flags = TDX_MEM_REGION_READONLY;
+	EQ("add_region read-only", tdx_mem_add_region(t.mem, 1ULL << 40, 4096, &ro, NULL),
+	   -EINVAL);
+	ro.flags = 1u << 20;
+	EQ("add_region unknown flag", tdx_mem_add_region(t.mem, 1ULL << 40, 4096, &ro, NULL),
+	   -EINVAL);
+	ro.flags = TDX_MEM_REGION_MEMFD;
+	ro.host_addr = &ro;
+	EQ("add_region memfd + host_addr",
+	   tdx_mem_add_region(t.mem, 1ULL << 40, 4096, &ro, NULL), -EINVAL);
+	ro = TDX_OPTS(tdx_mem_region_opts);
+	ro.flags = TDX_MEM_REGION_FIXED_SLOT;
+	ro.slot = 0;
+	EQ("add_region fixed slot in use",
+	   tdx_mem_add_region(t.mem, 1ULL << 40, 4096, &ro, NULL), -EEXIST);
+	ro.sz = 0;
+	EQ("add_region opts sz 0", tdx_mem_add_region(t.mem, 1ULL << 40, 4096, &ro, NULL),
+	   -EINVAL);
+	EQ("get_host_addr outside RAM", tdx_mem_get_host_addr(t.mem, HOLE, 4096, &hva), -EFAULT);
+	EQ("get_host_addr wrap", tdx_mem_get_host_addr(t.mem, ~0ULL, 16, &hva), -EINVAL);
+	EQ("get_gmem outside RAM", tdx_mem_get_gmem(t.mem, HOLE, &fd, &off), -EFAULT);
+	EQ("is_private size 0", tdx_mem_is_private(t.mem, 0, 0), -EINVAL);
+	EQ("is_private beyond 2^52", tdx_mem_is_private(t.mem, 1ULL << 52, 4096), -EINVAL);
+	EQ("get_region range", tdx_mem_get_region(t.mem, 99, &(struct tdx_mem_region_info){ 0 }),
+	   -ERANGE);
+
+	/* conversion validation (mem.h tdx_mem_convert_ex) */
+#define REJ(name, gpa, size, flags, want_err, want_rule)                            \
+	do {                                                                        \
+		EQ(name, tdx_mem_convert_ex(t.mem, gpa, size, flags), want_err);   \
+		CASE(name " rule", tdx_mem_get_last_reject(t.mem, &rj) == 0 &&      \
+				       rj.rule == (want_rule) && rj.err == (want_err)); \
+		CASE(name " record",                                                \
+		     rec_is(me, want_err, tdx_mem_rule_name(want_rule)) &&          \
+		     !strcmp(tdx_error_get_step(me), "validate"));                  \
+	} while (0)
+	REJ("convert unknown flag", 0, 4096, 1u << 9, -EINVAL, TDX_MEM_RULE_FLAGS);
+	REJ("convert holes+private", 0, 4096,
+	    TDX_MEM_CONVERT_ALLOW_HOLES | TDX_MEM_CONVERT_PRIVATE, -EINVAL, TDX_MEM_RULE_FLAGS);
+	REJ("convert size 0", 0, 0, 0, -EINVAL, TDX_MEM_RULE_SIZE_ZERO);
+	REJ("convert unaligned gpa", 0x1001, 4096, 0, -EINVAL, TDX_MEM_RULE_ALIGN);
+	REJ("convert unaligned size", 0x1000, 100, 0, -EINVAL, TDX_MEM_RULE_ALIGN);
+	REJ("convert wrap", ~0xfffULL, 8192, 0, -EINVAL, TDX_MEM_RULE_WRAP);
+	REJ("convert shared bit set", (1ULL << 47) | 0x1000, 4096, 0, -EINVAL,
+	    TDX_MEM_RULE_SHARED_BIT);
+	REJ("convert to private outside RAM", HOLE, 4096, TDX_MEM_CONVERT_PRIVATE, -EFAULT,
+	    TDX_MEM_RULE_NOT_RAM);
+	REJ("convert straddling RAM end", RAM - 4096, 8192, 0, -EINVAL, TDX_MEM_RULE_STRADDLE);
+	EQ("stats", tdx_mem_get_stats(t.mem, &st), 0);
+	EQ("stats.rejected counts them", st.rejected, 9);
+	EQ("convert to shared in a hole is a no-op", tdx_mem_convert(t.mem, HOLE, 4096, false), 0);
+	tdx_mem_get_stats(t.mem, &st);
+	EQ("stats.mmio_noops", st.mmio_noops, 1);
+	EQ("convert straddle with ALLOW_HOLES",
+	   tdx_mem_convert_ex(t.mem, RAM - 4096, 8192, TDX_MEM_CONVERT_ALLOW_HOLES), 0);
+	EQ("RAM end now shared", tdx_mem_is_private(t.mem, RAM - 4096, 4096), 0);
+	EQ("convert back", tdx_mem_convert(t.mem, RAM - 4096, 4096, true), 0);
+
+	/* vCPUs */
+	EQ("vcpu_new", tdx_vcpu_new(t.vm, 0, &t.vcpu), 0);
+	ve = tdx_vcpu_get_last_error(t.vcpu);
+	CASE("fresh vCPU record is clean", rec_clean(ve));
+	EQ("vcpu_new same id", tdx_vcpu_new(t.vm, 0, &v2) < 0, 1);
+	EQ("compare_cpuid before vcpu_init", tdx_vcpu_compare_cpuid(t.vcpu, NULL, 0), -EINVAL);
+	EQ("run before vcpu_init", tdx_vcpu_run(t.vcpu, &ex), -EINVAL);
+	CASE("run before init record", rec_is(ve, -EINVAL, NULL));
+	EQ("load_plan with uninitialised vCPU",
+	   tdx_load_plan(t.mem, f->plan, t.vcpu, NULL, NULL), -EINVAL);
+	CASE("load_plan failure on mem record", rec_is(me, -EINVAL, NULL));
+	EQ("vcpu_init", tdx_vcpu_init(t.vcpu, f->hob), 0);
+	EQ("vcpu_init twice", tdx_vcpu_init(t.vcpu, f->hob), -EALREADY);
+	EQ("get_cpuid range", tdx_vcpu_get_cpuid(t.vcpu, tdx_vcpu_cpuid_count(t.vcpu),
+						   &(struct tdx_cpuid_entry){ 0 }), -ERANGE);
+	EQ("second vcpu", tdx_vcpu_new(t.vm, 1, &v2), 0);
+	EQ("third vcpu over cfg.vcpus", tdx_vcpu_new(t.vm, 2, &v3), -EINVAL);
+	CASE("vcpus field", rec_is(tdx_vm_get_last_error(t.vm), -EINVAL, "vcpus"));
+	EQ("run before finalize", tdx_vcpu_run(t.vcpu, &ex), -EINVAL);
+	CASE("run before finalize record", rec_is(ve, -EINVAL, NULL));
+	lo.reserved = 1;
+	EQ("load_plan reserved opts", tdx_load_plan(t.mem, f->plan, t.vcpu, &lo, NULL), -EINVAL);
+	EQ("load_plan NULL plan", tdx_load_plan(t.mem, NULL, t.vcpu, NULL, NULL), -EINVAL);
+
+	/* a vCPU of another TD */
+	if (td_make(f, ST_VCPU, &t2) == 0) {
+		EQ("load_plan with another TD's vCPU",
+		   tdx_load_plan(t.mem, f->plan, t2.vcpu, NULL, NULL), -EINVAL);
+		ex = (struct tdx_exit){ .type = TDX_EXIT_MEMORY_FAULT };
+		ex.u.convert.gpa = 0;
+		ex.u.convert.size = 4096;
+		EQ("vcpu_convert with another TD's mem", tdx_vcpu_convert(t.vcpu, t2.mem, &ex),
+		   -EINVAL);
+	} else {
+		CASE("second TD", 0);
+	}
+	td_free(&t2);
+
+	EQ("load_plan", tdx_load_plan(t.mem, f->plan, t.vcpu, NULL, NULL), 0);
+	EQ("load_plan twice", tdx_load_plan(t.mem, f->plan, t.vcpu, NULL, NULL), -EALREADY);
+	{
+		struct tdx_plan_op op;
+		tdx_plan_get_op(f->plan, 0, &op);
+		REJ("to shared over the initial image before finalize", op.gpa, 4096, 0, -EBUSY,
+		    TDX_MEM_RULE_INITIAL_IMAGE);
+	}
+
+	/* exits the VMM fabricates or answers wrongly */
+	ex = (struct tdx_exit){ .type = TDX_EXIT_IO };
+	EQ("complete an IO exit", tdx_vcpu_complete(t.vcpu, &ex, 0), -EINVAL);
+	CASE("complete failure on vCPU record", rec_is(ve, -EINVAL, NULL));
+	EQ("answer_tdvmcall_info on IO exit",
+	   tdx_vcpu_answer_tdvmcall_info(t.vcpu, &ex, 0, 0, 0, 0), -EINVAL);
+	EQ("vcpu_convert of an IO exit", tdx_vcpu_convert(t.vcpu, t.mem, &ex), -EINVAL);
+	EQ("vcpu_convert NULL exit", tdx_vcpu_convert(t.vcpu, t.mem, NULL), -EINVAL);
+	EQ("vcpu_convert NULL mem", tdx_vcpu_convert(t.vcpu, NULL, &ex), -EINVAL);
+	ex = (struct tdx_exit){ .type = TDX_EXIT_MAP_GPA };
+	ex.u.convert.gpa = 0x1000000;
+	ex.u.convert.size = 4096;
+	/* not stopped at that exit: refused (-EINVAL); vcpu.h does not say it checks */
+	EQ("complete a MAP_GPA exit the vCPU is not stopped at",
+	   tdx_vcpu_complete(t.vcpu, &ex, TDX_TDVMCALL_SUCCESS), -EINVAL);
+
+	/* vcpu.h tdx_vcpu_convert: refused memory fault = -EFAULT, step
+	 * "memory fault", the rule as field, on the vCPU's record only */
+	{
+		struct tdx_error_snapshot {
+			int err;
+			char step[64];
+		} before = { tdx_error_get_errno(me), "" };
+		snprintf(before.step, sizeof(before.step), "%s", tdx_error_get_step(me));
+		ex = (struct tdx_exit){ .type = TDX_EXIT_MEMORY_FAULT };
+		ex.u.convert.gpa = HOLE;
+		ex.u.convert.size = 4096;
+		ex.u.convert.to_private = 1;
+		EQ("memory fault to private outside RAM", tdx_vcpu_convert(t.vcpu, t.mem, &ex),
+		   -EFAULT);
+		CASE("memory fault record", rec_is(ve, -EFAULT, tdx_mem_rule_name(TDX_MEM_RULE_NOT_RAM)) &&
+					    !strcmp(tdx_error_get_step(ve), "memory fault"));
+		CASE("memory fault message names the GPA",
+		     strstr(tdx_error_get_message(ve), "c0000000") != NULL);
+		if (tdx_error_get_errno(me) != before.err ||
+		    strcmp(tdx_error_get_step(me), before.step))
+			FINDING("tdx_vcpu_convert(vcpu, mem, fault) also wrote the mem's "
+				"record (now %d '%s'), though common.h says it writes the "
+				"vCPU's only", tdx_error_get_errno(me), tdx_error_get_step(me));
+		CASE("reject still recorded for the mem", tdx_mem_get_last_reject(t.mem, &rj) == 0 &&
+							  rj.rule == TDX_MEM_RULE_NOT_RAM);
+		ex.u.convert.gpa = 0x1001;
+		ex.u.convert.to_private = 0;
+		EQ("memory fault unaligned", tdx_vcpu_convert(t.vcpu, t.mem, &ex), -EFAULT);
+		CASE("unaligned fault rule", rec_is(ve, -EFAULT, tdx_mem_rule_name(TDX_MEM_RULE_ALIGN)));
+		ex.u.convert.gpa = RAM - 4096;
+		ex.u.convert.size = 8192;
+		EQ("memory fault straddling", tdx_vcpu_convert(t.vcpu, t.mem, &ex), -EFAULT);
+		CASE("straddling fault rule",
+		     rec_is(ve, -EFAULT, tdx_mem_rule_name(TDX_MEM_RULE_STRADDLE)));
+	}
+	/* a refused MapGPA is answered to the guest: 0 */
+	ex = (struct tdx_exit){ .type = TDX_EXIT_MAP_GPA };
+	ex.u.convert.gpa = 0x1000800;
+	ex.u.convert.size = 4096;
+	EQ("MapGPA unaligned answered INVALID_OPERAND", tdx_vcpu_convert(t.vcpu, t.mem, &ex), 0);
+	CASE("MapGPA unaligned rejected", tdx_mem_get_last_reject(t.mem, &rj) == 0 &&
+					      rj.rule == TDX_MEM_RULE_ALIGN);
+	ex.u.convert.gpa = 0x1000000;
+	ex.u.convert.size = UINT64_MAX; /* the guest's count overflowed */
+	EQ("MapGPA overflowing size answered", tdx_vcpu_convert(t.vcpu, t.mem, &ex), 0);
+
+	EQ("finalize", tdx_vm_finalize(t.vm), 0);
+	EQ("finalize twice", tdx_vm_finalize(t.vm), -EALREADY);
+	cpe = tdx_vm_get_last_error(t.vm);
+	EQ("init after finalize", tdx_vm_init(t.vm, &cfg), -EALREADY);
+	EQ("vcpu_new after finalize", tdx_vcpu_new(t.vm, 1, &v3), -EINVAL);
+	CASE("vcpu_new after finalize record", rec_is(cpe, -EINVAL, NULL));
+	EQ("vcpu_init after finalize", tdx_vcpu_init(v2, f->hob), -EINVAL);
+	EQ("load_plan after finalize", tdx_load_plan(t.mem, f->plan, t.vcpu, NULL, NULL), -EINVAL);
+	EQ("run uninitialised vCPU of a finalised TD", tdx_vcpu_run(v2, &ex), -EINVAL);
+	EQ("kick", tdx_vcpu_kick(t.vcpu), 0);
+	EQ("kicked run", tdx_vcpu_run(t.vcpu, &ex), 0);
+	EQ("kicked run exit", ex.type, TDX_EXIT_INTR);
+	CASE("only one kick kept", tdx_vcpu_run(t.vcpu, &ex) == 0 && ex.type != TDX_EXIT_INTR);
+	/* the guest script (tdvf-early-boot): run to its first MapGPA */
+	for (int i = 0; i < 200 && ex.type != TDX_EXIT_MAP_GPA; i++) {
+		if (ex.type == TDX_EXIT_GET_TDVMCALL_INFO)
+			tdx_vcpu_answer_tdvmcall_info(t.vcpu, &ex, 0, 0, 0, 0);
+		if (ex.type == TDX_EXIT_SHUTDOWN || tdx_vcpu_run(t.vcpu, &ex) < 0)
+			break;
+	}
+	if (ex.type == TDX_EXIT_MAP_GPA) {
+		/* vcpu.h: only SUCCESS, RETRY, INVALID_OPERAND reach the guest */
+		EQ("complete MAP_GPA with GPA_INUSE",
+		   tdx_vcpu_complete(t.vcpu, &ex, TDX_TDVMCALL_GPA_INUSE), -EINVAL);
+		CASE("complete status field", rec_is(ve, -EINVAL, "status"));
+		EQ("complete MAP_GPA with ALIGN_ERROR",
+		   tdx_vcpu_complete(t.vcpu, &ex, TDX_TDVMCALL_ALIGN_ERROR), -EINVAL);
+		EQ("answer_tdvmcall_info on a MAP_GPA exit",
+		   tdx_vcpu_answer_tdvmcall_info(t.vcpu, &ex, 0, 0, 0, 0), -EINVAL);
+		EQ("serve the MapGPA", tdx_vcpu_convert(t.vcpu, t.mem, &ex), 0);
+		EQ("converted", tdx_mem_is_private(t.mem, ex.u.convert.gpa, ex.u.convert.size), 0);
+	} else {
+		printf("note: no guest script (TDXSIM_GUEST unset): MapGPA cases skipped\n");
+	}
+	CASE("order failures leave ret alone", v3 == NULL && m2 == NULL);
+	tdx_vcpu_unref(v2);
+	td_free(&t);
+}
+
+/* ---------------------------------------------------------------- */
+
+/* libtdx(7)/common.h: which record a call writes. */
+static void record_cases(struct fix *f)
+{
+	const struct tdx_error *ce = tdx_ctx_get_last_error(f->ctx);
+	struct tdx_caps *caps = NULL;
+	struct tdx_td_config cfg = base_cfg();
+	struct tdx_vm_opts vo = TDX_OPTS(tdx_vm_opts);
+	struct tdx_vm *vm = NULL;
+	struct tdx_plan *plan = NULL;
+	struct tdx_plan_opts po = TDX_OPTS(tdx_plan_opts);
+	char msg[256];
+
+	/* a fresh context has a clean record */
+	struct tdx_ctx *c2 = NULL;
+	if (tdx_ctx_new(NULL, &c2) == 0) {
+		CASE("fresh ctx record is clean", rec_clean(tdx_ctx_get_last_error(c2)));
+		tdx_ctx_unref(c2);
+	}
+	/* tdx_vm_new failing records on the context */
+	vo.ioapic_pins = 0;
+	vo.sz = 0;
+	EQ("vm_new bad opts", tdx_vm_new(f->ctx, &vo, &vm), -EINVAL);
+	CASE("vm_new records on ctx", rec_is(ce, -EINVAL, NULL));
+	/* tdx_caps_check_config records nothing: the ctx record stays */
+	snprintf(msg, sizeof(msg), "%s", tdx_error_get_message(ce));
+	if (tdx_caps_query(f->ctx, &caps) == 0) {
+		cfg.attributes = TDX_ATTR_DEBUG;
+		CASE("check_config fails", tdx_caps_check_config(caps, &cfg, NULL) > 0);
+		CASE("check_config recorded nothing", !strcmp(msg, tdx_error_get_message(ce)));
+		tdx_caps_free(caps);
+	}
+	/* tdx_plan_new(ctx, ...) records on ctx with step "plan" */
+	po.payload_param = "x";
+	po.payload_param_len = 1;
+	EQ("plan_new payload_param without section", tdx_plan_new(f->ctx, f->tdvf, &po, &plan),
+	   -EINVAL);
+	CASE("plan_new step plan", rec_is(ce, -EINVAL, NULL) &&
+				   !strcmp(tdx_error_get_step(ce), "plan"));
+	/* tdx_measure_plan(ctx, NULL) */
+	{
+		uint8_t mrtd[TDX_MRTD_SIZE];
+		EQ("measure_plan NULL plan", tdx_measure_plan(f->ctx, NULL, NULL, mrtd, NULL),
+		   -EINVAL);
+	}
+	/* tdx_caps_query with a context on a missing device records on it */
+	if (tdx_ctx_new("/nonexistent/kvm", &c2) == 0) {
+		struct tdx_probe *p = NULL;
+		int r = tdx_caps_query(c2, &caps);
+		CASE("caps_query on missing device fails", r < 0);
+		CASE("caps_query records on ctx", rec_is(tdx_ctx_get_last_error(c2), r, NULL));
+		EQ("get_fd on missing device", tdx_ctx_get_fd(c2), -ENOENT);
+		/* probe of a missing device is a successful report */
+		EQ("probe missing device", tdx_ctx_probe(c2, &p), 0);
+		CASE("probe says unsupported", p && !tdx_probe_is_supported(p) &&
+					       tdx_probe_reason_count(p) > 0 &&
+					       tdx_probe_get_open_errno(p) == -ENOENT &&
+					       tdx_probe_get_reason(p, 99) == NULL);
+		tdx_probe_free(p);
+		tdx_ctx_unref(c2);
+	}
+}
+
+/* ---------------------------------------------------------------- */
+
+/* After fork(), the child is not the VM's creator. */
+static void fork_cases(struct fix *f)
+{
+	struct td t;
+	int st = 0;
+	pid_t pid;
+	int pipefd[2];
+
+	if (td_make(f, ST_VCPU, &t)) {
+		CASE("td_make", 0);
+		return;
+	}
+	if (pipe2(pipefd, O_CLOEXEC)) {
+		td_free(&t);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		/* child: collect results, send them to the parent */
+		struct tdx_td_config cfg = base_cfg();
+		struct tdx_mem *m = NULL;
+		struct tdx_vcpu *v = NULL;
+		int r[8];
+
+		r[0] = tdx_mem_new(t.vm, NULL, &m);
+		r[1] = tdx_load_plan(t.mem, f->plan, t.vcpu, NULL, NULL);
+		r[2] = tdx_vm_init(t.vm, &cfg); /* documented -ECHILD, before -EALREADY? */
+		r[3] = tdx_vcpu_new(t.vm, 1, &v);
+		r[4] = tdx_vm_finalize(t.vm);
+		r[5] = tdx_mem_convert(t.mem, 0x1000000, 4096, false);
+		r[6] = tdx_vcpu_kick(t.vcpu) == 0 ? -ECHILD : -1; /* kick: thread-safe, no check */
+		r[7] = tdx_mem_add_region(t.mem, 1ULL << 40, 4096, NULL, NULL);
+		if (write(pipefd[1], r, sizeof(r)) != sizeof(r))
+			_exit(3);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (pid > 0) {
+		int r[8];
+		static const char *const name[8] = {
+			"tdx_mem_new", "tdx_load_plan", "tdx_vm_init", "tdx_vcpu_new",
+			"tdx_vm_finalize", "tdx_mem_convert", "(tdx_vcpu_kick)", "tdx_mem_add_region",
+		};
+		ssize_t n = read(pipefd[0], r, sizeof(r));
+		waitpid(pid, &st, 0);
+		CASE("child reported", n == sizeof(r) && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		if (n == sizeof(r)) {
+			/* documented: mem.h, load.h, vm.h */
+			EQ("fork: tdx_mem_new", r[0], -ECHILD);
+			EQ("fork: tdx_load_plan", r[1], -ECHILD);
+			for (int i = 2; i < 8; i++) {
+				CASE("fork: call fails in the child", r[i] < 0);
+				if (r[i] != -ECHILD)
+					FINDING("in a fork child %s returned %d (%s), not -ECHILD",
+						name[i], r[i], strerror(-r[i]));
+			}
+		}
+	}
+	close(pipefd[0]);
+	/* the parent's TD still works */
+	EQ("parent: load_plan after the child", tdx_load_plan(t.mem, f->plan, t.vcpu, NULL, NULL), 0);
+	EQ("parent: finalize", tdx_vm_finalize(t.vm), 0);
+	pid = fork();
+	if (pid == 0) {
+		struct tdx_exit ex;
+		int r = tdx_vcpu_run(t.vcpu, &ex);
+		_exit(r == -ECHILD ? 0 : r == -EIO ? 5 : r < 0 ? 6 : 7);
+	}
+	if (pid > 0) {
+		waitpid(pid, &st, 0);
+		CASE("fork: tdx_vcpu_run fails in the child",
+		     WIFEXITED(st) && WEXITSTATUS(st) != 7);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			FINDING("in a fork child tdx_vcpu_run did not return -ECHILD (child "
+				"status 0x%x: 5 = -EIO, 6 = another errno)", st);
+	}
+	td_free(&t);
+}
+
+int main(void)
+{
+	struct fix f = { 0 };
+	struct tdx_probe *p = NULL;
+	struct tdx_plan_opts po = TDX_OPTS(tdx_plan_opts);
+	struct tdx_tdvf_diag d;
+	char dir[] = "/tmp/libtdx-misuse-XXXXXX";
+	char path[600];
+	int rc = 1;
+
+	if (access(OVMF, R_OK)) {
+		printf("SKIP: %s not readable\n", OVMF);
+		return 77;
+	}
+	if (tdx_ctx_new(NULL, &f.ctx) || tdx_ctx_probe(f.ctx, &p))
+		return 1;
+	if (!tdx_probe_is_supported(p)) {
+		printf("SKIP: no TDX host (run under tdxsim)\n");
+		tdx_probe_free(p);
+		tdx_ctx_unref(f.ctx);
+		return 77;
+	}
+	tdx_probe_free(p);
+	if (tdx_tdvf_open(OVMF, NULL, &d, &f.tdvf) ||
+	    tdx_layout_new_q35(RAM, tdx_tdvf_get_image_size(f.tdvf), NULL, &f.layout))
+		goto out;
+	po.layout = f.layout;
+	if (tdx_plan_new(f.ctx, f.tdvf, &po, &f.plan) || tdx_plan_get_hob_gpa(f.plan, &f.hob))
+		goto out;
+	if (!mkdtemp(dir))
+		goto out;
+
+	null_args(&f);
+	opts_cases(&f);
+	firmware_cases(&f, dir);
+	config_cases(&f);
+	order_cases(&f);
+	record_cases(&f);
+	fork_cases(&f);
+
+	const char *names[] = { "fifo", "empty", "truncated", "zeros", "badsig" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+	printf("misuse: %d cases, %d failed, %d findings\n", ncases, nfail, nfind);
+	rc = nfail ? 1 : 0;
+out:
+	tdx_plan_free(f.plan);
+	tdx_layout_free(f.layout);
+	tdx_tdvf_free(f.tdvf);
+	tdx_ctx_unref(f.ctx);
+	return rc;
+}
