@@ -1,8 +1,28 @@
 # libtdx API renames made before 0.1 (tdx_<module>_<verb>, getters tdx_<module>_get_<thing>).
 # Apply to code written against the earlier names (GNU sed):
 #   sed -E -i -f scripts/api-renames-0.1.sed FILE...
-# Only calls are renamed: struct tdx_plan_op, tdx_tdvf_get_section, tdx_mem_get_region
-# and tdx_attest_get_stats keep their names.
+# Only calls are renamed: the structs named like old functions (struct
+# tdx_plan_op, tdx_tdvf_section, tdx_mem_region_info, tdx_attest_stats)
+# keep their names.
+#
+# Changes before 0.1 that are not renames (edit by hand):
+# - tdx_caps_check_config(caps, cfg, &check) takes const caps and returns the
+#   number of problems (0 = acceptable) or -errno; the problems are in the
+#   caller-owned struct tdx_caps_check (tdx_caps_check_problem_count(),
+#   tdx_caps_check_get_problem(), tdx_caps_check_free()).  The caps keep no
+#   problem list and no error record (tdx_caps_problem_count(),
+#   tdx_caps_problem(), tdx_caps_last_error() are gone); tdx_vm_init()
+#   records the first problem on the VM.
+# - tdx_vm_get_caps() returns const caps (never pass them to tdx_caps_free()).
+# - tdx_tdvf_open() reads the file by default; TDX_TDVF_SNAPSHOT is gone,
+#   TDX_TDVF_MAP maps it instead.
+# - tdx_mem_new() records on the VM (was: the context); read
+#   tdx_vm_get_last_error() after it fails.
+# - Options structs gained explicit reserved members (must stay zero, as
+#   TDX_OPTS() leaves them); struct tdx_vm_opts has kick_signal for the new
+#   tdx_vcpu_kick().
+# - tdx_mem_add_layout() is declared in mem.h, tdx_vm_type_name() in vm.h,
+#   tdx_digest_parse() in digest.h (all included by <libtdx.h>).
 s/\btdx_error_errno([[:space:]]*\()/tdx_error_get_errno\1/g
 s/\btdx_error_step([[:space:]]*\()/tdx_error_get_step\1/g
 s/\btdx_error_field([[:space:]]*\()/tdx_error_get_field\1/g
