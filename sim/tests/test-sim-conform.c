@@ -1561,6 +1561,42 @@ START_TEST(t_finalize_no_vcpus)
 }
 END_TEST
 
+/* TDH.MNG.INIT refusals come back from __tdx_td_init() as EINVAL with the
+ * module's status in hw_error (TDX_OPERAND_INVALID | operand id), and the
+ * TD stays uninitialised. TDX module check_xfam(): AVX-512 needs AVX and
+ * all three AVX-512 bits (5, 6, 7) together (operand XFAM, 65);
+ * read_and_set_td_configurations(): TSC_FREQUENCY in 25 MHz units
+ * (TDX_TSC_KHZ_TO_25MHZ() of KVM_SET_TSC_KHZ) within [4, 400] (operand
+ * TSC_FREQUENCY, 70). */
+START_TEST(t_init_vm_module_refusals)
+{
+	int vm = st_td();
+	struct kvm_tdx_init_vm *iv = st_init_args(vm, 48);
+	uint64_t hw = 0;
+
+	st_split_irqchip(vm);
+	iv->xfam = 0x3 | 0x4 | 0x20; /* opmask without ZMM */
+	ck_errno(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, &hw), EINVAL);
+	ck_assert_uint_eq(hw, 0xC000010000000000ULL | 65);
+	iv->xfam = 0x3 | 0xe0; /* AVX-512 without AVX */
+	hw = 0;
+	ck_errno(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, &hw), EINVAL);
+	ck_assert_uint_eq(hw, 0xC000010000000000ULL | 65);
+	iv->xfam = 0xe7;
+
+	ck_assert_int_eq(xioctl(vm, KVM_SET_TSC_KHZ, 99999), 0); /* 3 units */
+	hw = 0;
+	ck_errno(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, &hw), EINVAL);
+	ck_assert_uint_eq(hw, 0xC000010000000000ULL | 70);
+	ck_assert_int_eq(xioctl(vm, KVM_SET_TSC_KHZ, 100000), 0); /* 4 units */
+	hw = 1;
+	ck_assert_int_eq(st_tdx(vm, KVM_TDX_INIT_VM, 0, (uintptr_t)iv, &hw), 0);
+	ck_assert_uint_eq(hw, 0);
+	free(iv);
+	close(vm);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sim-conform");
@@ -1624,6 +1660,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, t_gmem_plain_vm);
 	tcase_add_test(tc, t_prefault_gmem_closed);
 	tcase_add_test(tc, t_finalize_no_vcpus);
+	tcase_add_test(tc, t_init_vm_module_refusals);
 	suite_add_tcase(s, tc);
 	return s;
 }
