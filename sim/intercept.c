@@ -314,3 +314,74 @@ SIM_EXPORT int fallocate64(int fd, int mode, off_t off, off_t len)
 {
 	return do_fallocate(fd, mode, off, len);
 }
+
+/*
+ * mmap() of a simulated fd follows the file's kernel mmap hook: /dev/kvm
+ * and a VM fd have none (kvm_chardev_ops, kvm_vm_fops: do_mmap() ENODEV);
+ * a guest_memfd maps only with GUEST_MEMFD_FLAG_MMAP (kvm_gmem_mmap():
+ * ENODEV) and only shared (EINVAL); a vCPU fd maps (kvm_vcpu_mmap()).
+ * Anonymous mappings and other files go straight on.
+ */
+static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
+extern void *__mmap(void *, size_t, int, int, int, off_t);
+
+__attribute__((constructor)) static void sim_resolve_mmap(void)
+{
+	real_mmap = (void *(*)(void *, size_t, int, int, int, off_t))dlsym(RTLD_NEXT, "mmap");
+}
+
+static int sim_mmap_refusal(int fd, int flags)
+{
+	struct sim_obj *o;
+	int e = 0;
+
+	sim_resolve_real();
+	sim_lock();
+	o = fdt_get(fd);
+	if (o) {
+		switch (o->kind) {
+		case SK_DEV:
+		case SK_VM:
+			e = ENODEV;
+			break;
+		case SK_GMEM:
+			if (!(o->gmem->flags & GUEST_MEMFD_FLAG_MMAP))
+				e = ENODEV;
+			else if ((flags & MAP_TYPE) != MAP_SHARED && (flags & MAP_TYPE) != MAP_SHARED_VALIDATE)
+				e = EINVAL;
+			break;
+		default:
+			break;
+		}
+		if (e)
+			trace_call("mmap", o->kind, fd, -1, e);
+	}
+	sim_unlock();
+	return e;
+}
+
+static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	if (fd >= 0 && !(flags & MAP_ANONYMOUS)) {
+		int e = sim_mmap_refusal(fd, flags);
+
+		if (e) {
+			errno = e;
+			return MAP_FAILED;
+		}
+	}
+	/* before the constructor ran (another library's constructor):
+	 * glibc's own entry point */
+	return real_mmap ? real_mmap(addr, len, prot, flags, fd, off)
+			 : __mmap(addr, len, prot, flags, fd, off);
+}
+
+SIM_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return do_mmap(addr, len, prot, flags, fd, off);
+}
+
+SIM_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return do_mmap(addr, len, prot, flags, fd, off);
+}
