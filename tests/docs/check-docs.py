@@ -25,7 +25,8 @@ Usage: check-docs.py SCDOC MAN_DIR MAP LIBTDX_SO INCLUDE_DIR
   are linked against LIBTDX_SO and run under the simulator (whose wrapper
   runs the tdvf-early-boot guest script), must exit 0, print no guest
   check failure, and must have run the guest to its end: the output ends
-  with "stopped: shutdown".
+  with "stopped: shutdown"; run again with the guest's first conversion
+  failing with ENOMEM, they must answer the MapGPA RETRY, not refuse it.
 """
 import errno
 import os
@@ -287,6 +288,34 @@ for f in scd:
                     else:
                         print("%s: EXAMPLE %d ran under tdxsim: %s" %
                               (page, i, r.stdout.strip().replace("\n", " | ")))
+                        # The host may fail a conversion for now (ENOMEM):
+                        # the guest's MapGPA must then be answered RETRY
+                        # (tdx_vcpu_convert(3)), not refused.  Fail the
+                        # first KVM_SET_MEMORY_ATTRIBUTES the guest causes
+                        # (the launch's own ones, counted in a trace, pass).
+                        trace = os.path.join(tmp, "trace")
+                        subprocess.run([tdxsim, "--trace", trace, "--", exe],
+                                       capture_output=True, env=env, timeout=60)
+                        skip = 0
+                        with open(trace) as t:
+                            for line in t:
+                                if "KVM_SET_MEMORY_ATTRIBUTES" not in line:
+                                    continue
+                                if "attributes=0x0" in line:
+                                    break
+                                skip += 1
+                        fail = "ioctl=KVM_SET_MEMORY_ATTRIBUTES:errno=ENOMEM:skip=%d" % skip
+                        r = subprocess.run([tdxsim, "--fail", fail, "--", exe],
+                                           capture_output=True, text=True, env=env,
+                                           timeout=60)
+                        # The script's guest does not ask again: its expect
+                        # reports the RETRY it got, which is the right answer.
+                        if r.returncode or ("guest check failed" in r.stderr and
+                                            "the guest got retry" not in r.stderr):
+                            problem(page, "EXAMPLE %d with a transient ENOMEM on the "
+                                    "guest's first conversion (%s) did not retry it "
+                                    "(exit %d):\n%s%s" % (i, fail, r.returncode,
+                                                          r.stdout, r.stderr))
 
 known = pages | {(n, "3") for n in documented}
 for page, name, sec in refs:
