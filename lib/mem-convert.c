@@ -284,15 +284,23 @@ static int convert_locked(struct tdx_mem *mem, uint64_t gpa_in, uint64_t size,
 }
 
 int tdx_mem_convert_rule(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
-			 uint32_t flags, int *ret_rule)
+			 uint32_t flags, int *ret_rule, struct tdx_error *rec)
 {
 	struct outcome out = { 0 };
+	struct tdx_error saved;
 	uint64_t rejected;
 	int r;
 
 	if (!mem)
 		return -EINVAL;
 	pthread_mutex_lock(&mem->lock);
+	/*
+	 * A caller with its own record (tdx_vcpu_convert(): the vCPU's) gets
+	 * the detail there; the mem's record stays as it was (one call, one
+	 * record: common.h).  Every writer of mem->error holds the lock.
+	 */
+	if (rec)
+		saved = mem->error;
 	rejected = mem->stats.rejected;
 	/*
 	 * After fork(2) the child's KVM_SET_MEMORY_ATTRIBUTES fails with EIO
@@ -304,6 +312,10 @@ int tdx_mem_convert_rule(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
 		r = convert_locked(mem, gpa, size, flags, &out);
 	if (mem->stats.rejected != rejected)
 		out.rule = mem->reject.rule;
+	if (rec) {
+		*rec = mem->error;
+		mem->error = saved;
+	}
 	pthread_mutex_unlock(&mem->lock);
 	if (ret_rule)
 		*ret_rule = out.rule;
@@ -327,7 +339,7 @@ int tdx_mem_convert_rule(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
 TDX_EXPORT int tdx_mem_convert_ex(struct tdx_mem *mem, uint64_t gpa,
 				  uint64_t size, uint32_t flags)
 {
-	return tdx_mem_convert_rule(mem, gpa, size, flags, NULL);
+	return tdx_mem_convert_rule(mem, gpa, size, flags, NULL, NULL);
 }
 
 TDX_EXPORT int tdx_mem_convert(struct tdx_mem *mem, uint64_t gpa,

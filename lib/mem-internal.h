@@ -60,9 +60,11 @@ bool tdx_mem_any_added(struct tdx_mem *mem, uint64_t gpa, uint64_t size);
 /*
  * tdx_mem_convert_ex() that also tells whether a failure was a refusal by
  * one of the validation rules: *ret_rule is its TDX_MEM_RULE_*, or
- * TDX_MEM_RULE_NONE (converted, or failed in the kernel).
+ * TDX_MEM_RULE_NONE (converted, or failed in the kernel).  With @rec, a
+ * failure's detail goes there instead of the mem's record (the reject
+ * copy and the counters are the mem's either way).
  */
 int tdx_mem_convert_rule(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
-			 uint32_t flags, int *ret_rule);
+			 uint32_t flags, int *ret_rule, struct tdx_error *rec);
 
 #endif /* LIBTDX_MEM_INTERNAL_H */

@@ -25,6 +25,7 @@ static uint64_t map_gpa_status(int r)
 TDX_EXPORT int tdx_vcpu_convert(struct tdx_vcpu *v, struct tdx_mem *mem,
 				const struct tdx_exit *ex)
 {
+	struct tdx_error scratch;
 	bool to_private;
 	uint64_t status;
 	int r, rule;
@@ -42,8 +43,10 @@ TDX_EXPORT int tdx_vcpu_convert(struct tdx_vcpu *v, struct tdx_mem *mem,
 			       "exit %s is not a conversion request (MapGPA or memory fault)",
 			       tdx_exit_type_name(ex->type) ? tdx_exit_type_name(ex->type) : "?");
 	to_private = ex->u.convert.to_private;
+	/* The mem's record is not this call's (common.h); the detail it
+	 * would get is rewritten below into the vCPU's. */
 	r = tdx_mem_convert_rule(mem, ex->u.convert.gpa, ex->u.convert.size,
-				 to_private ? TDX_MEM_CONVERT_PRIVATE : 0, &rule);
+				 to_private ? TDX_MEM_CONVERT_PRIVATE : 0, &rule, &scratch);
 	if (ex->type == TDX_EXIT_MAP_GPA) {
 		status = map_gpa_status(r);
 		tdx_vcpu_complete(v, ex, status);
