@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "mem-internal.h"
 #include "vm-internal.h"
@@ -293,6 +294,16 @@ int tdx_mem_convert_rule(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
 
 	if (!mem)
 		return -EINVAL;
+	/*
+	 * After fork(2) the child's KVM_SET_MEMORY_ATTRIBUTES fails with EIO
+	 * (kvm_vm_ioctl() refuses a caller whose mm is not the VM's); answer
+	 * ECHILD, as every VM and vCPU call does.  Checked before the lock:
+	 * the child has a single thread, so the record needs no lock, and the
+	 * lock may have been held by another thread of the parent at fork.
+	 */
+	if (mem->vm->pid != getpid())
+		return tdx_vm_check_usable(mem->vm, rec ? rec : &mem->error,
+					   "KVM_SET_MEMORY_ATTRIBUTES");
 	pthread_mutex_lock(&mem->lock);
 	/*
 	 * A caller with its own record (tdx_vcpu_convert(): the vCPU's) gets
@@ -302,11 +313,6 @@ int tdx_mem_convert_rule(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
 	if (rec)
 		saved = mem->error;
 	rejected = mem->stats.rejected;
-	/*
-	 * After fork(2) the child's KVM_SET_MEMORY_ATTRIBUTES fails with EIO
-	 * (kvm_vm_ioctl() refuses a caller whose mm is not the VM's); answer
-	 * ECHILD, as every VM and vCPU call does.
-	 */
 	r = tdx_vm_check_usable(mem->vm, &mem->error, "KVM_SET_MEMORY_ATTRIBUTES");
 	if (!r)
 		r = convert_locked(mem, gpa, size, flags, &out);
