@@ -93,7 +93,8 @@ const struct tdx_error *tdx_vm_get_last_error(const struct tdx_vm *vm);
  *
  * Return: 0; -EINVAL (config rejected by libtdx: the first problem, with
  * its field and bit, in the VM's last-error record; for all of them call
- * tdx_caps_check_config(tdx_vm_get_caps(vm), cfg, ...); or by
+ * tdx_caps_check_config(tdx_vm_get_caps(vm), cfg, ...); GPAW 52 on a host
+ * without 5-level EPT, field "gpaw"; or by
  * KVM/the TDX module: hw_error in the error record, e.g.
  * TDX_OPERAND_INVALID with operand CPUID_CONFIG); -EALREADY (already
  * initialised); -EOPNOTSUPP (tsc_khz set without KVM_CAP_VM_TSC_CONTROL);
