@@ -240,17 +240,20 @@ int tdx_vcpu_run(struct tdx_vcpu *vcpu, struct tdx_exit *ret_exit);
  *   encoding (0, EAGAIN, EINVAL).  For GET_QUOTE / SETUP_EVENT_NOTIFY /
  *   GET_TDVMCALL_INFO / TDX_UNKNOWN any TDX_TDVMCALL_* status.
  *
- * Return: 0; -EINVAL if @exit is not of a type that takes an answer, or
- * (field "status" in tdx_vcpu_get_last_error()) a MAP_GPA answer other than
- * those three: the run area is left untouched, since KVM would fail the
- * next KVM_RUN and never answer the guest.
+ * Return: 0; -EINVAL if @exit is not of a type that takes an answer, if
+ * the run area no longer holds an exit of that kind (field "exit": answer
+ * the exit tdx_vcpu_run() last returned, once), or (field "status" in
+ * tdx_vcpu_get_last_error()) a MAP_GPA answer other than those three: the
+ * run area is left untouched, since KVM would fail the next KVM_RUN and
+ * never answer the guest.
  */
 int tdx_vcpu_complete(struct tdx_vcpu *vcpu, const struct tdx_exit *exit,
 		      uint64_t status);
 /**
  * tdx_vcpu_answer_tdvmcall_info() - answer GetTdVmCallInfo: status SUCCESS
  * and the four result registers (r11 bit 1 = SetupEventNotifyInterrupt ...).
- * Return: 0, or -EINVAL if the last exit was not GET_TDVMCALL_INFO.
+ * Return: 0, or -EINVAL if @exit is not GET_TDVMCALL_INFO or the run area
+ * no longer holds that exit (field "exit").
  */
 int tdx_vcpu_answer_tdvmcall_info(struct tdx_vcpu *vcpu, const struct tdx_exit *exit,
 				  uint64_t r11, uint64_t r12, uint64_t r13,

@@ -782,9 +782,10 @@ static void order_cases(struct fix *f)
 	ex = (struct tdx_exit){ .type = TDX_EXIT_MAP_GPA };
 	ex.u.convert.gpa = 0x1000000;
 	ex.u.convert.size = 4096;
-	/* not stopped at that exit: refused (-EINVAL); vcpu.h does not say it checks */
+	/* vcpu.h: the run area no longer holds an exit of that kind: field "exit" */
 	EQ("complete a MAP_GPA exit the vCPU is not stopped at",
 	   tdx_vcpu_complete(t.vcpu, &ex, TDX_TDVMCALL_SUCCESS), -EINVAL);
+	CASE("complete not-pending field", rec_is(ve, -EINVAL, "exit"));
 
 	/* vcpu.h tdx_vcpu_convert: refused memory fault = -EFAULT, step
 	 * "memory fault", the rule as field, on the vCPU's record only */
