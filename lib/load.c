@@ -132,7 +132,7 @@ TDX_EXPORT int tdx_load_plan(struct tdx_mem *mem, const struct tdx_plan *plan,
 	struct tdx_load_stats st = { 0 };
 	uint32_t max_restarts;
 	size_t i, n;
-	int r;
+	int r, rule;
 
 	if (!mem)
 		return -EINVAL;
@@ -186,7 +186,15 @@ TDX_EXPORT int tdx_load_plan(struct tdx_mem *mem, const struct tdx_plan *plan,
 		r = tdx_plan_get_private_range(plan, i, &pr);
 		if (r)
 			return r;
-		r = tdx_mem_convert(mem, pr.gpa, pr.size, true);
+		r = tdx_mem_convert_rule(mem, pr.gpa, pr.size, TDX_MEM_CONVERT_PRIVATE,
+					 &rule, NULL);
+		/* load.h: a plan range outside the regions is -EINVAL (the
+		 * conversion's own answer would be NOT_RAM -EFAULT). */
+		if (rule == TDX_MEM_RULE_NOT_RAM || rule == TDX_MEM_RULE_STRADDLE)
+			return tdx_err(&mem->error, -EINVAL, STEP, "plan", (int)i,
+				       "the plan's private range [0x%llx, +0x%llx) is not inside the TD's memory regions (%s): add the plan's layout with tdx_mem_add_layout() first",
+				       (unsigned long long)pr.gpa, (unsigned long long)pr.size,
+				       tdx_mem_rule_name(rule));
 		if (r) {
 			mem->error.bit = (int)i;
 			return r;	/* mem recorded which rule */

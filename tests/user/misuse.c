@@ -761,6 +761,25 @@ static void order_cases(struct fix *f)
 	}
 	td_free(&t2);
 
+	{
+		/* load.h: a plan range not covered by the regions is -EINVAL */
+		struct td t3;
+		struct tdx_layout *small = NULL;
+		if (tdx_layout_new_q35(4ULL << 20, tdx_tdvf_get_image_size(f->tdvf), NULL,
+				       &small) == 0 &&
+		    td_make(f, ST_INIT, &t3) == 0 && tdx_mem_new(t3.vm, NULL, &t3.mem) == 0 &&
+		    tdx_mem_add_layout(t3.mem, small) == 0 &&
+		    tdx_vcpu_new(t3.vm, 0, &t3.vcpu) == 0 && tdx_vcpu_init(t3.vcpu, f->hob) == 0) {
+			EQ("load_plan into regions that miss its ranges",
+			   tdx_load_plan(t3.mem, f->plan, t3.vcpu, NULL, NULL), -EINVAL);
+			CASE("load_plan not-covered record",
+			     rec_is(tdx_mem_get_last_error(t3.mem), -EINVAL, "plan"));
+		} else {
+			CASE("small TD", 0);
+		}
+		td_free(&t3);
+		tdx_layout_free(small);
+	}
 	EQ("load_plan", tdx_load_plan(t.mem, f->plan, t.vcpu, NULL, NULL), 0);
 	EQ("load_plan twice", tdx_load_plan(t.mem, f->plan, t.vcpu, NULL, NULL), -EALREADY);
 	{
