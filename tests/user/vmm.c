@@ -106,6 +106,15 @@ static void *vcpu_thread(void *p)
 	struct tdx_attest_answer ans;
 	char line[256];
 
+	if (exits_mode) {
+		/* vcpu.h: tdx_vcpu_run() keeps the kick signal unblocked inside
+		 * KVM_RUN even when the thread blocks it (as QEMU's threads do). */
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+	}
 	for (;;) {
 		struct tdx_exit ex;
 		int r = tdx_vcpu_run(vcpu, &ex);
