@@ -1187,6 +1187,77 @@ static void more_cases(struct fix *f, const char *dir)
 	tdx_caps_free(caps);
 }
 
+/* ---------------------------------------------------------------- */
+
+static void *no_map(void *userdata, uint64_t gpa, uint64_t len)
+{
+	(void)userdata;
+	(void)gpa;
+	(void)len;
+	return NULL;
+}
+
+/* libtdx-attest(3): answers without a QGS; libtdx-vcpu(3): vCPU ids */
+static void attest_and_id_cases(struct fix *f)
+{
+	struct tdx_attest_opts ao = TDX_OPTS(tdx_attest_opts);
+	struct tdx_attest *att = NULL;
+	struct tdx_attest_answer a;
+	struct tdx_exit ex = { .type = TDX_EXIT_IO };
+	struct tdx_vcpu *v = NULL, *v2 = NULL;
+	uint32_t lo, hi, data;
+	uint64_t st;
+	struct td t;
+
+	ao.map = no_map;
+	if (tdx_attest_new(f->ctx, &ao, &att)) {
+		CASE("attest_new", 0);
+		return;
+	}
+	a.status = 77;
+	EQ("attest_handle_exit of an IO exit", tdx_attest_handle_exit(att, &ex, 0, &a), -ENOTSUP);
+	EQ("attest_handle_exit leaves ret untouched", a.status, 77);
+	st = 5;
+	EQ("get_quote size 0", tdx_attest_get_quote(att, 0x1000, 0, &st), 0);
+	EQ("get_quote size 0 status", st, TDX_TDVMCALL_INVALID_OPERAND);
+	EQ("get_quote unaligned", tdx_attest_get_quote(att, 0x1001, 4096, &st), 0);
+	EQ("get_quote unaligned status", st, TDX_TDVMCALL_ALIGN_ERROR);
+	CASE("get_quote rejection recorded",
+	     *tdx_error_get_message(tdx_attest_get_last_error(att)) != 0);
+	EQ("get_quote header not mapped", tdx_attest_get_quote(att, 0x1000, 4096, &st), 0);
+	EQ("get_quote header not mapped status", st, TDX_TDVMCALL_INVALID_OPERAND);
+	EQ("notify vector 300", tdx_attest_setup_event_notify(att, 300, 0, &st), 0);
+	EQ("notify vector 300 status", st, TDX_TDVMCALL_INVALID_OPERAND);
+	EQ("notify vector 31", tdx_attest_setup_event_notify(att, 31, 0, &st), 0);
+	EQ("notify vector 31 status", st, TDX_TDVMCALL_INVALID_OPERAND);
+	EQ("tdvmcall_info leaf 2", tdx_attest_answer_tdvmcall_info(att, 2, &a), 0);
+	EQ("tdvmcall_info leaf 2 status", a.status, TDX_TDVMCALL_INVALID_OPERAND);
+	EQ("tdvmcall_info leaf 1", tdx_attest_answer_tdvmcall_info(att, 1, &a), 0);
+	EQ("tdvmcall_info leaf 1 status", a.status, TDX_TDVMCALL_SUCCESS);
+	/* NULL tdvmcallinfo: user R11 lists SetupEventNotifyInterrupt (attest.h) */
+	EQ("tdvmcall_info leaf 1 r11", a.r11, TDX_TDVMCALLINFO_SETUP_EVENT_NOTIFY);
+	EQ("notify_msi", tdx_attest_notify_msi(40, 0x123, &lo, &hi, &data), 0);
+	CASE("notify_msi encoding", lo == (0xFEE00000u | (0x23u << 12)) && hi == 0x100 &&
+					data == 40);
+	CASE("quote_status_name", !strcmp(tdx_quote_status_name(TDX_QUOTE_STATUS_IN_FLIGHT),
+					  "in-flight"));
+	tdx_attest_free(att);
+
+	if (td_make(f, ST_INIT, &t)) {
+		CASE("td_make", 0);
+		return;
+	}
+	/* vcpu.h: ids below KVM_CAP_MAX_VCPU_ID (4096 here), may be sparse */
+	EQ("vcpu_new sparse id 4000", tdx_vcpu_new(t.vm, 4000, &v), 0);
+	EQ("vcpu id", tdx_vcpu_get_id(v), 4000);
+	EQ("vcpu_new id 4096", tdx_vcpu_new(t.vm, 4096, &v2), -EINVAL);
+	CASE("vcpu_new id 4096 field", rec_is(tdx_vm_get_last_error(t.vm), -EINVAL, "id"));
+	EQ("cpuid_count before vcpu_init", tdx_vcpu_cpuid_count(v), 0);
+	CASE("not initialised", !tdx_vcpu_is_initialized(v));
+	tdx_vcpu_unref(v);
+	td_free(&t);
+}
+
 int main(void)
 {
 	struct fix f = { 0 };
@@ -1223,6 +1294,7 @@ int main(void)
 	opts_cases(&f);
 	firmware_cases(&f, dir);
 	more_cases(&f, dir);
+	attest_and_id_cases(&f);
 	config_cases(&f);
 	order_cases(&f);
 	record_cases(&f);
