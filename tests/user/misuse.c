@@ -861,9 +861,19 @@ static void order_cases(struct fix *f)
 	EQ("load_plan after finalize", tdx_load_plan(t.mem, f->plan, t.vcpu, NULL, NULL), -EINVAL);
 	EQ("run uninitialised vCPU of a finalised TD", tdx_vcpu_run(v2, &ex), -EINVAL);
 	EQ("kick", tdx_vcpu_kick(t.vcpu), 0);
+	EQ("kick again before running", tdx_vcpu_kick(t.vcpu), 0);
 	EQ("kicked run", tdx_vcpu_run(t.vcpu, &ex), 0);
 	EQ("kicked run exit", ex.type, TDX_EXIT_INTR);
-	CASE("only one kick kept", tdx_vcpu_run(t.vcpu, &ex) == 0 && ex.type != TDX_EXIT_INTR);
+	{
+		int r = tdx_vcpu_run(t.vcpu, &ex);
+		/* vcpu.h: "one kick makes one tdx_vcpu_run() return TDX_EXIT_INTR";
+		 * whether two pending kicks make two is not said */
+		if (r == 0 && ex.type == TDX_EXIT_INTR) {
+			FINDING("two kicks before a run gave two TDX_EXIT_INTR returns");
+			r = tdx_vcpu_run(t.vcpu, &ex);
+		}
+		CASE("pending kicks consumed", r == 0 && ex.type != TDX_EXIT_INTR);
+	}
 	/* the guest script (tdvf-early-boot): run to its first MapGPA */
 	for (int i = 0; i < 200 && ex.type != TDX_EXIT_MAP_GPA; i++) {
 		if (ex.type == TDX_EXIT_GET_TDVMCALL_INFO)
