@@ -1271,6 +1271,80 @@ static void attest_and_id_cases(struct fix *f)
 	td_free(&t);
 }
 
+/* ---------------------------------------------------------------- */
+
+/* libtdx-ctx(3) "Error records": the remaining promises */
+static void record_rule_cases(struct fix *f, const char *dir)
+{
+	const struct tdx_error *ce = tdx_ctx_get_last_error(f->ctx);
+	struct tdx_ctx *c = NULL;
+	struct tdx_td_config cfg = base_cfg();
+	uint8_t mrtd[TDX_MRTD_SIZE], mrtd2[TDX_MRTD_SIZE];
+	char path[600], dev[300];
+	struct td t;
+
+	/* NULL record: errno -EINVAL, bit -1, hw 0, strings "" */
+	EQ("error_get_errno(NULL)", tdx_error_get_errno(NULL), -EINVAL);
+	EQ("error_get_bit(NULL)", tdx_error_get_bit(NULL), -1);
+	EQ("error_get_hw(NULL)", tdx_error_get_hw(NULL), 0);
+	CASE("error string accessors of NULL are \"\"",
+	     !strcmp(tdx_error_get_step(NULL), "") && !strcmp(tdx_error_get_field(NULL), "") &&
+	     !strcmp(tdx_error_get_message(NULL), ""));
+	CASE("ctx accessors of NULL", tdx_ctx_get_last_error(NULL) == NULL &&
+				      tdx_ctx_get_device(NULL) == NULL);
+	EQ("ctx_get_fd(NULL)", tdx_ctx_get_fd(NULL), -EINVAL);
+	/* tdx_ctx_new: a device path of 256 bytes or longer is refused */
+	memset(dev, 'k', sizeof(dev));
+	dev[0] = '/';
+	dev[255] = 0;
+	EQ("ctx_new 255-byte path", tdx_ctx_new(dev, &c), 0);
+	CASE("device kept", c && !strcmp(tdx_ctx_get_device(c), dev));
+	/* tdx_ctx_get_fd: open(2)'s errno, step "open" on the context */
+	EQ("ctx_get_fd of a missing device", tdx_ctx_get_fd(c), -ENOENT);
+	CASE("ctx_get_fd record", rec_is(tdx_ctx_get_last_error(c), -ENOENT, NULL) &&
+				  !strcmp(tdx_error_get_step(tdx_ctx_get_last_error(c)), "open"));
+	c = tdx_ctx_unref(c);
+	dev[256] = 0;
+	dev[255] = 'k';
+	EQ("ctx_new 256-byte path", tdx_ctx_new(dev, &c), -EINVAL);
+
+	/* tdx_measure_firmware records on the context: a parse failure as
+	 * step "tdvf", field the code name */
+	snprintf(path, sizeof(path), "%s/empty", dir);
+	EQ("measure_firmware of an empty file",
+	   tdx_measure_firmware(f->ctx, path, NULL, mrtd, NULL), -EINVAL);
+	CASE("measure_firmware record", rec_is(ce, -EINVAL, "E_IMAGE_SIZE") &&
+					!strcmp(tdx_error_get_step(ce), "tdvf"));
+	EQ("measure_firmware OVMF", tdx_measure_firmware(f->ctx, OVMF, NULL, mrtd, NULL), 0);
+	EQ("measure_plan", tdx_measure_plan(f->ctx, f->plan, NULL, mrtd2, NULL), 0);
+	/* the HOB of OVMF's TD_HOB section is not measured: same MRTD */
+	CASE("measure_firmware = measure_plan", !memcmp(mrtd, mrtd2, sizeof(mrtd)));
+
+	/* "successful calls do not clear it, except tdx_vm_finalize(),
+	 * tdx_vcpu_init() ...": a failed then successful tdx_vm_init() keeps it */
+	if (td_make(f, ST_CREATED, &t) == 0) {
+		const struct tdx_error *ve = tdx_vm_get_last_error(t.vm);
+		cfg.gpaw = 50;
+		EQ("vm_init bad gpaw", tdx_vm_init(t.vm, &cfg), -EINVAL);
+		cfg.gpaw = 0;
+		EQ("vm_init", tdx_vm_init(t.vm, &cfg), 0);
+		CASE("a success does not clear the VM record", rec_is(ve, -EINVAL, "gpaw"));
+		EQ("mem_new", tdx_mem_new(t.vm, NULL, &t.mem), 0);
+		EQ("add_layout", tdx_mem_add_layout(t.mem, f->layout), 0);
+		EQ("vcpu_new", tdx_vcpu_new(t.vm, 0, &t.vcpu), 0);
+		EQ("run before init (fails)", tdx_vcpu_run(t.vcpu, &(struct tdx_exit){ 0 }), -EINVAL);
+		EQ("vcpu_init", tdx_vcpu_init(t.vcpu, f->hob), 0);
+		CASE("tdx_vcpu_init starts from a clean record",
+		     rec_clean(tdx_vcpu_get_last_error(t.vcpu)));
+		EQ("load", tdx_load_plan(t.mem, f->plan, t.vcpu, NULL, NULL), 0);
+		EQ("finalize", tdx_vm_finalize(t.vm), 0);
+		CASE("tdx_vm_finalize starts from a clean record", rec_clean(ve));
+	} else {
+		CASE("td_make", 0);
+	}
+	td_free(&t);
+}
+
 int main(void)
 {
 	struct fix f = { 0 };
@@ -1308,6 +1382,7 @@ int main(void)
 	firmware_cases(&f, dir);
 	more_cases(&f, dir);
 	attest_and_id_cases(&f);
+	record_rule_cases(&f, dir);
 	config_cases(&f);
 	order_cases(&f);
 	record_cases(&f);
