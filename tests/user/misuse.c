@@ -74,6 +74,25 @@ bad:
 	return 0;
 }
 
+/* A copy of a record, to show a call left it alone. */
+struct snap {
+	int err;
+	char msg[256];
+};
+
+static struct snap snap_of(const struct tdx_error *e)
+{
+	struct snap sn = { tdx_error_get_errno(e), "" };
+
+	snprintf(sn.msg, sizeof(sn.msg), "%s", tdx_error_get_message(e));
+	return sn;
+}
+
+static int snap_same(const struct tdx_error *e, struct snap sn)
+{
+	return tdx_error_get_errno(e) == sn.err && !strcmp(tdx_error_get_message(e), sn.msg);
+}
+
 static int rec_clean(const struct tdx_error *e)
 {
 	return tdx_error_get_errno(e) == 0 && !*tdx_error_get_step(e) &&
@@ -652,6 +671,7 @@ static void order_cases(struct fix *f)
 	EQ("mem_get_last_reject none yet", tdx_mem_get_last_reject(t.mem, &rj), -ENOENT);
 	EQ("mem_add_layout", tdx_mem_add_layout(t.mem, f->layout), 0);
 	EQ("mem_add_layout again (overlap)", tdx_mem_add_layout(t.mem, f->layout), -EEXIST);
+	CASE("mem_add_layout overlap record", rec_is(me, -EEXIST, NULL));
 	/* mem.h tdx_mem_add_region validation */
 	EQ("add_region size 0", tdx_mem_add_region(t.mem, 1ULL << 40, 0, NULL, NULL), -EINVAL);
 	CASE("add_region size 0 step validate",
@@ -683,7 +703,15 @@ static void order_cases(struct fix *f)
 	ro.sz = 0;
 	EQ("add_region opts sz 0", tdx_mem_add_region(t.mem, 1ULL << 40, 4096, &ro, NULL),
 	   -EINVAL);
-	EQ("get_host_addr outside RAM", tdx_mem_get_host_addr(t.mem, HOLE, 4096, &hva), -EFAULT);
+	{
+		/* accessors (const handle) record nothing */
+		struct snap sn = snap_of(me);
+		EQ("get_host_addr outside RAM", tdx_mem_get_host_addr(t.mem, HOLE, 4096, &hva),
+		   -EFAULT);
+		EQ("get_gmem outside RAM (accessor)", tdx_mem_get_gmem(t.mem, HOLE, &fd, &off),
+		   -EFAULT);
+		CASE("mem accessors recorded nothing", snap_same(me, sn));
+	}
 	EQ("get_host_addr wrap", tdx_mem_get_host_addr(t.mem, ~0ULL, 16, &hva), -EINVAL);
 	EQ("get_gmem outside RAM", tdx_mem_get_gmem(t.mem, HOLE, &fd, &off), -EFAULT);
 	EQ("is_private size 0", tdx_mem_is_private(t.mem, 0, 0), -EINVAL);
@@ -736,8 +764,13 @@ static void order_cases(struct fix *f)
 	CASE("load_plan failure on mem record", rec_is(me, -EINVAL, NULL));
 	EQ("vcpu_init", tdx_vcpu_init(t.vcpu, f->hob), 0);
 	EQ("vcpu_init twice", tdx_vcpu_init(t.vcpu, f->hob), -EALREADY);
+	{
+		struct snap sn = snap_of(ve);
 	EQ("get_cpuid range", tdx_vcpu_get_cpuid(t.vcpu, tdx_vcpu_cpuid_count(t.vcpu),
 						   &(struct tdx_cpuid_entry){ 0 }), -ERANGE);
+		EQ("compare_cpuid (accessor)", tdx_vcpu_compare_cpuid(t.vcpu, NULL, 0) >= 0, 1);
+		CASE("vcpu accessors recorded nothing", snap_same(ve, sn));
+	}
 	EQ("second vcpu", tdx_vcpu_new(t.vm, 1, &v2), 0);
 	EQ("third vcpu over cfg.vcpus", tdx_vcpu_new(t.vm, 2, &v3), -EINVAL);
 	CASE("vcpus field", rec_is(tdx_vm_get_last_error(t.vm), -EINVAL, "vcpus"));
@@ -793,6 +826,9 @@ static void order_cases(struct fix *f)
 	ex = (struct tdx_exit){ .type = TDX_EXIT_IO };
 	EQ("complete an IO exit", tdx_vcpu_complete(t.vcpu, &ex, 0), -EINVAL);
 	CASE("complete failure on vCPU record", rec_is(ve, -EINVAL, NULL));
+	EQ("answer_tdvmcall_info on IO exit (record)",
+	   tdx_vcpu_answer_tdvmcall_info(t.vcpu, &ex, 0, 0, 0, 0) == -EINVAL &&
+	   rec_is(ve, -EINVAL, "exit"), 1);
 	EQ("answer_tdvmcall_info on IO exit",
 	   tdx_vcpu_answer_tdvmcall_info(t.vcpu, &ex, 0, 0, 0, 0), -EINVAL);
 	EQ("vcpu_convert of an IO exit", tdx_vcpu_convert(t.vcpu, t.mem, &ex), -EINVAL);
@@ -858,6 +894,7 @@ static void order_cases(struct fix *f)
 	EQ("vcpu_new after finalize", tdx_vcpu_new(t.vm, 1, &v3), -EINVAL);
 	CASE("vcpu_new after finalize record", rec_is(cpe, -EINVAL, NULL));
 	EQ("vcpu_init after finalize", tdx_vcpu_init(v2, f->hob), -EINVAL);
+	CASE("vcpu_init after finalize record", rec_is(tdx_vcpu_get_last_error(v2), -EINVAL, NULL));
 	EQ("load_plan after finalize", tdx_load_plan(t.mem, f->plan, t.vcpu, NULL, NULL), -EINVAL);
 	EQ("run uninitialised vCPU of a finalised TD", tdx_vcpu_run(v2, &ex), -EINVAL);
 	EQ("kick", tdx_vcpu_kick(t.vcpu), 0);
@@ -945,6 +982,7 @@ static void record_cases(struct fix *f)
 		uint8_t mrtd[TDX_MRTD_SIZE];
 		EQ("measure_plan NULL plan", tdx_measure_plan(f->ctx, NULL, NULL, mrtd, NULL),
 		   -EINVAL);
+		CASE("measure_plan records on ctx", rec_is(ce, -EINVAL, NULL));
 	}
 	/* tdx_caps_query with a context on a missing device records on it */
 	if (tdx_ctx_new("/nonexistent/kvm", &c2) == 0) {
