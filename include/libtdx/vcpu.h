@@ -202,7 +202,8 @@ struct tdx_exit {
  * tdx_vcpu_run(), if one is, which ends a KVM_RUN under way.  A kick made
  * while no tdx_vcpu_run() is under way is kept for the next one; one kick
  * makes one tdx_vcpu_run() return %TDX_EXIT_INTR (an exit the kernel had
- * already produced is returned first).  tdx_vcpu_run() keeps the kick
+ * already produced is returned first); kicks are not counted: several
+ * before that run still make one %TDX_EXIT_INTR.  tdx_vcpu_run() keeps the kick
  * signal unblocked inside KVM_RUN even when the thread blocks it
  * (KVM_SET_SIGNAL_MASK).  Thread-safe; records nothing.
  *

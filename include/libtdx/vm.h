@@ -35,6 +35,7 @@ extern "C" {
  *   KVM_RUN: SIGUSR1, SIGUSR2 or SIGRTMIN..SIGRTMAX; 0 = SIGRTMIN.  When the
  *   signal's disposition is SIG_DFL or SIG_IGN, tdx_vm_new() installs a
  *   handler that does nothing (SA_RESTART); a handler of the VMM's is kept.
+ *   The handler stays installed after the VM is gone.
  */
 struct tdx_vm_opts {
 	size_t sz;
