@@ -1380,6 +1380,47 @@ static void record_rule_cases(struct fix *f, const char *dir)
 	td_free(&t);
 }
 
+/* ---------------------------------------------------------------- */
+
+/* libtdx-hob(3) */
+static void hob_cases(struct fix *f)
+{
+	struct tdx_tdvf_diag d;
+	struct tdx_hob_opts ho = TDX_OPTS(tdx_hob_opts);
+	struct tdx_layout *tiny = NULL;
+	uint8_t buf[8192], ref[8];
+	size_t len = 0, size = 0;
+	int n;
+
+	EQ("hob_get_size", tdx_hob_get_size(f->tdvf, f->layout, NULL, &d, &size), 0);
+	CASE("hob size non-zero", size > 0 && size <= sizeof(buf));
+	memset(buf, 0xa5, sizeof(buf));
+	memcpy(ref, buf, sizeof(ref));
+	EQ("hob_build buffer too small", tdx_hob_build(f->tdvf, f->layout, NULL, buf, size - 1,
+						       &d, &len), -ENOBUFS);
+	EQ("hob_build too small diag", d.code, TDX_TDVF_E_BUFFER_SMALL);
+	CASE("hob_build failure leaves buf unchanged", !memcmp(buf, ref, sizeof(ref)));
+	ho.sz = 0;
+	EQ("hob_build opts sz 0", tdx_hob_build(f->tdvf, f->layout, &ho, buf, sizeof(buf), &d,
+						&len), -EINVAL);
+	EQ("hob_build NULL layout", tdx_hob_build(f->tdvf, NULL, NULL, buf, sizeof(buf), &d, &len),
+	   -EINVAL);
+	EQ("hob_build", tdx_hob_build(f->tdvf, f->layout, NULL, buf, sizeof(buf), &d, &len), 0);
+	EQ("hob_build length = hob_get_size", len, size);
+	CASE("hob_build zeroes the rest", buf[sizeof(buf) - 1] == 0);
+	n = tdx_hob_get_memmap(f->tdvf, f->layout, NULL, 0, &d);
+	CASE("memmap count", n > 0);
+	EQ("memmap NULL out with a cap", tdx_hob_get_memmap(f->tdvf, f->layout, NULL, 4, &d),
+	   -EINVAL);
+	/* TD_HOB/TempMem must lie in RAM: a 1 MiB layout misses them */
+	if (tdx_layout_new_q35(1ULL << 20, tdx_tdvf_get_image_size(f->tdvf), NULL, &tiny) == 0) {
+		EQ("hob_build sections not in RAM",
+		   tdx_hob_build(f->tdvf, tiny, NULL, buf, sizeof(buf), &d, &len), -EINVAL);
+		EQ("hob_build not in RAM diag", d.code, TDX_TDVF_E_NOT_IN_RAM);
+		tdx_layout_free(tiny);
+	}
+}
+
 int main(void)
 {
 	struct fix f = { 0 };
@@ -1418,6 +1459,7 @@ int main(void)
 	more_cases(&f, dir);
 	attest_and_id_cases(&f);
 	record_rule_cases(&f, dir);
+	hob_cases(&f);
 	config_cases(&f);
 	order_cases(&f);
 	record_cases(&f);
