@@ -1629,6 +1629,58 @@ START_TEST(t_mmap_hooks)
 }
 END_TEST
 
+/* kvm_vm_ioctl_check_extension_generic(): GUEST_MEMFD_FLAGS is
+ * kvm_gmem_get_supported_flags(kvm): MMAP | INIT_SHARED without a VM (and
+ * on a VM without private memory), MMAP alone on a TD; MEMORY_ATTRIBUTES
+ * is PRIVATE on /dev/kvm (kvm_supported_mem_attributes(NULL)); GUEST_MEMFD
+ * 1 everywhere; MULTI_ADDRESS_SPACE kvm_arch_nr_memslot_as_ids(): 1 on a
+ * TD, 2 on a plain VM and on /dev/kvm (KVM_MAX_NR_ADDRESS_SPACES). */
+START_TEST(t_gmem_caps)
+{
+	int k = st_kvm(), td = st_td(), vm = (int)xioctl(k, KVM_CREATE_VM, 0);
+
+	ck_assert_int_ge(vm, 0);
+	ck_assert_int_eq(xioctl(k, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS), 3);
+	ck_assert_int_eq(xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS), 3);
+	ck_assert_int_eq(xioctl(td, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS), 1);
+	ck_assert_int_eq(xioctl(k, KVM_CHECK_EXTENSION, KVM_CAP_MEMORY_ATTRIBUTES), KVM_MEMORY_ATTRIBUTE_PRIVATE);
+	ck_assert_int_eq(xioctl(k, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD), 1);
+	ck_assert_int_eq(xioctl(td, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD), 1);
+	ck_assert_int_eq(xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD), 1);
+	ck_assert_int_eq(xioctl(td, KVM_CHECK_EXTENSION, KVM_CAP_MULTI_ADDRESS_SPACE), 1);
+	ck_assert_int_eq(xioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_MULTI_ADDRESS_SPACE), 2);
+	ck_assert_int_eq(xioctl(k, KVM_CHECK_EXTENSION, KVM_CAP_MULTI_ADDRESS_SPACE), 2);
+	close(vm);
+	close(td);
+	close(k);
+}
+END_TEST
+
+/* Padding and reserved fields are not checked: kvm_set_memory_region()
+ * ignores pad1/pad2 and, without KVM_MEM_GUEST_MEMFD, guest_memfd and
+ * guest_memfd_offset; kvm_gmem_create() ignores reserved[];
+ * kvm_vcpu_pre_fault_memory() ignores padding[]. */
+START_TEST(t_padding_ignored)
+{
+	struct td t = td_ready(true);
+	void *m = page_buf(4);
+	struct kvm_userspace_memory_region2 r = {
+		.slot = 1, .guest_phys_addr = 1ULL << 30, .memory_size = 4 * PG,
+		.userspace_addr = (uintptr_t)m, .guest_memfd = 12345, .guest_memfd_offset = 7,
+		.pad1 = 1, .pad2 = { 1, 2, 3 },
+	};
+	struct kvm_create_guest_memfd g = { .size = PG, .reserved = { 1, 2, 3, 4, 5, 6 } };
+	struct kvm_pre_fault_memory p = { .gpa = 3 * PG, .size = PG, .padding = { 1, 2, 3, 4, 5 } };
+	long fd;
+
+	ck_assert_int_eq(xioctl(t.vm, KVM_SET_USER_MEMORY_REGION2, (uintptr_t)&r), 0);
+	fd = xioctl(t.vm, KVM_CREATE_GUEST_MEMFD, (uintptr_t)&g);
+	ck_assert_int_ge(fd, 0);
+	close((int)fd);
+	ck_assert_int_eq(prefault(t.vcpu, &p), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sim-conform");
@@ -1694,6 +1746,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, t_finalize_no_vcpus);
 	tcase_add_test(tc, t_init_vm_module_refusals);
 	tcase_add_test(tc, t_mmap_hooks);
+	tcase_add_test(tc, t_gmem_caps);
+	tcase_add_test(tc, t_padding_ignored);
 	suite_add_tcase(s, tc);
 	return s;
 }
