@@ -1597,38 +1597,6 @@ START_TEST(t_init_vm_module_refusals)
 }
 END_TEST
 
-/* mmap() goes to the file's mmap hook: /dev/kvm and VM fds have none
- * (do_mmap(): ENODEV); a guest_memfd without GUEST_MEMFD_FLAG_MMAP is
- * ENODEV and with it must be mapped shared (kvm_gmem_mmap(): EINVAL); a
- * vCPU fd maps its kvm_run (kvm_vcpu_mmap()). */
-START_TEST(t_mmap_hooks)
-{
-	struct td t = td_ready(false);
-	int k = st_kvm();
-	struct kvm_create_guest_memfd cg = { .size = 4 * PG, .flags = GUEST_MEMFD_FLAG_MMAP };
-	int gm = (int)xioctl(t.vm, KVM_CREATE_GUEST_MEMFD, (uintptr_t)&cg);
-	void *p;
-
-	ck_assert_int_ge(gm, 0);
-	ck_assert_ptr_eq(mmap(NULL, PG, PROT_READ, MAP_SHARED, k, 0), MAP_FAILED);
-	ck_assert_int_eq(errno, ENODEV);
-	ck_assert_ptr_eq(mmap(NULL, PG, PROT_READ, MAP_SHARED, t.vm, 0), MAP_FAILED);
-	ck_assert_int_eq(errno, ENODEV);
-	ck_assert_ptr_eq(mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, t.gmem, 0), MAP_FAILED);
-	ck_assert_int_eq(errno, ENODEV);
-	ck_assert_ptr_eq(mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, gm, 0), MAP_FAILED);
-	ck_assert_int_eq(errno, EINVAL);
-	p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, gm, 0);
-	ck_assert_ptr_ne(p, MAP_FAILED);
-	munmap(p, PG);
-	p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, t.vcpu, 0);
-	ck_assert_ptr_ne(p, MAP_FAILED);
-	munmap(p, PG);
-	close(gm);
-	close(k);
-}
-END_TEST
-
 /* kvm_vm_ioctl_check_extension_generic(): GUEST_MEMFD_FLAGS is
  * kvm_gmem_get_supported_flags(kvm): MMAP | INIT_SHARED without a VM (and
  * on a VM without private memory), MMAP alone on a TD; MEMORY_ATTRIBUTES
@@ -1745,7 +1713,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, t_prefault_gmem_closed);
 	tcase_add_test(tc, t_finalize_no_vcpus);
 	tcase_add_test(tc, t_init_vm_module_refusals);
-	tcase_add_test(tc, t_mmap_hooks);
 	tcase_add_test(tc, t_gmem_caps);
 	tcase_add_test(tc, t_padding_ignored);
 	suite_add_tcase(s, tc);
