@@ -21,7 +21,6 @@ bad:
 	return 0;
 }
 
-
 struct snap snap_of(const struct tdx_error *e)
 {
 	struct snap sn = { tdx_error_get_errno(e), "" };
@@ -41,9 +40,6 @@ int rec_clean(const struct tdx_error *e)
 	       !*tdx_error_get_field(e) && tdx_error_get_bit(e) == -1 &&
 	       tdx_error_get_hw(e) == 0 && !*tdx_error_get_message(e);
 }
-
-
-
 
 struct tdx_td_config base_cfg(void)
 {

@@ -113,7 +113,6 @@ out:
 	tdx_caps_free(caps);
 }
 
-
 static void noop_handler(int sig)
 {
 	(void)sig;

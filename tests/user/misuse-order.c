@@ -2,7 +2,6 @@
 /* Calls out of the launch order, memory and conversion rules, exits answered wrongly. */
 #include "misuse.h"
 
-
 void order_cases(struct fix *f)
 {
 	struct td t, t2;

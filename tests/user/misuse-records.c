@@ -2,7 +2,6 @@
 /* Which record a failing call writes (libtdx-ctx(3)), fork children, attestation answers. */
 #include "misuse.h"
 
-
 /* libtdx(7)/common.h: which record a call writes. */
 void record_cases(struct fix *f)
 {

@@ -2,7 +2,6 @@
 /* Misuse of calls on values: NULLs, opts structs, firmware files, the TD HOB. */
 #include "misuse.h"
 
-
 void null_args(struct fix *f)
 {
 	struct tdx_ctx *c = NULL;
