@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* /dev/kvm ioctls and KVM_CHECK_EXTENSION (kvm-tdx-uapi.md §6.1, §6.2.1). */
+/* /dev/kvm ioctls and KVM_CHECK_EXTENSION (kvm_dev_ioctl() in virt/kvm/kvm_main.c,
+ * kvm_arch_dev_ioctl() and kvm_vm_ioctl_check_extension() in arch/x86/kvm/x86.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

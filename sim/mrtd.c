@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * MRTD as the TDX module computes it (tdvf-hob-mrtd.md §6.1-6.2): one
+ * MRTD as the TDX module computes it (intel/tdx-module:
+ * tdh_mng_init.c, tdh_mem_page_add.c, tdh_mr_extend.c, tdh_mr_finalize.c): one
  * running SHA-384 started at TDH.MNG.INIT, fed one 128-byte block per
  * TDH.MEM.PAGE.ADD and three 128-byte blocks per TDH.MR.EXTEND (16 per
  * 4 KiB page), finished at TDH.MR.FINALIZE.

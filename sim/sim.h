@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tdxsim internals: a fake /dev/kvm (KVM + TDX module model) loaded with
- * LD_PRELOAD.  Behaviour follows shared/docs/kvm-tdx-uapi.md §3 and §6 and
- * tdx-module-cpuid.md §7.  Shares nothing with libtdx except the uAPI
+ * LD_PRELOAD.  Behaviour follows the Linux 7.2 source (arch/x86/kvm/,
+ * virt/kvm/; each handler names the function it models, sim/RULES.md lists
+ * the rules) and, for the TDX module, intel/tdx-module.  Shares nothing with libtdx except the uAPI
  * definitions in lib/uapi/kvm-tdx.h.
  *
  * Locking: one process-wide mutex (sim_lock) protects every object below.

@@ -4,7 +4,8 @@
  * and INIT_VCPU, INIT_MEM_REGION, GET_CPUID (vCPU fd).  Check order and
  * errnos follow the Linux 7.2 source (arch/x86/kvm/vmx/tdx.c; each function
  * names the one it models; sim/RULES.md lists the rules); the TDH.MNG.INIT
- * model follows tdx-module-cpuid.md §7.2.
+ * model follows the TDX module (intel/tdx-module,
+ * src/vmm_dispatcher/api_calls/tdh_mng_init.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -249,7 +250,7 @@ static long tdx_init_vm(struct sim_vm *vm, struct kvm_tdx_cmd *cmd)
 		const struct kvm_cpuid_entry2 *m = &c->cpuid[i];
 		/* td_init_cpuid_entry2(): a leaf without sub-leaf is looked up
 		 * with index 0, so a user entry flagged SIGNIFCANT_INDEX with
-		 * another index does not match it (tdx-module-cpuid.md §7.1). */
+		 * another index does not match it (TDX module, tdh_mng_init.c). */
 		uint32_t idx = m->index == 0xffffffffU ? 0 : m->index;
 
 		e = find_entry(iv->cpuid.entries, nent, m->function, idx, false);
@@ -271,7 +272,7 @@ static long tdx_init_vm(struct sim_vm *vm, struct kvm_tdx_cmd *cmd)
 	/* TDH.MNG.CREATE / ADDCX / INIT: injected failures first, then the model. */
 	/* Only an OPERAND_INVALID status reaches hw_error (EINVAL); RNG
 	 * exhaustion (EAGAIN) and other failures (EIO, VM bugged) leave it 0
-	 * (kvm-tdx-uapi.md §3.3 items 16-17, tdx-module-cpuid.md §7.2). */
+	 * (__tdx_td_init() and setup_tdparams() in vmx/tdx.c). */
 	if (fault_check_module("KVM_TDX_INIT_VM", &hit)) {
 		r = -hit.err;
 		if (hit.err == EINVAL)

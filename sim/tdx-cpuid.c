@@ -20,7 +20,8 @@
  * include/auto_gen_1_5/cpuid_configurations.c: cpuid_lookup[] fixed1 /
  * fixed0_or_dynamic, xfam_mask_*); the simulator uses it for every module
  * version (the configurable masks do follow the version).  Dynamic values
- * follow tdx-module-cpuid.md §4 and §7.3; per-vCPU values (x2APIC ids) are
+ * follow the module's CPUID virtualisation (TDH.MNG.INIT's td_cpuid
+ * configuration, src/vmm_dispatcher/api_calls/tdh_mng_init.c); per-vCPU values (x2APIC ids) are
  * 0 in TD-scope metadata.
  */
 #include <errno.h>

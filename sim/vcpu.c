@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* vCPU fd ioctls (kvm-tdx-uapi.md §6.6, §4.3). */
+/* vCPU fd ioctls (kvm_vcpu_ioctl() in virt/kvm/kvm_main.c,
+ * kvm_arch_vcpu_ioctl() in arch/x86/kvm/x86.c, tdx_vcpu_ioctl() in vmx/tdx.c). */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>

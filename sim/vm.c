@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* VM fd ioctls (kvm-tdx-uapi.md §6.2). */
+/* VM fd ioctls (kvm_vm_ioctl() in virt/kvm/kvm_main.c,
+ * kvm_arch_vm_ioctl() in arch/x86/kvm/x86.c, tdx_vm_ioctl() in vmx/tdx.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -154,7 +154,7 @@ START_TEST(fail_mem_region_fault_waits_for_its_page)
 END_TEST
 
 /* A TDH.VP.CREATE/ADDCX/INIT failure is EIO with the VM bugged
- * (kvm-tdx-uapi.md §3.4 item 6); KVM's own checks come first. */
+ * (tdx_td_vcpu_init() in vmx/tdx.c); KVM's own checks come first. */
 START_TEST(fail_init_vcpu_eio_kills_vm)
 {
 	int vm = st_td_inited(), v = (int)xioctl(vm, KVM_CREATE_VCPU, 0);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Scripted guest (KVM_RUN engine): exit layouts at the kernel's offsets
- * (kvm-tdx-uapi.md §2.12), MapGPA chunking, conversion checks, TDVMCALL
+ * (struct kvm_run in include/uapi/linux/kvm.h), MapGPA chunking, conversion checks, TDVMCALL
  * exits, fatal-error registers, floods, concurrency, script errors.
  */
 #include <linux/falloc.h>

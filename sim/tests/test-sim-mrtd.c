@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * MRTD: the simulator's value must equal SHA-384 over the blocks that
- * tdvf-hob-mrtd.md §6.2 describes, built here by hand from the bytes passed.
+ * the TDX module hashes (tdh_mem_page_add.c, tdh_mr_extend.c) describe, built here by hand from the bytes passed.
  */
 #include <openssl/evp.h>
 

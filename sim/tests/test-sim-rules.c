@@ -509,7 +509,7 @@ END_TEST
 
 /* A leaf without sub-leaves (1, 0xA, 0x1C, 0x19, 0x80000008) is looked up with
  * index 0: an entry flagged SIGNIFCANT_INDEX with another index does not match
- * it, so the count differs from nent (tdx-module-cpuid.md §7.1). */
+ * it, so the count differs from nent (TDX module, tdh_mng_init.c). */
 START_TEST(init_vm_flagged_index_on_leaf_without_subleaf)
 {
 	int vm = st_td();
@@ -799,7 +799,7 @@ END_TEST
  * kvm_gmem_populate() refuses a prepared folio (EEXIST) before the attribute
  * check and the source is pinned last, in tdx_gmem_post_populate(); from 7.0
  * the source is pinned first and a re-add is found by the map step (EIO), after
- * the attribute check (kvm-tdx-uapi.md §3.5). */
+ * the attribute check (kvm_gmem_populate(), tdx_gmem_post_populate()). */
 START_TEST(mem_region_loop_order_per_kernel)
 {
 	static const struct { const char *k; int readd_shared, noread_shared; } ks[] = {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests: QGS wire format (lib/qgs-wire.c), byte-exact against
- * /work/shared/docs/qgs-getquote.md section 9. */
+ * the QGS message layout (Intel DCAP qgs_msg_lib: qgs_msg_lib.h, and QEMU's
+ * target/i386/kvm/tdx-quote-generator.c). */
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
