@@ -27,6 +27,28 @@ static inline long xioctl(int fd, unsigned long req, unsigned long arg)
 
 #define ck_errno(call, e) ck_assert_int_eq((call), -(e))
 
+/*
+ * main() of a simulator self-test: exit 77 (skip) unless libtdxsim.so is
+ * preloaded, else run the suite with each test in its own child (fresh
+ * simulator state) and exit 1 if any failed.
+ */
+static inline int st_run_suite(Suite *s)
+{
+	SRunner *r = srunner_create(s);
+	int failed;
+
+	if (!tdxsim_ctl_active()) {
+		printf("SKIP: libtdxsim.so is not preloaded\n");
+		srunner_free(r);
+		return 77;
+	}
+	srunner_set_fork_status(r, CK_FORK);
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? 1 : 0;
+}
+
 static inline int st_kvm(void)
 {
 	int k = open("/dev/kvm", O_RDWR | O_CLOEXEC);

@@ -1270,16 +1270,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *r = srunner_create(suite());
-	int failed;
-
-	if (!tdxsim_ctl_active()) {
-		printf("SKIP: libtdxsim.so is not preloaded\n");
-		return 77;
-	}
-	srunner_set_fork_status(r, CK_FORK);
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? 1 : 0;
+	return st_run_suite(suite());
 }
