@@ -404,6 +404,54 @@ START_TEST(vcpu_misc)
 }
 END_TEST
 
+/* kvm_vcpu_ioctl_enable_cap() (x86.c): flags must be 0; SynIC needs an
+ * in-kernel LAPIC (irqchip_in_kernel()), SYNIC2 takes no argument; eVMCS
+ * writes the supported version through args[0]; DIRECT_TLBFLUSH is ENOTTY
+ * without enable_l2_tlb_flush (bare metal); anything else EINVAL. */
+START_TEST(vcpu_enable_cap_rules)
+{
+	int k = st_kvm(), plain = (int)xioctl(k, KVM_CREATE_VM, 0), split, v, w;
+	struct kvm_enable_cap c = { .cap = KVM_CAP_ENFORCE_PV_FEATURE_CPUID };
+	uint16_t ver = 0;
+
+	ck_assert_int_ge(plain, 0);
+	v = (int)xioctl(plain, KVM_CREATE_VCPU, 0);
+	ck_assert_int_ge(v, 0);
+	ck_assert_int_eq(xioctl(v, KVM_ENABLE_CAP, (uintptr_t)&c), 0);
+	c.flags = 1;
+	ck_errno(xioctl(v, KVM_ENABLE_CAP, (uintptr_t)&c), EINVAL);
+	c.flags = 0;
+	ck_errno(xioctl(v, KVM_ENABLE_CAP, 0), EFAULT);
+	c.cap = KVM_CAP_HYPERV_SYNIC;		/* no in-kernel LAPIC */
+	ck_errno(xioctl(v, KVM_ENABLE_CAP, (uintptr_t)&c), EINVAL);
+	c.cap = KVM_CAP_HYPERV_DIRECT_TLBFLUSH;
+	ck_errno(xioctl(v, KVM_ENABLE_CAP, (uintptr_t)&c), ENOTTY);
+	c.cap = KVM_CAP_HYPERV_ENLIGHTENED_VMCS;
+	c.args[0] = (uintptr_t)&ver;
+	ck_assert_int_eq(xioctl(v, KVM_ENABLE_CAP, (uintptr_t)&c), 0);
+	ck_assert_uint_eq(ver, 0x101);
+	c.cap = KVM_CAP_SPLIT_IRQCHIP;		/* a VM capability */
+	ck_errno(xioctl(v, KVM_ENABLE_CAP, (uintptr_t)&c), EINVAL);
+
+	split = (int)xioctl(k, KVM_CREATE_VM, 0);
+	ck_assert_int_ge(split, 0);
+	st_split_irqchip(split);
+	w = (int)xioctl(split, KVM_CREATE_VCPU, 0);
+	ck_assert_int_ge(w, 0);
+	memset(&c, 0, sizeof(c));
+	c.cap = KVM_CAP_HYPERV_SYNIC2;
+	c.args[0] = 1;
+	ck_errno(xioctl(w, KVM_ENABLE_CAP, (uintptr_t)&c), EINVAL);
+	c.args[0] = 0;
+	ck_assert_int_eq(xioctl(w, KVM_ENABLE_CAP, (uintptr_t)&c), 0);
+	close(w);
+	close(split);
+	close(v);
+	close(plain);
+	close(k);
+}
+END_TEST
+
 /* tdx_vcpu_create(): guest_state_protected / guest_apic_protected */
 START_TEST(td_vcpu_refusals)
 {
@@ -753,6 +801,7 @@ static Suite *suite(void)
 	tcase_add_test(t, check_extension_dev);
 	tcase_add_test(t, check_extension_vm);
 	tcase_add_test(t, enable_cap_rules);
+	tcase_add_test(t, vcpu_enable_cap_rules);
 	tcase_add_test(t, dev_msrs);
 	tcase_add_test(t, dev_emulated_cpuid_attr);
 	tcase_add_test(t, td_vcpu_msrs);
