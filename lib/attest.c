@@ -353,9 +353,7 @@ TDX_EXPORT int tdx_attest_get_stats(const struct tdx_attest *catt,
 
 TDX_EXPORT const struct tdx_error *tdx_attest_get_last_error(const struct tdx_attest *att)
 {
-	static const struct tdx_error none = { .bit = -1 };
-
-	return att ? &att->error : &none;
+	return att ? &att->error : NULL;	/* as every *_get_last_error() */
 }
 
 TDX_EXPORT const char *tdx_quote_status_name(uint64_t status)

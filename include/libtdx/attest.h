@@ -341,7 +341,8 @@ int tdx_attest_get_stats(const struct tdx_attest *att, struct tdx_attest_stats *
 /**
  * tdx_attest_get_last_error() - the last rejection or failure (validation step
  * and message, e.g. "GetQuote buffer 0x1000+0x3000: size not 4 KiB
- * aligned").  Never NULL.  Read it when no other thread uses @att.
+ * aligned"); NULL for a NULL @att, as every *_get_last_error().  Read it
+ * when no other thread uses @att.
  */
 const struct tdx_error *tdx_attest_get_last_error(const struct tdx_attest *att);
 

@@ -89,6 +89,9 @@ void record_rule_cases(struct fix *f, const char *dir)
 	     !strcmp(tdx_error_get_message(NULL), ""));
 	CASE("ctx accessors of NULL", tdx_ctx_get_last_error(NULL) == NULL &&
 				      tdx_ctx_get_device(NULL) == NULL);
+	CASE("every *_get_last_error(NULL) is NULL",
+	     tdx_vm_get_last_error(NULL) == NULL && tdx_vcpu_get_last_error(NULL) == NULL &&
+	     tdx_mem_get_last_error(NULL) == NULL && tdx_attest_get_last_error(NULL) == NULL);
 	EQ("ctx_get_fd(NULL)", tdx_ctx_get_fd(NULL), -EINVAL);
 	/* tdx_ctx_new: a device path of 256 bytes or longer is refused */
 	memset(dev, 'k', sizeof(dev));
