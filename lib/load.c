@@ -6,6 +6,7 @@
 
 #include "internal.h"
 #include "mem-internal.h"
+#include "plan-internal.h"
 #include "vcpu-internal.h"
 #include "vm-internal.h"
 
@@ -140,25 +141,35 @@ TDX_EXPORT int tdx_load_plan(struct tdx_mem *mem, const struct tdx_plan *plan,
 		return tdx_err_null(&mem->error, "tdx_load_plan", plan ? "vcpu" : "plan");
 	why = tdx_opts_problem(opts, offsetof(struct tdx_load_opts, reserved));
 	if (why)
-		return tdx_err(&mem->error, -EINVAL, STEP, "opts", -1,
+		return tdx_err(&mem->error, -EINVAL, "validate", "opts", -1,
 			       "struct tdx_load_opts: %s", why);
 	max_restarts = TDX_OPTS_GET(opts, max_restarts, 0);
 	if (!max_restarts)
 		max_restarts = DEFAULT_MAX_RESTARTS;
 	if (vcpu->vm != mem->vm)
-		return tdx_err(&mem->error, -EINVAL, STEP, "vcpu", -1,
+		return tdx_err(&mem->error, -EINVAL, "validate", "vcpu", -1,
 			       "the vCPU belongs to another TD");
 	if (mem->vm->state != TDX_VM_INITIALIZED)
-		return tdx_err(&mem->error, -EINVAL, STEP, NULL, -1,
+		return tdx_err(&mem->error, -EINVAL, "validate", NULL, -1,
 			       mem->vm->state == TDX_VM_CREATED ?
 			       "loading needs an initialised TD (tdx_vm_init() first)" :
 			       "the TD is finalised: its initial image can no longer change");
 	if (!vcpu->initialized)
-		return tdx_err(&mem->error, -EINVAL, STEP, "vcpu", -1,
+		return tdx_err(&mem->error, -EINVAL, "validate", "vcpu", -1,
 			       "KVM_TDX_INIT_MEM_REGION needs a vCPU that went through KVM_TDX_INIT_VCPU (tdx_vcpu_init())");
-	r = tdx_vm_check_usable(mem->vm, &mem->error, STEP);
+	r = tdx_vm_check_usable(mem->vm, &mem->error);
 	if (r)
 		return r;
+	/*
+	 * plan.h: a loader must pass a layout.  Without one (and without HOB
+	 * bytes of the caller's) tdx_plan_new() leaves the TD_HOB section all
+	 * zeros, which is only good for measuring: TDVF reads the TD's memory
+	 * map from the HOB and cannot boot on zeros.
+	 */
+	if (plan->has_hob && !plan->hob_copy)
+		return tdx_err(&mem->error, -EINVAL, "validate", "layout", -1,
+			       "the plan's TD HOB (GPA 0x%llx) is all zeros: it was built without tdx_plan_opts.layout (or .hob), which a plan for loading needs",
+			       (unsigned long long)plan->hob_gpa);
 	/*
 	 * A page can be added once: KVM_TDX_INIT_MEM_REGION over a page that
 	 * is already in the TD fails in the kernel with an errno that does
@@ -173,7 +184,7 @@ TDX_EXPORT int tdx_load_plan(struct tdx_mem *mem, const struct tdx_plan *plan,
 		if (tdx_plan_get_op(plan, i, &op) || !op.added || !op.pages)
 			continue;
 		if (tdx_mem_any_added(mem, op.gpa, (uint64_t)op.pages * PAGE))
-			return tdx_err(&mem->error, -EALREADY, STEP, "plan", (int)i,
+			return tdx_err(&mem->error, -EALREADY, "validate", "plan", (int)i,
 				       "section %u at GPA 0x%llx is already loaded: a TD's initial pages can be added only once",
 				       (unsigned int)op.section, (unsigned long long)op.gpa);
 	}
@@ -191,7 +202,7 @@ TDX_EXPORT int tdx_load_plan(struct tdx_mem *mem, const struct tdx_plan *plan,
 		/* load.h: a plan range outside the regions is -EINVAL (the
 		 * conversion's own answer would be NOT_RAM -EFAULT). */
 		if (rule == TDX_MEM_RULE_NOT_RAM || rule == TDX_MEM_RULE_STRADDLE)
-			return tdx_err(&mem->error, -EINVAL, STEP, "plan", (int)i,
+			return tdx_err(&mem->error, -EINVAL, "validate", "plan", (int)i,
 				       "the plan's private range [0x%llx, +0x%llx) is not inside the TD's memory regions (%s): add the plan's layout with tdx_mem_add_layout() first",
 				       (unsigned long long)pr.gpa, (unsigned long long)pr.size,
 				       tdx_mem_rule_name(rule));

@@ -65,7 +65,10 @@ struct tdx_load_stats {
  *
  * Return: 0; -EINVAL (NULL, @vcpu not initialised or of another TD, TD not
  * initialised or already finalised, a plan range not covered by the
- * regions); the kernel's errno of a failing KVM_TDX_INIT_MEM_REGION (step,
+ * regions, or a plan whose firmware has a TD_HOB section but that was
+ * built without tdx_plan_opts.layout or .hob, so its HOB would be all
+ * zeros: field "layout"; these refusals are step "validate", before any
+ * ioctl); the kernel's errno of a failing KVM_TDX_INIT_MEM_REGION (step,
  * section and GPA in tdx_mem_get_last_error()); -EALREADY (a section of
  * the plan is already loaded); -ECHILD, -EIO (not the VM's creator process,
  * TD dead); -EINTR/-EAGAIN when resumes

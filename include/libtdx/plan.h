@@ -108,7 +108,8 @@ struct tdx_plan_range {
  * @layout: the TD's memory layout (layout.h; borrowed during the call);
  *   TD_HOB, TempMem and PermMem sections must each lie entirely inside one
  *   of its RAM ranges.  NULL: not checked (enough for a measurement, which
- *   does not depend on RAM; a loader must pass it)
+ *   does not depend on RAM; a loader must pass it: tdx_load_plan() refuses
+ *   a plan whose TD_HOB section is all zeros for want of a layout or @hob)
  * @hob: the TD HOB bytes, copied into the plan.  NULL: built here with
  *   tdx_hob_build() when @layout is given (the usual case), else the
  *   TD_HOB section is all zeros (fine for measuring an image whose TD_HOB

@@ -217,7 +217,7 @@ START_TEST(load_needs_initialised_vcpu_and_td)
 		ck_assert_int_eq(tdx_load_plan(l.mem, l.plan, l.vcpu, NULL, NULL), -EALREADY);
 		ck_assert_uint_eq(tdxsim_ctl_call_count(), calls);
 	}
-	ck_assert_str_eq(tdx_error_get_step(e), "KVM_TDX_INIT_MEM_REGION");
+	ck_assert_str_eq(tdx_error_get_step(e), "validate");
 	ck_assert_str_eq(tdx_error_get_field(e), "plan");
 	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "already loaded"));
 	launch_free(&l);
@@ -227,6 +227,39 @@ START_TEST(load_needs_initialised_vcpu_and_td)
 	ck_assert_int_eq(tdx_load_plan(l.mem, l.plan, l.vcpu, NULL, NULL), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(tdx_mem_get_last_error(l.mem)),
 				     "finalised"));
+	launch_free(&l);
+}
+END_TEST
+
+/* plan.h: a loader must pass a layout; a plan without one (nor HOB bytes)
+ * has an all-zero TD HOB and is refused before any ioctl. */
+START_TEST(plan_without_layout_refused)
+{
+	struct launch l = { 0 };
+	struct tdx_plan *bare = NULL, *with_hob = NULL;
+	struct tdx_plan_opts po = TDX_OPTS(tdx_plan_opts);
+	const struct tdx_error *e;
+	static const uint8_t hob[64] = { 1 };
+	unsigned long calls;
+	uint64_t gpa;
+
+	ck_assert_int_eq(prepare(&l, NULL, 1 * GIB, true), 0);
+	e = tdx_mem_get_last_error(l.mem);
+	ck_assert_int_eq(tdx_plan_new(l.ctx, l.tdvf, NULL, &bare), 0);
+	ck_assert_int_eq(tdx_plan_get_hob_gpa(bare, &gpa), 0);	/* has a TD_HOB */
+	calls = tdxsim_ctl_call_count();
+	ck_assert_int_eq(tdx_load_plan(l.mem, bare, l.vcpu, NULL, NULL), -EINVAL);
+	ck_assert_uint_eq(tdxsim_ctl_call_count(), calls);
+	ck_assert_str_eq(tdx_error_get_step(e), "validate");
+	ck_assert_str_eq(tdx_error_get_field(e), "layout");
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "all zeros"));
+	/* the caller's own HOB bytes stand in for the layout's */
+	po.hob = hob;
+	po.hob_len = sizeof(hob);
+	ck_assert_int_eq(tdx_plan_new(l.ctx, l.tdvf, &po, &with_hob), 0);
+	ck_assert_int_eq(tdx_load_plan(l.mem, with_hob, l.vcpu, NULL, NULL), 0);
+	tdx_plan_free(with_hob);
+	tdx_plan_free(bare);
 	launch_free(&l);
 }
 END_TEST
@@ -291,6 +324,7 @@ int main(void)
 	tcase_add_test(tc, initial_image_stays_private_until_finalize);
 	tcase_add_test(tc, resume_after_eintr_mid_region);
 	tcase_add_test(tc, load_needs_initialised_vcpu_and_td);
+	tcase_add_test(tc, plan_without_layout_refused);
 	tcase_add_test(tc, load_failures_leak_nothing);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
