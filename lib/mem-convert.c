@@ -302,8 +302,7 @@ int tdx_mem_convert_rule(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
 	 * lock may have been held by another thread of the parent at fork.
 	 */
 	if (mem->vm->pid != getpid())
-		return tdx_vm_check_usable(mem->vm, rec ? rec : &mem->error,
-					   "KVM_SET_MEMORY_ATTRIBUTES");
+		return tdx_vm_check_usable(mem->vm, rec ? rec : &mem->error);
 	pthread_mutex_lock(&mem->lock);
 	/*
 	 * A caller with its own record (tdx_vcpu_convert(): the vCPU's) gets
@@ -313,7 +312,7 @@ int tdx_mem_convert_rule(struct tdx_mem *mem, uint64_t gpa, uint64_t size,
 	if (rec)
 		saved = mem->error;
 	rejected = mem->stats.rejected;
-	r = tdx_vm_check_usable(mem->vm, &mem->error, "KVM_SET_MEMORY_ATTRIBUTES");
+	r = tdx_vm_check_usable(mem->vm, &mem->error);
 	if (!r)
 		r = convert_locked(mem, gpa, size, flags, &out);
 	if (mem->stats.rejected != rejected)

@@ -41,7 +41,7 @@ TDX_EXPORT int tdx_mem_new(struct tdx_vm *vm, const struct tdx_mem_opts *opts,
 	if (why)
 		return tdx_err(&vm->error, -EINVAL, "tdx_mem_new", "opts", -1,
 			       "struct tdx_mem_opts: %s", why);
-	r = tdx_vm_check_usable(vm, &vm->error, "tdx_mem_new");
+	r = tdx_vm_check_usable(vm, &vm->error);
 	if (r)
 		return r;
 	mem = calloc(1, sizeof(*mem));
@@ -365,7 +365,7 @@ TDX_EXPORT int tdx_mem_add_region(struct tdx_mem *mem, uint64_t gpa,
 
 	if (!mem)
 		return -EINVAL;
-	r = tdx_vm_check_usable(mem->vm, &mem->error, "tdx_mem_add_region");
+	r = tdx_vm_check_usable(mem->vm, &mem->error);
 	if (r)
 		return r;
 	memset(&rg, 0, sizeof(rg));

@@ -260,13 +260,13 @@ TDX_EXPORT int tdx_vcpu_run(struct tdx_vcpu *v, struct tdx_exit *ex)
 	if (!ex)
 		return tdx_err_null(&v->error, "tdx_vcpu_run", "ret_exit");
 	if (!v->initialized)
-		return tdx_err(&v->error, -EINVAL, "KVM_RUN", NULL, -1,
+		return tdx_err(&v->error, -EINVAL, "validate", NULL, -1,
 			       "vCPU %u was never initialised (KVM_TDX_INIT_VCPU)", v->id);
 	if (v->vm->state != TDX_VM_FINALIZED)
-		return tdx_err(&v->error, -EINVAL, "KVM_RUN", NULL, -1,
+		return tdx_err(&v->error, -EINVAL, "validate", NULL, -1,
 			       "KVM_RUN before KVM_TDX_FINALIZE_VM");
 	if (v->vm->pid != getpid())
-		return tdx_err(&v->error, -ECHILD, "KVM_RUN", NULL, -1,
+		return tdx_err(&v->error, -ECHILD, "validate", NULL, -1,
 			       "the TD belongs to process %d; KVM refuses vCPU ioctls from another process",
 			       (int)v->vm->pid);
 	run = v->run;

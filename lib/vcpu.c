@@ -37,25 +37,25 @@ TDX_EXPORT int tdx_vcpu_new(struct tdx_vm *vm, unsigned int id,
 	if (!ret_vcpu)
 		return tdx_err_null(&vm->error, "tdx_vcpu_new", "ret_vcpu");
 	ctx = vm->ctx;
-	r = tdx_vm_check_usable(vm, &vm->error, "KVM_CREATE_VCPU");
+	r = tdx_vm_check_usable(vm, &vm->error);
 	if (r)
 		return (int)r;
 	if (vm->state != TDX_VM_INITIALIZED)
 		return tdx_err(&vm->error, -EINVAL,
-			       "KVM_CREATE_VCPU", NULL, -1,
+			       "validate", NULL, -1,
 			       vm->state == TDX_VM_CREATED ?
 			       "vCPUs can only be created after KVM_TDX_INIT_VM (call tdx_vm_init() first)" :
 			       "vCPUs cannot be created after KVM_TDX_FINALIZE_VM");
 	if (id >= vm->max_vcpu_id)
-		return tdx_err(&vm->error, -EINVAL, "KVM_CREATE_VCPU", "id", -1,
+		return tdx_err(&vm->error, -EINVAL, "validate", "id", -1,
 			       "vCPU id %u is not below KVM's limit for ids (%u)",
 			       id, vm->max_vcpu_id);
 	if (vm->td_vcpus && atomic_load(&vm->n_vcpus) >= vm->td_vcpus)
-		return tdx_err(&vm->error, -EINVAL, "KVM_CREATE_VCPU", "vcpus", -1,
+		return tdx_err(&vm->error, -EINVAL, "validate", "vcpus", -1,
 			       "the TD was configured for %u vCPUs (tdx_td_config.vcpus, its CPUID topology)",
 			       vm->td_vcpus);
 	if (atomic_load(&vm->n_vcpus) >= vm->max_vcpus)
-		return tdx_err(&vm->error, -EINVAL, "KVM_CREATE_VCPU", "vcpus", -1,
+		return tdx_err(&vm->error, -EINVAL, "validate", "vcpus", -1,
 			       "the TD already has %u vCPUs, its maximum",
 			       vm->max_vcpus);
 	v = calloc(1, sizeof(*v));
@@ -193,13 +193,13 @@ TDX_EXPORT int tdx_vcpu_init(struct tdx_vcpu *v, uint64_t hob_gpa)
 	if (!v)
 		return -EINVAL;
 	if (v->initialized)
-		return tdx_err(&v->error, -EALREADY, "KVM_TDX_INIT_VCPU", NULL, -1,
+		return tdx_err(&v->error, -EALREADY, "validate", NULL, -1,
 			       "vCPU %u is already initialised", v->id);
-	r = tdx_vm_check_usable(v->vm, &v->error, "KVM_TDX_INIT_VCPU");
+	r = tdx_vm_check_usable(v->vm, &v->error);
 	if (r)
 		return (int)r;
 	if (v->vm->state != TDX_VM_INITIALIZED)
-		return tdx_err(&v->error, -EINVAL, "KVM_TDX_INIT_VCPU", NULL, -1,
+		return tdx_err(&v->error, -EINVAL, "validate", NULL, -1,
 			       "KVM_TDX_INIT_VCPU needs an initialised, not yet finalised TD");
 	r = vcpu_get_td_cpuid(v, &c);
 	if (r)
@@ -232,7 +232,7 @@ TDX_EXPORT int tdx_vcpu_init(struct tdx_vcpu *v, uint64_t hob_gpa)
 
 		if (va != 0 && va != 48 && va != 57) {
 			free(c);
-			return tdx_err(&v->error, -EINVAL, "KVM_SET_CPUID2", "cpuid", -1,
+			return tdx_err(&v->error, -EINVAL, "validate", "cpuid", -1,
 				       "the TD's CPUID leaf 0x80000008 gives %u linear address bits (EAX[15:8]); KVM_SET_CPUID2 accepts only 0, 48 or 57",
 				       va);
 		}
@@ -260,6 +260,7 @@ TDX_EXPORT int tdx_vcpu_init(struct tdx_vcpu *v, uint64_t hob_gpa)
 		v->n_cpuid = 0;
 	free(c);
 	v->initialized = true;
+	atomic_fetch_add(&v->vm->n_inited_vcpus, 1);
 	tdx_err_clear(&v->error);
 	return 0;
 }

@@ -17,6 +17,7 @@ struct tdx_vm {
 	unsigned int max_vcpu_id;	/* KVM_CAP_MAX_VCPU_ID: ids below this */
 	unsigned int td_vcpus;		/* tdx_td_config.vcpus (0: not given) */
 	atomic_uint n_vcpus;		/* created so far (KVM never lowers it) */
+	atomic_uint n_inited_vcpus;	/* through tdx_vcpu_init() (TDH.VP.INIT) */
 	uint32_t init_retries;
 	uint64_t shared_bit;
 	uint64_t xfam;
@@ -28,9 +29,9 @@ struct tdx_vm {
 	struct tdx_error error;
 };
 
-/* -ECHILD after fork, -EIO when dead, else 0 (recorded in e). */
-int tdx_vm_check_usable(const struct tdx_vm *vm, struct tdx_error *e,
-			const char *step);
+/* -ECHILD after fork, -EIO when dead, else 0 (recorded in e, step
+ * "validate": libtdx refuses before any ioctl). */
+int tdx_vm_check_usable(const struct tdx_vm *vm, struct tdx_error *e);
 /* arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM) when @xfam has AMX; 0 or -errno
  * (recorded in vm->error).  xstate-perm.c. */
 int tdx_vm_request_xfd_perm(struct tdx_vm *vm, uint64_t xfam);

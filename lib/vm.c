@@ -247,15 +247,14 @@ TDX_EXPORT const struct tdx_error *tdx_vm_get_last_error(const struct tdx_vm *vm
 }
 
 /* Common entry checks for calls that issue VM ioctls. */
-int tdx_vm_check_usable(const struct tdx_vm *vm, struct tdx_error *e,
-			const char *step)
+int tdx_vm_check_usable(const struct tdx_vm *vm, struct tdx_error *e)
 {
 	if (vm->pid != getpid())
-		return tdx_err(e, -ECHILD, step, NULL, -1,
+		return tdx_err(e, -ECHILD, "validate", NULL, -1,
 			       "the TD belongs to process %d; KVM refuses VM ioctls from another process",
 			       (int)vm->pid);
 	if (vm->dead)
-		return tdx_err(e, -EIO, step, NULL, -1,
+		return tdx_err(e, -EIO, "validate", NULL, -1,
 			       "the TD is dead after an earlier TDX module failure");
 	return 0;
 }
@@ -324,7 +323,7 @@ static int check_gpaw_host(struct tdx_vm *vm, uint32_t gpaw,
 			g = (host->entries[i].eax >> 16) & 0xffu;
 	if (g >= 52)
 		return 0;
-	return tdx_err(&vm->error, -EINVAL, "KVM_TDX_INIT_VM", "gpaw", -1,
+	return tdx_err(&vm->error, -EINVAL, "validate", "gpaw", -1,
 		       "GPAW 52 needs 5-level EPT, which this host lacks (KVM can map %u-bit guest physical addresses); use GPAW 48",
 		       g);
 }
@@ -336,7 +335,7 @@ static int vm_set_tsc(struct tdx_vm *vm, uint32_t khz)
 	if (!khz)
 		return 0;
 	if (tdx_kvm_check_ext(vm->ctx, vm->fd, KVM_CAP_VM_TSC_CONTROL) <= 0)
-		return tdx_err(&vm->error, -EOPNOTSUPP, "KVM_SET_TSC_KHZ",
+		return tdx_err(&vm->error, -EOPNOTSUPP, "validate",
 			       "tsc_khz", -1,
 			       "a TD TSC frequency was requested but KVM lacks VM-scope TSC control (KVM_CAP_VM_TSC_CONTROL)");
 	r = tdx_kvm_ioctl(vm->ctx, vm->fd, KVM_SET_TSC_KHZ, khz);
@@ -402,18 +401,18 @@ TDX_EXPORT int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg)
 		return -EINVAL;
 	if (!cfg)
 		cfg = &defaults;
-	r = tdx_vm_check_usable(vm, &vm->error, "KVM_TDX_INIT_VM");
+	r = tdx_vm_check_usable(vm, &vm->error);
 	if (r)
 		return r;
 	if (vm->state != TDX_VM_CREATED)
-		return tdx_err(&vm->error, -EALREADY, "KVM_TDX_INIT_VM", NULL, -1,
+		return tdx_err(&vm->error, -EALREADY, "validate", NULL, -1,
 			       "the TD is already initialised");
 	r = tdx_caps_check_run(vm->caps, cfg, &vm->error, NULL);
 	if (r)
 		return r < 0 ? r : -EINVAL;
 	vcpus = TDX_OPTS_GET(cfg, vcpus, 0);
 	if (vcpus > vm->max_vcpus)
-		return tdx_err(&vm->error, -EINVAL, "KVM_TDX_INIT_VM", "vcpus", -1,
+		return tdx_err(&vm->error, -EINVAL, "validate", "vcpus", -1,
 			       "vcpus %u is above the TD's maximum of %u vCPUs",
 			       vcpus, vm->max_vcpus);
 	r = host_supported_cpuid(vm, &host);
@@ -489,15 +488,25 @@ TDX_EXPORT int tdx_vm_finalize(struct tdx_vm *vm)
 
 	if (!vm)
 		return -EINVAL;
-	r = tdx_vm_check_usable(vm, &vm->error, "KVM_TDX_FINALIZE_VM");
+	r = tdx_vm_check_usable(vm, &vm->error);
 	if (r)
 		return r;
 	if (vm->state == TDX_VM_CREATED)
-		return tdx_err(&vm->error, -EINVAL, "KVM_TDX_FINALIZE_VM", NULL,
+		return tdx_err(&vm->error, -EINVAL, "validate", NULL,
 			       -1, "KVM_TDX_FINALIZE_VM before KVM_TDX_INIT_VM (call tdx_vm_init() first)");
 	if (vm->state == TDX_VM_FINALIZED)
-		return tdx_err(&vm->error, -EALREADY, "KVM_TDX_FINALIZE_VM", NULL,
+		return tdx_err(&vm->error, -EALREADY, "validate", NULL,
 			       -1, "the TD is already finalised");
+	/*
+	 * TDH.MR.FINALIZE fails with TDX_NO_VCPUS unless some vCPU went
+	 * through TDH.VP.INIT (TDX module tdh_mr_finalize() checks
+	 * TDCS.NUM_VCPUS), and tdx_td_finalize() (arch/x86/kvm/vmx/tdx.c)
+	 * then bugs the VM with TDX_BUG_ON(): refuse first, the TD stays
+	 * usable.
+	 */
+	if (!atomic_load(&vm->n_inited_vcpus))
+		return tdx_err(&vm->error, -EINVAL, "validate", "vcpus", -1,
+			       "no vCPU of this TD has been initialised (tdx_vcpu_init()); the TDX module would refuse KVM_TDX_FINALIZE_VM with TDX_NO_VCPUS and KVM would kill the TD");
 	/*
 	 * tdx_td_finalize() returns -EBUSY when TDH.MR.FINALIZE met
 	 * TDX_OPERAND_BUSY (another SEAMCALL held the TD): retryable, and the

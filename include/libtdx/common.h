@@ -90,6 +90,12 @@ int tdx_error_get_errno(const struct tdx_error *err);
 /**
  * tdx_error_get_step() - which step failed: an ioctl ("KVM_TDX_INIT_VM"), a
  * syscall ("open") or a validation step ("validate"); "" if none.
+ *
+ * An ioctl or syscall name means the kernel (or the TDX module) answered
+ * it.  When libtdx refuses by itself before issuing anything (bad order,
+ * a limit, a value the host cannot take, a dead TD or a forked child),
+ * the step is "validate" (or the name of the value checked: "plan",
+ * "tdvf", "measure"), never an ioctl name.
  */
 const char *tdx_error_get_step(const struct tdx_error *err);
 /** tdx_error_get_field() - the offending field ("attributes", "xfam", ...), or "". */

@@ -94,11 +94,12 @@ const struct tdx_error *tdx_vm_get_last_error(const struct tdx_vm *vm);
  *
  * Return: 0; -EINVAL (config rejected by libtdx: the first problem, with
  * its field and bit, in the VM's last-error record; for all of them call
- * tdx_caps_check_config(tdx_vm_get_caps(vm), cfg, ...); GPAW 52 on a host
- * without 5-level EPT, field "gpaw"; or by
+ * tdx_caps_check_config(tdx_vm_get_caps(vm), cfg, ...); vcpus above the
+ * maximum, field "vcpus"; GPAW 52 on a host without 5-level EPT, field
+ * "gpaw"; all of these with step "validate", before any ioctl; or by
  * KVM/the TDX module: hw_error in the error record, e.g.
- * TDX_OPERAND_INVALID with operand CPUID_CONFIG); -EALREADY (already
- * initialised); -EOPNOTSUPP (tsc_khz set without KVM_CAP_VM_TSC_CONTROL);
+ * TDX_OPERAND_INVALID with operand CPUID_CONFIG, step "KVM_TDX_INIT_VM");
+ * -EALREADY (already initialised, step "validate"); -EOPNOTSUPP (tsc_khz set without KVM_CAP_VM_TSC_CONTROL);
  * -EAGAIN (retries exhausted); -ECHILD (not the VM's creator process);
  * when the XFAM has AMX tile data, the errno of
  * arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM, 18), requested first because the
@@ -117,8 +118,13 @@ int tdx_vm_init(struct tdx_vm *vm, const struct tdx_td_config *cfg);
  * tdx_vm_finalize() - KVM_TDX_FINALIZE_VM: seal the measurement; vCPUs can
  * run afterwards, no more vCPUs or initial memory can be added.
  *
- * Return: 0; -EINVAL (not initialised: step in the error record);
- * -EALREADY (already finalised); -EBUSY (TDX_OPERAND_BUSY after 100
+ * At least one vCPU of this TD must have completed tdx_vcpu_init(): the TDX
+ * module refuses TDH.MR.FINALIZE without one (TDX_NO_VCPUS) and KVM then
+ * marks the VM bugged, so libtdx refuses first.
+ *
+ * Return: 0; -EINVAL (not initialised, or no vCPU initialised: field
+ * "vcpus"; step "validate", no ioctl issued, the TD stays usable);
+ * -EALREADY (already finalised, step "validate"); -EBUSY (TDX_OPERAND_BUSY after 100
  * tries 0.1 ms apart, hw_error set; the TD is intact, retry later);
  * -EIO (module failure, VM dead).
  */

@@ -250,7 +250,8 @@ START_TEST(cpuid_linear_address_bits_checked)
 	ck_assert_int_eq(tdx_vcpu_init(v, HOB_GPA), -EINVAL);
 	cpuid_va_bits = -1;
 	e = tdx_vcpu_get_last_error(v);
-	ck_assert_str_eq(tdx_error_get_step(e), "KVM_SET_CPUID2");
+	/* libtdx refused before the ioctl: step "validate" */
+	ck_assert_str_eq(tdx_error_get_step(e), "validate");
 	ck_assert_str_eq(tdx_error_get_field(e), "cpuid");
 	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "0x80000008"));
 	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "52 linear address bits"));
@@ -308,8 +309,14 @@ START_TEST(defaults_a_guest_boots_with)
 	vm = new_vm();
 	cfg.flags = 0;
 	cfg.vcpus = tdx_vm_get_max_vcpus(vm) + 1;
-	ck_assert_int_eq(tdx_vm_init(vm, &cfg), -EINVAL);
+	{
+		unsigned long calls = tdxsim_ctl_call_count();
+
+		ck_assert_int_eq(tdx_vm_init(vm, &cfg), -EINVAL);
+		ck_assert_uint_eq(tdxsim_ctl_call_count(), calls);
+	}
 	ck_assert_str_eq(tdx_error_get_field(tdx_vm_get_last_error(vm)), "vcpus");
+	ck_assert_str_eq(tdx_error_get_step(tdx_vm_get_last_error(vm)), "validate");
 	cfg.vcpus = 0;
 	cfg.flags = 2;
 	ck_assert_int_eq(tdx_vm_init(vm, &cfg), -EINVAL);
@@ -357,14 +364,19 @@ START_TEST(order_mistakes_are_caught_first)
 	calls = tdxsim_ctl_call_count();
 	ck_assert_int_eq(tdx_vcpu_new(vm, 0, &v), -EINVAL);
 	ck_assert_ptr_null(v);
-	ck_assert_str_eq(tdx_error_get_step(e), "KVM_CREATE_VCPU");
+	/* libtdx's own refusals, before any ioctl, are step "validate" */
+	ck_assert_str_eq(tdx_error_get_step(e), "validate");
 	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "after KVM_TDX_INIT_VM"));
 	ck_assert_uint_eq(tdxsim_ctl_call_count(), calls);
 	/* FINALIZE before INIT_VM */
 	ck_assert_int_eq(tdx_vm_finalize(vm), -EINVAL);
-	ck_assert_str_eq(tdx_error_get_step(e), "KVM_TDX_FINALIZE_VM");
+	ck_assert_str_eq(tdx_error_get_step(e), "validate");
+	ck_assert_uint_eq(tdxsim_ctl_call_count(), calls);
 	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
+	calls = tdxsim_ctl_call_count();
 	ck_assert_int_eq(tdx_vm_init(vm, NULL), -EALREADY);
+	ck_assert_str_eq(tdx_error_get_step(e), "validate");
+	ck_assert_uint_eq(tdxsim_ctl_call_count(), calls);
 	/* vCPU ids beyond KVM's id limit are refused; sparse ids are fine */
 	ck_assert_int_eq(tdx_vcpu_new(vm, 1u << 20, &v), -EINVAL);
 	ck_assert_str_eq(tdx_error_get_field(e), "id");
@@ -398,6 +410,7 @@ START_TEST(order_mistakes_are_caught_first)
 	}
 	ck_assert_int_eq(tdx_vm_finalize(vm), 0);
 	ck_assert_int_eq(tdx_vm_finalize(vm), -EALREADY);
+	ck_assert_str_eq(tdx_error_get_step(e), "validate");
 	/* no vCPUs after FINALIZE */
 	{
 		struct tdx_vcpu *late = NULL;
@@ -479,7 +492,7 @@ START_TEST(gpaw52_and_no_5level_ept)
 		ck_assert_int_eq(tdx_vm_init(vm, &cfg), -EINVAL);
 		ck_assert_int_lt(trace_find(t0, "KVM_TDX_INIT_VM"), 0);
 	}
-	ck_assert_str_eq(tdx_error_get_step(tdx_vm_get_last_error(vm)), "KVM_TDX_INIT_VM");
+	ck_assert_str_eq(tdx_error_get_step(tdx_vm_get_last_error(vm)), "validate");
 	ck_assert_str_eq(tdx_error_get_field(tdx_vm_get_last_error(vm)), "gpaw");
 	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(tdx_vm_get_last_error(vm)),
 				     "5-level EPT"));
@@ -566,6 +579,40 @@ static void init_vcpu0(struct tdx_vm *vm)
 	ck_assert_int_eq(tdx_vcpu_init(v, HOB_GPA), 0);
 	tdx_vcpu_unref(v);
 }
+
+/*
+ * TDH.MR.FINALIZE with no vCPU through TDH.VP.INIT fails with TDX_NO_VCPUS
+ * and tdx_td_finalize() (arch/x86/kvm/vmx/tdx.c) bugs the VM: libtdx
+ * refuses first, without the ioctl, and the TD stays usable.
+ */
+START_TEST(finalize_without_initialised_vcpu_refused)
+{
+	struct tdx_vm *vm = new_vm();
+	const struct tdx_error *e = tdx_vm_get_last_error(vm);
+	struct tdx_vcpu *v = NULL;
+	unsigned long t0;
+
+	ck_assert_int_eq(tdx_vm_init(vm, NULL), 0);
+	/* no vCPU at all */
+	t0 = tdxsim_ctl_trace_count();
+	ck_assert_int_eq(tdx_vm_finalize(vm), -EINVAL);
+	ck_assert_int_lt(trace_find(t0, "KVM_TDX_FINALIZE_VM"), 0);
+	ck_assert_str_eq(tdx_error_get_step(e), "validate");
+	ck_assert_str_eq(tdx_error_get_field(e), "vcpus");
+	ck_assert_ptr_nonnull(strstr(tdx_error_get_message(e), "tdx_vcpu_init"));
+	ck_assert_int_eq(tdx_vm_get_state(vm), TDX_VM_INITIALIZED);
+	/* a vCPU created but not initialised does not count */
+	ck_assert_int_eq(tdx_vcpu_new(vm, 0, &v), 0);
+	ck_assert_int_eq(tdx_vm_finalize(vm), -EINVAL);
+	ck_assert_int_lt(trace_find(t0, "KVM_TDX_FINALIZE_VM"), 0);
+	/* the TD is alive: initialise the vCPU and finalise */
+	ck_assert_int_eq(tdx_vcpu_init(v, HOB_GPA), 0);
+	tdx_vcpu_unref(v);	/* KVM keeps the vCPU; TDCS.NUM_VCPUS counts it */
+	ck_assert_int_eq(tdx_vm_finalize(vm), 0);
+	ck_assert_int_eq(tdx_vm_get_state(vm), TDX_VM_FINALIZED);
+	tdx_vm_unref(vm);
+}
+END_TEST
 
 START_TEST(finalize_busy_then_ok_and_eio_kills)
 {
@@ -829,6 +876,7 @@ int main(void)
 	tcase_add_test(tc, module_error_is_decoded);
 	tcase_add_test(tc, gpaw52_and_no_5level_ept);
 	tcase_add_test(tc, eagain_is_retried_within_bounds);
+	tcase_add_test(tc, finalize_without_initialised_vcpu_refused);
 	tcase_add_test(tc, finalize_busy_then_ok_and_eio_kills);
 	tcase_add_test(tc, tsc_frequency);
 	tcase_add_test(tc, forked_child_gets_echild);

@@ -25,9 +25,10 @@ void order_cases(struct fix *f)
 	}
 	ve = tdx_vm_get_last_error(t.vm);
 	CASE("fresh VM record is clean", rec_clean(ve));
-	/* vm.h: finalize before init -EINVAL, step in the record */
+	/* vm.h: finalize before init -EINVAL, step "validate" (no ioctl) */
 	EQ("finalize before init", tdx_vm_finalize(t.vm), -EINVAL);
-	CASE("finalize before init record", rec_is(ve, -EINVAL, NULL));
+	CASE("finalize before init record",
+	     rec_is(ve, -EINVAL, NULL) && !strcmp(tdx_error_get_step(ve), "validate"));
 	/* vcpu.h: vCPU before init -EINVAL, on the VM's record */
 	EQ("vcpu_new before init", tdx_vcpu_new(t.vm, 0, &v2), -EINVAL);
 	CASE("vcpu_new before init record", rec_is(ve, -EINVAL, NULL));
@@ -38,6 +39,14 @@ void order_cases(struct fix *f)
 
 	EQ("vm_init", tdx_vm_init(t.vm, &cfg), 0);
 	EQ("init twice", tdx_vm_init(t.vm, &cfg), -EALREADY);
+	CASE("init twice: libtdx's own refusal, step validate",
+	     rec_is(ve, -EALREADY, NULL) && !strcmp(tdx_error_get_step(ve), "validate"));
+	/* vm.h: finalize needs a vCPU through tdx_vcpu_init(); refused before
+	 * KVM (which would kill the TD), the TD stays usable */
+	EQ("finalize without an initialised vCPU", tdx_vm_finalize(t.vm), -EINVAL);
+	CASE("finalize without vCPU record",
+	     rec_is(ve, -EINVAL, "vcpus") && !strcmp(tdx_error_get_step(ve), "validate") &&
+	     tdx_vm_get_state(t.vm) == TDX_VM_INITIALIZED);
 	EQ("vcpu_new id out of range", tdx_vcpu_new(t.vm, 1u << 30, &v2), -EINVAL);
 	CASE("vcpu_new id field", rec_is(ve, -EINVAL, "id"));
 	EQ("vcpu_new NULL ret", tdx_vcpu_new(t.vm, 0, NULL), -EINVAL);
