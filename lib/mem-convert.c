@@ -226,7 +226,7 @@ static int convert_locked(struct tdx_mem *mem, uint64_t gpa_in, uint64_t size,
 	/*
 	 * Before FINALIZE, making pages of the initial image shared removes
 	 * them from the TD: KVM_SET_MEMORY_ATTRIBUTES invalidates the
-	 * guest_memfd range and tdx_sept_remove_private_spte()
+	 * guest_memfd range and tdx_sept_remove_leaf_spte()
 	 * (arch/x86/kvm/vmx/tdx.c) issues TDH.MEM.PAGE.REMOVE with no check
 	 * of the TD's state, while TDH.MR.EXTEND has already put them in
 	 * MRTD.  The TD would start from an image other than the measured one.

@@ -124,7 +124,7 @@ END_TEST
 
 /*
  * Before FINALIZE, a private->shared conversion over pages added with
- * INIT_MEM_REGION removes them from the TD (tdx_sept_remove_private_spte()
+ * INIT_MEM_REGION removes them from the TD (tdx_sept_remove_leaf_spte()
  * has no state check) while MRTD already counts them: refused, rule
  * "initial-image".  After FINALIZE it is the guest's business.
  */
