@@ -357,16 +357,39 @@ long vm_x86_ioctl(struct sim_vm *vm, unsigned long req, unsigned long arg)
 		return -EINVAL;
 	}
 	case KVM_GET_IRQCHIP:
-	case KVM_SET_IRQCHIP:
-	case KVM_GET_PIT2:
-	case KVM_SET_PIT2:
-	case KVM_REINJECT_CONTROL:
-		/* irqchip_kernel() / kvm->arch.vpit: none without the full
+	case KVM_SET_IRQCHIP: {
+		/* kvm_arch_vm_ioctl(): memdup_user() of the argument first
+		 * (EFAULT), then irqchip_full(): ENXIO without the full
 		 * in-kernel irqchip (a TD never has one) */
+		struct kvm_irqchip chip;
+
+		if (sim_copy_from_user(&chip, arg, sizeof(chip)))
+			return -EFAULT;
 		if (vm->irqchip != 2)
 			return -ENXIO;
-		trace_unmodelled();	/* PIC, IOAPIC and PIT state */
+		trace_unmodelled();	/* PIC and IOAPIC state */
 		return -EINVAL;
+	}
+	case KVM_GET_PIT:
+	case KVM_SET_PIT:
+	case KVM_SET_PIT2:
+	case KVM_REINJECT_CONTROL: {
+		/* kvm_arch_vm_ioctl(): copy_from_user() first (EFAULT), then
+		 * kvm->arch.vpit: the simulator never creates a PIT
+		 * (KVM_CREATE_PIT2 is unmodelled), so ENXIO */
+		struct kvm_pit_state2 buf;
+		size_t len = req == KVM_GET_PIT || req == KVM_SET_PIT ?
+			     sizeof(struct kvm_pit_state) :
+			     req == KVM_SET_PIT2 ? sizeof(struct kvm_pit_state2) :
+			     sizeof(struct kvm_reinject_control);
+
+		if (sim_copy_from_user(&buf, arg, len))
+			return -EFAULT;
+		return -ENXIO;
+	}
+	case KVM_GET_PIT2:
+		/* no copy before the kvm->arch.vpit check */
+		return -ENXIO;
 	case KVM_GET_CLOCK: {
 		struct kvm_clock_data d;
 		uint32_t lo, hi;

@@ -452,6 +452,32 @@ START_TEST(vcpu_enable_cap_rules)
 }
 END_TEST
 
+/* kvm_arch_vm_ioctl() (x86.c): GET/SET_IRQCHIP copy the argument before
+ * the irqchip_full() check, the PIT calls (but GET_PIT2) copy it before the
+ * kvm->arch.vpit check; a TD has neither: EFAULT for a bad pointer, else
+ * ENXIO. */
+START_TEST(irqchip_and_pit_state_on_td)
+{
+	int vm = st_td();
+	struct kvm_irqchip chip = { .chip_id = 2 };
+	struct kvm_pit_state2 ps2 = { 0 };
+	struct kvm_reinject_control rc = { 0 };
+
+	ck_errno(xioctl(vm, KVM_GET_IRQCHIP, 0), EFAULT);
+	ck_errno(xioctl(vm, KVM_GET_IRQCHIP, (uintptr_t)&chip), ENXIO);
+	ck_errno(xioctl(vm, KVM_SET_IRQCHIP, 0), EFAULT);
+	ck_errno(xioctl(vm, KVM_SET_IRQCHIP, (uintptr_t)&chip), ENXIO);
+	ck_errno(xioctl(vm, KVM_GET_PIT2, 0), ENXIO);
+	ck_errno(xioctl(vm, KVM_SET_PIT2, 0), EFAULT);
+	ck_errno(xioctl(vm, KVM_SET_PIT2, (uintptr_t)&ps2), ENXIO);
+	ck_errno(xioctl(vm, KVM_GET_PIT, 0), EFAULT);
+	ck_errno(xioctl(vm, KVM_GET_PIT, (uintptr_t)&ps2), ENXIO);
+	ck_errno(xioctl(vm, KVM_REINJECT_CONTROL, 0), EFAULT);
+	ck_errno(xioctl(vm, KVM_REINJECT_CONTROL, (uintptr_t)&rc), ENXIO);
+	close(vm);
+}
+END_TEST
+
 /* tdx_vcpu_create(): guest_state_protected / guest_apic_protected */
 START_TEST(td_vcpu_refusals)
 {
@@ -802,6 +828,7 @@ static Suite *suite(void)
 	tcase_add_test(t, check_extension_vm);
 	tcase_add_test(t, enable_cap_rules);
 	tcase_add_test(t, vcpu_enable_cap_rules);
+	tcase_add_test(t, irqchip_and_pit_state_on_td);
 	tcase_add_test(t, dev_msrs);
 	tcase_add_test(t, dev_emulated_cpuid_attr);
 	tcase_add_test(t, td_vcpu_msrs);
