@@ -539,13 +539,57 @@ static bool td_state_protected(const struct sim_vm *vm)
 	return is_td(vm) && !(vm->attributes & 1);
 }
 
+/* The bytes the kernel copies in before the protected-state refusal of a
+ * SET ioctl (so a bad pointer is EFAULT, not EINVAL); 0 when the refusal
+ * comes first or nothing is read.  kvm_vcpu_ioctl() (kvm_main.c) does
+ * memdup_user()/copy_from_user() for SET_REGS, SET_SREGS, SET_FPU and
+ * SET_GUEST_DEBUG before kvm_arch_vcpu_ioctl_set_{regs,sregs,fpu,guest_debug}();
+ * kvm_arch_vcpu_ioctl() (x86.c) copies SET_XSAVE (guest_fpu.uabi_size, at
+ * least sizeof(struct kvm_xsave): fpu_alloc_guest_fpstate()), SET_XCRS,
+ * SET_DEBUGREGS and SET_LAPIC (after its lapic_in_kernel() check) before
+ * kvm_vcpu_ioctl_x86_set_{xsave,xcrs,debugregs}() / kvm_vcpu_ioctl_set_lapic()
+ * refuse.  The SREGS2 calls and every GET refuse before touching memory. */
+static size_t td_protected_copy_len(unsigned long req)
+{
+	switch (req) {
+	case KVM_SET_REGS:		return sizeof(struct kvm_regs);
+	case KVM_SET_SREGS:		return sizeof(struct kvm_sregs);
+	case KVM_SET_FPU:		return sizeof(struct kvm_fpu);
+	case KVM_SET_GUEST_DEBUG:	return sizeof(struct kvm_guest_debug);
+	case KVM_SET_XSAVE:		return sizeof(struct kvm_xsave);
+	case KVM_SET_XCRS:		return sizeof(struct kvm_xcrs);
+	case KVM_SET_DEBUGREGS:		return sizeof(struct kvm_debugregs);
+	case KVM_SET_LAPIC:		return sizeof(struct kvm_lapic_state);
+	default:			return 0;
+	}
+}
+
+static long td_protected_refusal(const struct sim_vm *vm, unsigned long req,
+				 unsigned long arg)
+{
+	size_t len = td_protected_copy_len(req);
+	void *buf;
+	int bad;
+
+	if (req == KVM_SET_LAPIC && !vm->irqchip)
+		return -EINVAL;	/* !lapic_in_kernel() */
+	if (!len)
+		return -EINVAL;
+	buf = malloc(len);
+	if (!buf)
+		return -ENOMEM;
+	bad = sim_copy_from_user(buf, arg, len);
+	free(buf);
+	return bad ? -EFAULT : -EINVAL;
+}
+
 long vcpu_x86_ioctl(struct sim_vcpu *v, unsigned long req, unsigned long arg)
 {
 	struct sim_vm *vm = v->vm;
 	struct sim_vcpux *x;
 
 	if (td_state_protected(vm) && td_protected_ioctl(req))
-		return -EINVAL;
+		return td_protected_refusal(vm, req, arg);
 	x = vcpux_of(v);
 	if (!x)
 		return -ENOMEM;

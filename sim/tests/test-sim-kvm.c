@@ -818,6 +818,36 @@ START_TEST(repeated_create_destroy)
 }
 END_TEST
 
+/* ---- argument copy vs. check order (TCase "order") ------------------------ */
+
+/* kvm_vcpu_ioctl() / kvm_arch_vcpu_ioctl(): the SET calls copy their
+ * argument before the protected-state refusal (EFAULT for NULL), the GET
+ * calls and SET_SREGS2 refuse first (EINVAL whatever the pointer). */
+START_TEST(td_vcpu_refusal_copy_order)
+{
+	int vm = st_td_inited(), v = st_vcpu(vm, 0);
+	static char buf[16384];
+	static const unsigned long set[] = {
+		KVM_SET_REGS, KVM_SET_SREGS, KVM_SET_FPU, KVM_SET_GUEST_DEBUG,
+		KVM_SET_XSAVE, KVM_SET_XCRS, KVM_SET_DEBUGREGS, KVM_SET_LAPIC,
+	};
+	static const unsigned long first[] = {
+		KVM_GET_REGS, KVM_GET_SREGS, KVM_GET_FPU, KVM_GET_XSAVE,
+		KVM_GET_XCRS, KVM_GET_DEBUGREGS, KVM_GET_LAPIC,
+		KVM_GET_SREGS2, KVM_SET_SREGS2,
+	};
+
+	for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++) {
+		ck_errno(xioctl(v, set[i], 0), EFAULT);
+		ck_errno(xioctl(v, set[i], (uintptr_t)buf), EINVAL);
+	}
+	for (size_t i = 0; i < sizeof(first) / sizeof(first[0]); i++)
+		ck_errno(xioctl(v, first[i], 0), EINVAL);
+	close(v);
+	close(vm);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sim-kvm");
@@ -840,6 +870,10 @@ static Suite *suite(void)
 	tcase_add_test(t, vm_misc);
 	tcase_add_test(t, bsp_mp_state);
 	tcase_add_test(t, repeated_create_destroy);
+	suite_add_tcase(s, t);
+	t = tcase_create("order");
+	tcase_set_timeout(t, 60);
+	tcase_add_test(t, td_vcpu_refusal_copy_order);
 	suite_add_tcase(s, t);
 	return s;
 }
