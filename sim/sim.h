@@ -153,6 +153,7 @@ struct sim_vcpu {
 	unsigned maxphyaddr;	/* cpuid_query_maxphyaddr() of that table */
 	uint64_t guest_xfeatures; /* dynamic XSAVE features enabled (AMX) */
 	bool ran;		/* entered the guest: CPUID is frozen */
+	uint32_t tsc_khz;	/* vcpu->arch.virtual_tsc_khz: the VM's default at creation, KVM_SET_TSC_KHZ */
 	struct kvm_run *run;	/* the simulator's own map of the memfd */
 	bool closed;
 	int in_run;		/* KVM_RUN waiting without the lock */

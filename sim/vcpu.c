@@ -113,9 +113,19 @@ long vcpu_ioctl(struct sim_vcpu *v, unsigned long req, unsigned long arg,
 	case KVM_PRE_FAULT_MEMORY:
 		return mem_pre_fault(v, arg);
 	case KVM_GET_TSC_KHZ:
-		return vm->tsc_khz;
-	case KVM_SET_TSC_KHZ:
-		return is_td(v) ? -EINVAL : 0;
+		return v->tsc_khz;
+	case KVM_SET_TSC_KHZ: {
+		/* kvm_arch_vcpu_ioctl(KVM_SET_TSC_KHZ): guest_tsc_protected (a
+		 * TD) first, then the max_guest_tsc_khz bound (VMX has TSC
+		 * scaling), 0 = the host's rate; kvm_set_tsc_khz() sets the
+		 * vCPU's virtual_tsc_khz that KVM_GET_TSC_KHZ reports. */
+		uint32_t khz = (uint32_t)arg;
+
+		if (is_td(v) || khz >= SIM_MAX_GUEST_TSC_KHZ)
+			return -EINVAL;
+		v->tsc_khz = khz ? khz : SIM_HOST_TSC_KHZ;
+		return 0;
+	}
 	case KVM_SMI:
 		return is_td(v) ? -ENOTTY : 0;
 	case KVM_GET_MP_STATE:

@@ -81,6 +81,7 @@ static long create_vcpu(struct sim_vm *vm, unsigned long id)
 	v->vm = vm;
 	v->fd = fd;
 	v->id = (uint32_t)id;
+	v->tsc_khz = vm->tsc_khz;	/* kvm_arch_vcpu_create(): kvm_set_tsc_khz(default_tsc_khz) */
 	/* kvm_arch_vcpu_create(): BSP (kvm_vcpu_is_reset_bsp(), id 0) or no
 	 * in-kernel irqchip → RUNNABLE; an AP with an irqchip waits for INIT. */
 	v->mp_state = (!vm->irqchip || id == sim_bsp_vcpu_id(vm)) ? KVM_MP_STATE_RUNNABLE

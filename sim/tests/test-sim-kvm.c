@@ -848,6 +848,33 @@ START_TEST(td_vcpu_refusal_copy_order)
 }
 END_TEST
 
+/* kvm_arch_vcpu_ioctl(): KVM_SET_TSC_KHZ on a vCPU checks max_guest_tsc_khz
+ * and sets the vCPU's virtual_tsc_khz, which its KVM_GET_TSC_KHZ reports
+ * (the VM's own rate stays); a TD vCPU refuses (guest_tsc_protected). */
+START_TEST(vcpu_tsc_khz)
+{
+	int vm = plain_vm(), v = (int)xioctl(vm, KVM_CREATE_VCPU, 0);
+	int td = st_td_inited(), tv = st_vcpu(td, 0);
+	long host;
+
+	ck_assert_int_ge(v, 0);
+	host = xioctl(v, KVM_GET_TSC_KHZ, 0);
+	ck_assert_int_gt(host, 0);
+	ck_assert_int_eq(xioctl(v, KVM_SET_TSC_KHZ, 1000000), 0);
+	ck_assert_int_eq(xioctl(v, KVM_GET_TSC_KHZ, 0), 1000000);
+	ck_assert_int_eq(xioctl(vm, KVM_GET_TSC_KHZ, 0), host);
+	ck_errno(xioctl(v, KVM_SET_TSC_KHZ, 0xffffffffUL), EINVAL);
+	ck_assert_int_eq(xioctl(v, KVM_GET_TSC_KHZ, 0), 1000000);
+	ck_assert_int_eq(xioctl(v, KVM_SET_TSC_KHZ, 0), 0);
+	ck_assert_int_eq(xioctl(v, KVM_GET_TSC_KHZ, 0), host);
+	ck_errno(xioctl(tv, KVM_SET_TSC_KHZ, 1000000), EINVAL);
+	close(tv);
+	close(td);
+	close(v);
+	close(vm);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sim-kvm");
@@ -874,6 +901,7 @@ static Suite *suite(void)
 	t = tcase_create("order");
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, td_vcpu_refusal_copy_order);
+	tcase_add_test(t, vcpu_tsc_khz);
 	suite_add_tcase(s, t);
 	return s;
 }
