@@ -597,6 +597,11 @@ long vcpu_x86_ioctl(struct sim_vcpu *v, unsigned long req, unsigned long arg)
 	case KVM_GET_MSRS:
 	case KVM_SET_MSRS:
 		return vcpu_msrs(v, req == KVM_SET_MSRS, arg);
+	case KVM_GET_ONE_REG:
+	case KVM_SET_ONE_REG:
+		return vcpu_one_reg(v, req == KVM_SET_ONE_REG, arg);
+	case KVM_GET_REG_LIST:
+		return vcpu_reg_list(v, arg);
 	case KVM_X86_SETUP_MCE:
 		return setup_mce(x, arg);
 	case KVM_X86_SET_MCE: {

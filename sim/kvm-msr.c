@@ -411,6 +411,97 @@ long vcpu_msrs(struct sim_vcpu *v, bool set, unsigned long arg)
 	return err;
 }
 
+/* ---- KVM_GET_ONE_REG / KVM_SET_ONE_REG / KVM_GET_REG_LIST ------------------ */
+#define X86_REG_TYPE_MSR	2	/* KVM_X86_REG_TYPE_MSR (uapi asm/kvm.h) */
+#define X86_REG_TYPE_KVM	3	/* KVM_X86_REG_TYPE_KVM */
+#define X86_REG_GUEST_SSP	0	/* KVM_REG_GUEST_SSP */
+#define F7_ECX_SHSTK		(1U << 7)
+
+/* guest_cpu_cap_has(X86_FEATURE_SHSTK): the vCPU's CPUID.7.0:ECX[7] and
+ * KVM's own support for it (what KVM_GET_SUPPORTED_CPUID reports). */
+static bool guest_has_shstk(struct sim_vcpu *v)
+{
+	struct kvm_cpuid_entry2 *e = cpuid_find(v->cpuid, v->cpuid_nent, 7, 0), *sup, *s;
+	bool r;
+	int n;
+
+	if (!e || !(e->ecx & F7_ECX_SHSTK))
+		return false;
+	sup = calloc(SIM_MAX_CPUID, sizeof(*sup));
+	if (!sup)
+		return false;
+	n = kvm_supported_cpuid(G.caps, xperm_guest(), sup, SIM_MAX_CPUID);
+	s = n > 0 ? cpuid_find(sup, (unsigned)n, 7, 0) : NULL;
+	r = s && (s->ecx & F7_ECX_SHSTK);
+	free(sup);
+	return r;
+}
+
+/* kvm_get_set_one_reg() (x86.c), in its order: the struct is copied
+ * (EFAULT); the id must be x86 (EINVAL), with zero reserved fields; a KVM
+ * register (only GUEST_SSP, with SHSTK) becomes an MSR in
+ * kvm_translate_kvm_reg(); only 64-bit MSR registers remain; then
+ * kvm_get_one_msr() / kvm_set_one_msr(): do_get_msr() / do_set_msr() as
+ * KVM_GET/SET_MSRS (EINVAL when refused), the value through addr (EFAULT). */
+long vcpu_one_reg(struct sim_vcpu *v, bool set, unsigned long arg)
+{
+	struct sim_vcpux *x = vcpux_of(v);
+	struct kvm_one_reg r;
+	uint32_t index;
+	uint8_t type;
+	uint64_t d;
+
+	if (!x)
+		return -ENOMEM;
+	if (sim_copy_from_user(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if ((r.id & KVM_REG_ARCH_MASK) != KVM_REG_X86)
+		return -EINVAL;
+	index = (uint32_t)r.id;
+	type = (uint8_t)(r.id >> 32);
+	if (((r.id >> 40) & 0xff) || ((r.id >> 48) & 0xf))	/* rsvd1, rsvd2 */
+		return -EINVAL;
+	if (type == X86_REG_TYPE_KVM) {
+		if (index != X86_REG_GUEST_SSP || !guest_has_shstk(v))
+			return -EINVAL;
+		/* MSR_KVM_INTERNAL_GUEST_SSP: shadow-stack state is not modelled */
+		trace_unmodelled();
+		return -EINVAL;
+	}
+	if (type != X86_REG_TYPE_MSR)
+		return -EINVAL;
+	if ((r.id & KVM_REG_SIZE_MASK) != KVM_REG_SIZE_U64)
+		return -EINVAL;
+	if (!set) {
+		if (get_one(v, x, index, &d))
+			return -EINVAL;
+		return sim_copy_to_user(r.addr, &d, sizeof(d)) ? -EFAULT : 0;
+	}
+	if (sim_copy_from_user(&d, r.addr, sizeof(d)))
+		return -EFAULT;
+	return set_one(v, x, index, d) ? -EINVAL : 0;
+}
+
+/* kvm_get_reg_list() (x86.c): n is read (EFAULT), the count written back
+ * (EFAULT), E2BIG when n is too small, then the one register GUEST_SSP
+ * when the guest has SHSTK. */
+long vcpu_reg_list(struct sim_vcpu *v, unsigned long arg)
+{
+	uint64_t n, nr = guest_has_shstk(v) ? 1 : 0;
+	uint64_t ssp = KVM_REG_X86 | ((uint64_t)X86_REG_TYPE_KVM << 32) | KVM_REG_SIZE_U64 |
+		       X86_REG_GUEST_SSP;
+
+	if (sim_copy_from_user(&n, arg, sizeof(n)))
+		return -EFAULT;
+	if (sim_copy_to_user(arg, &nr, sizeof(nr)))
+		return -EFAULT;
+	if (n < nr)
+		return -E2BIG;
+	if (nr && sim_copy_to_user(arg + sizeof(n), &ssp, sizeof(ssp)))
+		return -EFAULT;
+	return 0;
+}
+
 /* ---- KVM_X86_SET_MSR_FILTER: kvm_vm_ioctl_set_msr_filter() --------------- */
 #define MSR_FILTER_MAX_BITMAP	0x600
 

@@ -209,6 +209,8 @@ uint32_t caps_xstate_size(const struct sim_caps *c, uint64_t bv);
 /* kvm-msr.c */
 long dev_msr_ioctl(unsigned long req, unsigned long arg);
 long vcpu_msrs(struct sim_vcpu *v, bool set, unsigned long arg);
+long vcpu_one_reg(struct sim_vcpu *v, bool set, unsigned long arg);
+long vcpu_reg_list(struct sim_vcpu *v, unsigned long arg);
 long vm_set_msr_filter(struct sim_vm *vm, unsigned long arg);
 bool tdx_has_emulated_msr(uint32_t index);
 

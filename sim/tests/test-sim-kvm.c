@@ -875,6 +875,53 @@ START_TEST(vcpu_tsc_khz)
 }
 END_TEST
 
+/* kvm_get_set_one_reg(), kvm_get_reg_list() (x86.c): the struct is copied
+ * first (EFAULT), then the id checks (EINVAL), then the MSR access as
+ * KVM_GET/SET_MSRS does it (EINVAL when refused) and the value through
+ * addr (EFAULT); the list holds GUEST_SSP only with SHSTK. */
+START_TEST(one_reg_order)
+{
+	int vm = st_td_inited(), v = st_vcpu(vm, 0);
+	struct { struct kvm_msrs h; struct kvm_msr_entry e; } m = {
+		.h = { .nmsrs = 1 }, .e = { .index = 0x1b } };
+	uint64_t msr = KVM_REG_X86 | (2ULL << 32) | KVM_REG_SIZE_U64;
+	uint64_t val = 0, list[2] = { 0, 0xdead };
+	struct kvm_one_reg r = { .id = msr | 0x1b, .addr = (uintptr_t)&val };
+
+	ck_errno(xioctl(v, KVM_GET_ONE_REG, 0), EFAULT);
+	ck_errno(xioctl(v, KVM_SET_ONE_REG, 0), EFAULT);
+	ck_assert_int_eq(xioctl(v, KVM_GET_ONE_REG, (uintptr_t)&r), 0);
+	ck_assert_int_eq(xioctl(v, KVM_GET_MSRS, (uintptr_t)&m), 1);
+	ck_assert_uint_eq(val, m.e.data);
+	ck_assert_uint_ne(val, 0);
+	r.addr = 0;
+	ck_errno(xioctl(v, KVM_GET_ONE_REG, (uintptr_t)&r), EFAULT);
+	ck_errno(xioctl(v, KVM_SET_ONE_REG, (uintptr_t)&r), EFAULT);
+	r.addr = (uintptr_t)&val;
+	r.id = msr | 0x10;		/* TSC: not emulated for a TD */
+	ck_errno(xioctl(v, KVM_GET_ONE_REG, (uintptr_t)&r), EINVAL);
+	r.id = (msr & ~KVM_REG_SIZE_MASK) | KVM_REG_SIZE_U32 | 0x1b;
+	ck_errno(xioctl(v, KVM_GET_ONE_REG, (uintptr_t)&r), EINVAL);
+	r.id = (msr & ~KVM_REG_ARCH_MASK) | KVM_REG_ARM64 | 0x1b;
+	ck_errno(xioctl(v, KVM_GET_ONE_REG, (uintptr_t)&r), EINVAL);
+	r.id = msr | (1ULL << 40) | 0x1b;	/* rsvd1 */
+	ck_errno(xioctl(v, KVM_GET_ONE_REG, (uintptr_t)&r), EINVAL);
+	/* GUEST_SSP without SHSTK in the vCPU's CPUID */
+	r.id = KVM_REG_X86 | (3ULL << 32) | KVM_REG_SIZE_U64;
+	ck_errno(xioctl(v, KVM_GET_ONE_REG, (uintptr_t)&r), EINVAL);
+	r.id = msr | 0x4d0;		/* MCG_EXT_CTL: tdx_set_msr() takes bit 0 only */
+	val = 2;
+	ck_errno(xioctl(v, KVM_SET_ONE_REG, (uintptr_t)&r), EINVAL);
+
+	ck_errno(xioctl(v, KVM_GET_REG_LIST, 0), EFAULT);
+	ck_assert_int_eq(xioctl(v, KVM_GET_REG_LIST, (uintptr_t)list), 0);
+	ck_assert_uint_eq(list[0], 0);
+	ck_assert_uint_eq(list[1], 0xdead);
+	close(v);
+	close(vm);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sim-kvm");
@@ -902,6 +949,7 @@ static Suite *suite(void)
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, td_vcpu_refusal_copy_order);
 	tcase_add_test(t, vcpu_tsc_khz);
+	tcase_add_test(t, one_reg_order);
 	suite_add_tcase(s, t);
 	return s;
 }
