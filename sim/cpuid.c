@@ -125,24 +125,17 @@ static int check_cpuid(struct sim_vcpu *v, struct kvm_cpuid_entry2 *e, unsigned 
 	return 0;
 }
 
-long vcpu_set_cpuid2(struct sim_vcpu *v, unsigned long arg)
+/* kvm_set_cpuid() */
+static long set_cpuid(struct sim_vcpu *v, struct kvm_cpuid_entry2 *e, unsigned nent)
 {
-	struct kvm_cpuid_entry2 e[KVM_MAX_CPUID_ENTRIES];
-	struct kvm_cpuid2 hdr;
 	int r;
 
-	if (sim_copy_from_user(&hdr, arg, sizeof(hdr)))
-		return -EFAULT;
-	if (hdr.nent > KVM_MAX_CPUID_ENTRIES)
-		return -E2BIG;
-	if (hdr.nent && sim_copy_from_user(e, arg + sizeof(hdr), hdr.nent * sizeof(e[0])))
-		return -EFAULT;
-	update_runtime(v, e, hdr.nent);
+	update_runtime(v, e, nent);
 	if (v->ran) {
 		/* kvm_cpuid_check_equal() */
-		if (hdr.nent != v->cpuid_nent)
+		if (nent != v->cpuid_nent)
 			return -EINVAL;
-		for (unsigned i = 0; i < hdr.nent; i++) {
+		for (unsigned i = 0; i < nent; i++) {
 			const struct kvm_cpuid_entry2 *a = &e[i], *o = &v->cpuid[i];
 
 			if (a->function != o->function || a->index != o->index ||
@@ -152,14 +145,56 @@ long vcpu_set_cpuid2(struct sim_vcpu *v, unsigned long arg)
 		}
 		return 0;
 	}
-	r = check_cpuid(v, e, hdr.nent);
+	r = check_cpuid(v, e, nent);
 	if (r)
 		return r;
-	memcpy(v->cpuid, e, hdr.nent * sizeof(e[0]));
-	v->cpuid_nent = hdr.nent;
+	memcpy(v->cpuid, e, nent * sizeof(e[0]));
+	v->cpuid_nent = nent;
 	v->cpuid_set = true;
 	v->maxphyaddr = cpuid_maxphyaddr(v->cpuid, v->cpuid_nent);
 	return 0;
+}
+
+/* kvm_arch_vcpu_ioctl(KVM_SET_CPUID2), kvm_vcpu_ioctl_set_cpuid2() */
+long vcpu_set_cpuid2(struct sim_vcpu *v, unsigned long arg)
+{
+	struct kvm_cpuid_entry2 e[KVM_MAX_CPUID_ENTRIES];
+	struct kvm_cpuid2 hdr;
+
+	if (sim_copy_from_user(&hdr, arg, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nent > KVM_MAX_CPUID_ENTRIES)
+		return -E2BIG;
+	if (hdr.nent && sim_copy_from_user(e, arg + sizeof(hdr), hdr.nent * sizeof(e[0])))
+		return -EFAULT;
+	return set_cpuid(v, e, hdr.nent);
+}
+
+/* kvm_arch_vcpu_ioctl(KVM_SET_CPUID), kvm_vcpu_ioctl_set_cpuid(): the
+ * header copied (EFAULT), nent bounded (E2BIG), the old-format entries
+ * copied (EFAULT) and widened with index, flags and padding 0, then the
+ * same kvm_set_cpuid() as KVM_SET_CPUID2. */
+long vcpu_set_cpuid(struct sim_vcpu *v, unsigned long arg)
+{
+	struct kvm_cpuid_entry2 e[KVM_MAX_CPUID_ENTRIES];
+	struct kvm_cpuid_entry o[KVM_MAX_CPUID_ENTRIES];
+	struct kvm_cpuid hdr;
+
+	if (sim_copy_from_user(&hdr, arg, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nent > KVM_MAX_CPUID_ENTRIES)
+		return -E2BIG;
+	if (hdr.nent && sim_copy_from_user(o, arg + sizeof(hdr), hdr.nent * sizeof(o[0])))
+		return -EFAULT;
+	memset(e, 0, sizeof(e));
+	for (unsigned i = 0; i < hdr.nent; i++) {
+		e[i].function = o[i].function;
+		e[i].eax = o[i].eax;
+		e[i].ebx = o[i].ebx;
+		e[i].ecx = o[i].ecx;
+		e[i].edx = o[i].edx;
+	}
+	return set_cpuid(v, e, hdr.nent);
 }
 
 long vcpu_get_cpuid2(struct sim_vcpu *v, unsigned long arg)

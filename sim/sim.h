@@ -94,6 +94,7 @@ unsigned cpuid_maxphyaddr(struct kvm_cpuid_entry2 *e, unsigned n);
 bool vcpu_legal_gpa(const struct sim_vcpu *v, uint64_t gpa);
 bool vcpu_apic_base_ok(struct sim_vcpu *v, uint64_t base);
 long vcpu_set_cpuid2(struct sim_vcpu *v, unsigned long arg);
+long vcpu_set_cpuid(struct sim_vcpu *v, unsigned long arg);
 long vcpu_get_cpuid2(struct sim_vcpu *v, unsigned long arg);
 uint64_t caps_host_xcr0(const struct sim_caps *c);
 const struct kvm_cpuid_entry2 *caps_native(const struct sim_caps *c, uint32_t fn,

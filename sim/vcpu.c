@@ -104,6 +104,8 @@ long vcpu_ioctl(struct sim_vcpu *v, unsigned long req, unsigned long arg,
 		return run(v);
 	case KVM_SET_CPUID2:
 		return vcpu_set_cpuid2(v, arg);
+	case KVM_SET_CPUID:
+		return vcpu_set_cpuid(v, arg);
 	case KVM_GET_CPUID2:
 		return vcpu_get_cpuid2(v, arg);
 	case KVM_MEMORY_ENCRYPT_OP:

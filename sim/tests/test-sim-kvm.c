@@ -922,6 +922,44 @@ START_TEST(one_reg_order)
 }
 END_TEST
 
+/* kvm_vcpu_ioctl_set_cpuid() (cpuid.c): the old-format call copies the
+ * header (EFAULT), bounds nent (E2BIG), copies the entries (EFAULT) and
+ * sets the table through kvm_set_cpuid() as KVM_SET_CPUID2 does, index and
+ * flags 0; KVM_GET_CPUID2 reads it back. */
+START_TEST(set_cpuid_v1)
+{
+	int vm = plain_vm(), v = (int)xioctl(vm, KVM_CREATE_VCPU, 0);
+	struct { struct kvm_cpuid h; struct kvm_cpuid_entry e[2]; } c1 = {
+		.h = { .nent = 2 },
+		.e = { { .function = 0, .eax = 1, .ebx = 0x756e6547 },
+		       { .function = 1, .eax = 0x806f8, .ecx = 1U << 21 } } };
+	struct { struct kvm_cpuid2 h; struct kvm_cpuid_entry2 e[4]; } c2 = { .h = { .nent = 4 } };
+	struct kvm_cpuid big = { .nent = 257 }, *hp;
+	char *pg = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ck_assert_int_ge(v, 0);
+	ck_errno(xioctl(v, KVM_SET_CPUID, 0), EFAULT);
+	ck_errno(xioctl(v, KVM_SET_CPUID, (uintptr_t)&big), E2BIG);
+	/* a header at the end of a page whose entries are not mapped */
+	ck_assert_ptr_ne(pg, MAP_FAILED);
+	ck_assert_int_eq(munmap(pg + 4096, 4096), 0);
+	hp = (struct kvm_cpuid *)(pg + 4096 - sizeof(*hp));
+	hp->nent = 2;
+	ck_errno(xioctl(v, KVM_SET_CPUID, (uintptr_t)hp), EFAULT);
+	munmap(pg, 4096);
+	ck_assert_int_eq(xioctl(v, KVM_SET_CPUID, (uintptr_t)&c1), 0);
+	ck_assert_int_eq(xioctl(v, KVM_GET_CPUID2, (uintptr_t)&c2), 0);
+	ck_assert_uint_eq(c2.h.nent, 2);
+	ck_assert_uint_eq(c2.e[0].ebx, 0x756e6547);
+	ck_assert_uint_eq(c2.e[1].function, 1);
+	ck_assert_uint_eq(c2.e[1].eax, 0x806f8);
+	ck_assert_uint_eq(c2.e[1].index, 0);
+	ck_assert_uint_eq(c2.e[1].flags, 0);
+	close(v);
+	close(vm);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sim-kvm");
@@ -950,6 +988,7 @@ static Suite *suite(void)
 	tcase_add_test(t, td_vcpu_refusal_copy_order);
 	tcase_add_test(t, vcpu_tsc_khz);
 	tcase_add_test(t, one_reg_order);
+	tcase_add_test(t, set_cpuid_v1);
 	suite_add_tcase(s, t);
 	return s;
 }
