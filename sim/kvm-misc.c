@@ -609,8 +609,9 @@ long vcpu_x86_ioctl(struct sim_vcpu *v, unsigned long req, unsigned long arg)
 
 		if (sim_copy_from_user(&m, arg, sizeof(m)))
 			return -EFAULT;
-		/* kvm_vcpu_ioctl_x86_set_mce(): bank within MCG_CAP */
-		if (m.bank >= (x->mcg_cap & 0xff))
+		/* kvm_vcpu_ioctl_x86_set_mce(): bank within MCG_CAP and
+		 * MCI_STATUS_VAL set (the bank contents are not modelled) */
+		if (m.bank >= (x->mcg_cap & 0xff) || !(m.status & (1ULL << 63)))
 			return -EINVAL;
 		return 0;
 	}

@@ -960,6 +960,27 @@ START_TEST(set_cpuid_v1)
 }
 END_TEST
 
+/* kvm_vcpu_ioctl_x86_set_mce() (x86.c): the bank must be within MCG_CAP
+ * and the status must have MCI_STATUS_VAL. */
+START_TEST(set_mce_needs_val)
+{
+	int vm = plain_vm(), v = (int)xioctl(vm, KVM_CREATE_VCPU, 0);
+	uint64_t cap = 10;
+	struct kvm_x86_mce m = { .bank = 0, .status = 0 };
+
+	ck_assert_int_ge(v, 0);
+	ck_assert_int_eq(xioctl(v, KVM_X86_SETUP_MCE, (uintptr_t)&cap), 0);
+	ck_errno(xioctl(v, KVM_X86_SET_MCE, 0), EFAULT);
+	ck_errno(xioctl(v, KVM_X86_SET_MCE, (uintptr_t)&m), EINVAL);
+	m.status = 1ULL << 63;	/* MCI_STATUS_VAL, corrected */
+	ck_assert_int_eq(xioctl(v, KVM_X86_SET_MCE, (uintptr_t)&m), 0);
+	m.bank = 10;
+	ck_errno(xioctl(v, KVM_X86_SET_MCE, (uintptr_t)&m), EINVAL);
+	close(v);
+	close(vm);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sim-kvm");
@@ -989,6 +1010,7 @@ static Suite *suite(void)
 	tcase_add_test(t, vcpu_tsc_khz);
 	tcase_add_test(t, one_reg_order);
 	tcase_add_test(t, set_cpuid_v1);
+	tcase_add_test(t, set_mce_needs_val);
 	suite_add_tcase(s, t);
 	return s;
 }
