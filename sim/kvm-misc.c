@@ -564,8 +564,9 @@ static size_t td_protected_copy_len(unsigned long req)
 	}
 }
 
-static long td_protected_refusal(const struct sim_vm *vm, unsigned long req,
-				 unsigned long arg)
+/* The copy-in of those SET calls: 0 when it succeeds (or there is none),
+ * else its errno; SET_LAPIC first needs lapic_in_kernel() (EINVAL). */
+static long set_arg_copy(const struct sim_vm *vm, unsigned long req, unsigned long arg)
 {
 	size_t len = td_protected_copy_len(req);
 	void *buf;
@@ -574,13 +575,21 @@ static long td_protected_refusal(const struct sim_vm *vm, unsigned long req,
 	if (req == KVM_SET_LAPIC && !vm->irqchip)
 		return -EINVAL;	/* !lapic_in_kernel() */
 	if (!len)
-		return -EINVAL;
+		return 0;
 	buf = malloc(len);
 	if (!buf)
 		return -ENOMEM;
 	bad = sim_copy_from_user(buf, arg, len);
 	free(buf);
-	return bad ? -EFAULT : -EINVAL;
+	return bad ? -EFAULT : 0;
+}
+
+static long td_protected_refusal(const struct sim_vm *vm, unsigned long req,
+				 unsigned long arg)
+{
+	long r = set_arg_copy(vm, req, arg);
+
+	return r ? r : -EINVAL;
 }
 
 long vcpu_x86_ioctl(struct sim_vcpu *v, unsigned long req, unsigned long arg)
@@ -689,7 +698,13 @@ long vcpu_x86_ioctl(struct sim_vcpu *v, unsigned long req, unsigned long arg)
 	}
 	case KVM_ENABLE_CAP:
 		return vcpu_enable_cap(v, arg);
-	default:
-		return SIM_NOT_MINE;
+	default: {
+		/* Register state of a vCPU that is not protected is not
+		 * modelled, but the kernel's copy-in of a SET argument (and
+		 * SET_LAPIC's lapic_in_kernel() check) still comes first. */
+		long r = set_arg_copy(vm, req, arg);
+
+		return r ? r : SIM_NOT_MINE;
+	}
 	}
 }

@@ -981,6 +981,26 @@ START_TEST(set_mce_needs_val)
 }
 END_TEST
 
+/* kvm_vcpu_ioctl() / kvm_arch_vcpu_ioctl() on a plain VM's vCPU: a SET
+ * call with a bad pointer is EFAULT (the copy comes first), SET_LAPIC
+ * without an in-kernel LAPIC is EINVAL before any copy. */
+START_TEST(plain_vcpu_set_copy_first)
+{
+	int vm = plain_vm(), v = (int)xioctl(vm, KVM_CREATE_VCPU, 0);
+	static const unsigned long set[] = {
+		KVM_SET_REGS, KVM_SET_SREGS, KVM_SET_FPU, KVM_SET_GUEST_DEBUG,
+		KVM_SET_XSAVE, KVM_SET_XCRS, KVM_SET_DEBUGREGS,
+	};
+
+	ck_assert_int_ge(v, 0);
+	for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++)
+		ck_errno(xioctl(v, set[i], 0), EFAULT);
+	ck_errno(xioctl(v, KVM_SET_LAPIC, 0), EINVAL);
+	close(v);
+	close(vm);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sim-kvm");
@@ -1011,6 +1031,7 @@ static Suite *suite(void)
 	tcase_add_test(t, one_reg_order);
 	tcase_add_test(t, set_cpuid_v1);
 	tcase_add_test(t, set_mce_needs_val);
+	tcase_add_test(t, plain_vcpu_set_copy_first);
 	suite_add_tcase(s, t);
 	return s;
 }
