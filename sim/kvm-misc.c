@@ -308,6 +308,51 @@ static long pmu_event_filter(struct sim_vmx *x, unsigned long arg)
 	return 0;
 }
 
+/* kvm_vm_ioctl(KVM_GET_DIRTY_LOG) → kvm_get_dirty_log_protect()
+ * (kvm_main.c), in its order: the struct is copied (EFAULT); a dirty ring
+ * without bitmap (kvm_use_dirty_bitmap()) ENXIO; address space or slot id
+ * out of range EINVAL; no such slot, or one without a dirty bitmap (no
+ * KVM_MEM_LOG_DIRTY_PAGES) ENOENT; then kvm_dirty_bitmap_bytes() of bitmap
+ * go out (EFAULT).  No guest code of a plain VM writes memory, so its
+ * bitmap is all clear; writes of a TD's scripted guest are not tracked
+ * (marked unmodelled), nor are the SMM address space's slots. */
+static long get_dirty_log(struct sim_vm *vm, struct sim_vmx *x, unsigned long arg)
+{
+	const struct sim_memslot *s = NULL;
+	struct kvm_dirty_log log;
+	uint16_t as_id, id;
+	void *bits;
+	size_t n;
+	int bad;
+
+	if (sim_copy_from_user(&log, arg, sizeof(log)))
+		return -EFAULT;
+	if (x->dirty_ring_size)
+		return -ENXIO;
+	as_id = (uint16_t)(log.slot >> 16);
+	id = (uint16_t)log.slot;
+	if (as_id >= (is_td(vm) ? 1 : 2) || id >= SIM_USER_MEM_SLOTS)
+		return -EINVAL;
+	if (as_id) {
+		trace_unmodelled();
+		return -ENOENT;
+	}
+	for (size_t i = 0; i < vm->nslots; i++)
+		if (vm->slots[i].id == id)
+			s = &vm->slots[i];
+	if (!s || !(s->flags & KVM_MEM_LOG_DIRTY_PAGES))
+		return -ENOENT;
+	if (is_td(vm))
+		trace_unmodelled();
+	n = (s->size / SIM_PAGE_SIZE + 63) / 64 * 8;	/* ALIGN(npages, BITS_PER_LONG) / 8 */
+	bits = calloc(1, n);
+	if (!bits)
+		return -ENOMEM;
+	bad = sim_copy_to_user(log.padding2, bits, n);
+	free(bits);
+	return bad ? -EFAULT : 0;
+}
+
 long vm_x86_ioctl(struct sim_vm *vm, unsigned long req, unsigned long arg)
 {
 	struct sim_vmx *x;
@@ -319,6 +364,8 @@ long vm_x86_ioctl(struct sim_vm *vm, unsigned long req, unsigned long arg)
 	if (!x)
 		return -ENOMEM;
 	switch (req) {
+	case KVM_GET_DIRTY_LOG:
+		return get_dirty_log(vm, x, arg);
 	case KVM_SET_TSS_ADDR:
 		/* kvm_vm_ioctl_set_tss_addr(); vmx_set_tss_addr() returns 0
 		 * with unrestricted guest, tdx is a no-op */

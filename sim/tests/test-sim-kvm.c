@@ -1001,6 +1001,44 @@ START_TEST(plain_vcpu_set_copy_first)
 }
 END_TEST
 
+/* kvm_get_dirty_log_protect() (kvm_main.c): copy (EFAULT), slot id
+ * (EINVAL), slot without a dirty bitmap (ENOENT), bitmap out (EFAULT);
+ * a plain VM's guest writes nothing, so the bitmap comes back clear. */
+START_TEST(get_dirty_log_order)
+{
+	int vm = plain_vm();
+	void *mem = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kvm_userspace_memory_region r = {
+		.slot = 1, .flags = KVM_MEM_LOG_DIRTY_PAGES, .guest_phys_addr = 1 << 20,
+		.memory_size = 1 << 20, .userspace_addr = (uintptr_t)mem };
+	uint64_t bits[5];
+	struct kvm_dirty_log log = { .slot = 1, .dirty_bitmap = bits };
+
+	ck_assert_ptr_ne(mem, MAP_FAILED);
+	ck_assert_int_eq(st_slot(vm, 0, 0, 1 << 20, mem, -1, 0), 0);
+	ck_assert_int_eq(xioctl(vm, KVM_SET_USER_MEMORY_REGION, (uintptr_t)&r), 0);
+	ck_errno(xioctl(vm, KVM_GET_DIRTY_LOG, 0), EFAULT);
+	memset(bits, 0xff, sizeof(bits));
+	ck_assert_int_eq(xioctl(vm, KVM_GET_DIRTY_LOG, (uintptr_t)&log), 0);
+	for (int i = 0; i < 4; i++)	/* 256 pages: 4 longs */
+		ck_assert_uint_eq(bits[i], 0);
+	ck_assert_uint_eq(bits[4], ~0ULL);
+	log.dirty_bitmap = NULL;
+	ck_errno(xioctl(vm, KVM_GET_DIRTY_LOG, (uintptr_t)&log), EFAULT);
+	log.dirty_bitmap = bits;
+	log.slot = 0;			/* no LOG_DIRTY_PAGES */
+	ck_errno(xioctl(vm, KVM_GET_DIRTY_LOG, (uintptr_t)&log), ENOENT);
+	log.slot = 7;			/* no such slot */
+	ck_errno(xioctl(vm, KVM_GET_DIRTY_LOG, (uintptr_t)&log), ENOENT);
+	log.slot = 32764;		/* KVM_USER_MEM_SLOTS */
+	ck_errno(xioctl(vm, KVM_GET_DIRTY_LOG, (uintptr_t)&log), EINVAL);
+	log.slot = 2U << 16;		/* address space 2 */
+	ck_errno(xioctl(vm, KVM_GET_DIRTY_LOG, (uintptr_t)&log), EINVAL);
+	close(vm);
+	munmap(mem, 1 << 20);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sim-kvm");
@@ -1032,6 +1070,7 @@ static Suite *suite(void)
 	tcase_add_test(t, set_cpuid_v1);
 	tcase_add_test(t, set_mce_needs_val);
 	tcase_add_test(t, plain_vcpu_set_copy_first);
+	tcase_add_test(t, get_dirty_log_order);
 	suite_add_tcase(s, t);
 	return s;
 }
