@@ -308,30 +308,25 @@ static long pmu_event_filter(struct sim_vmx *x, unsigned long arg)
 	return 0;
 }
 
-/* kvm_vm_ioctl(KVM_GET_DIRTY_LOG) → kvm_get_dirty_log_protect()
- * (kvm_main.c), in its order: the struct is copied (EFAULT); a dirty ring
- * without bitmap (kvm_use_dirty_bitmap()) ENXIO; address space or slot id
- * out of range EINVAL; no such slot, or one without a dirty bitmap (no
- * KVM_MEM_LOG_DIRTY_PAGES) ENOENT; then kvm_dirty_bitmap_bytes() of bitmap
- * go out (EFAULT).  No guest code of a plain VM writes memory, so its
- * bitmap is all clear; writes of a TD's scripted guest are not tracked
- * (marked unmodelled), nor are the SMM address space's slots. */
-static long get_dirty_log(struct sim_vm *vm, struct sim_vmx *x, unsigned long arg)
+/* The checks kvm_get_dirty_log_protect() and kvm_clear_dirty_log_protect()
+ * (kvm_main.c) share, in their order: a dirty ring without bitmap
+ * (kvm_use_dirty_bitmap()) ENXIO; address space or slot id out of range
+ * EINVAL; (CLEAR: first_page not a multiple of 64, EINVAL); no such slot or
+ * one without a dirty bitmap (no KVM_MEM_LOG_DIRTY_PAGES) ENOENT.  No guest
+ * code of a plain VM writes memory, so nothing is ever dirty; writes of a
+ * TD's scripted guest are not tracked (marked unmodelled), nor are the SMM
+ * address space's slots. */
+static long dirty_log_slot(struct sim_vm *vm, struct sim_vmx *x, uint32_t slot,
+			   bool misaligned, const struct sim_memslot **out)
 {
-	const struct sim_memslot *s = NULL;
-	struct kvm_dirty_log log;
-	uint16_t as_id, id;
-	void *bits;
-	size_t n;
-	int bad;
+	uint16_t as_id = (uint16_t)(slot >> 16), id = (uint16_t)slot;
 
-	if (sim_copy_from_user(&log, arg, sizeof(log)))
-		return -EFAULT;
+	*out = NULL;
 	if (x->dirty_ring_size)
 		return -ENXIO;
-	as_id = (uint16_t)(log.slot >> 16);
-	id = (uint16_t)log.slot;
 	if (as_id >= (is_td(vm) ? 1 : 2) || id >= SIM_USER_MEM_SLOTS)
+		return -EINVAL;
+	if (misaligned)
 		return -EINVAL;
 	if (as_id) {
 		trace_unmodelled();
@@ -339,16 +334,68 @@ static long get_dirty_log(struct sim_vm *vm, struct sim_vmx *x, unsigned long ar
 	}
 	for (size_t i = 0; i < vm->nslots; i++)
 		if (vm->slots[i].id == id)
-			s = &vm->slots[i];
-	if (!s || !(s->flags & KVM_MEM_LOG_DIRTY_PAGES))
+			*out = &vm->slots[i];
+	if (!*out || !((*out)->flags & KVM_MEM_LOG_DIRTY_PAGES))
 		return -ENOENT;
 	if (is_td(vm))
 		trace_unmodelled();
+	return 0;
+}
+
+/* kvm_vm_ioctl(KVM_GET_DIRTY_LOG) → kvm_get_dirty_log_protect(): the struct
+ * is copied (EFAULT), the slot checks, then kvm_dirty_bitmap_bytes() of
+ * (clear) bitmap go out (EFAULT). */
+static long get_dirty_log(struct sim_vm *vm, struct sim_vmx *x, unsigned long arg)
+{
+	const struct sim_memslot *s;
+	struct kvm_dirty_log log;
+	void *bits;
+	size_t n;
+	long r;
+	int bad;
+
+	if (sim_copy_from_user(&log, arg, sizeof(log)))
+		return -EFAULT;
+	r = dirty_log_slot(vm, x, log.slot, false, &s);
+	if (r)
+		return r;
 	n = (s->size / SIM_PAGE_SIZE + 63) / 64 * 8;	/* ALIGN(npages, BITS_PER_LONG) / 8 */
 	bits = calloc(1, n);
 	if (!bits)
 		return -ENOMEM;
 	bad = sim_copy_to_user(log.padding2, bits, n);
+	free(bits);
+	return bad ? -EFAULT : 0;
+}
+
+/* kvm_vm_ioctl(KVM_CLEAR_DIRTY_LOG) → kvm_clear_dirty_log_protect(): the
+ * struct is copied (EFAULT), the slot checks, the range must lie in the
+ * slot and a partial range end on a multiple of 64 pages (EINVAL), then
+ * ALIGN(num_pages, 64) bits are read in (EFAULT). */
+static long clear_dirty_log(struct sim_vm *vm, struct sim_vmx *x, unsigned long arg)
+{
+	const struct sim_memslot *s;
+	struct kvm_clear_dirty_log log;
+	uint64_t npages;
+	void *bits;
+	size_t n;
+	long r;
+	int bad;
+
+	if (sim_copy_from_user(&log, arg, sizeof(log)))
+		return -EFAULT;
+	r = dirty_log_slot(vm, x, log.slot, log.first_page & 63, &s);
+	if (r)
+		return r;
+	npages = s->size / SIM_PAGE_SIZE;
+	if (log.first_page > npages || log.num_pages > npages - log.first_page ||
+	    (log.num_pages < npages - log.first_page && (log.num_pages & 63)))
+		return -EINVAL;
+	n = ((size_t)log.num_pages + 63) / 64 * 8;
+	bits = malloc(n ? n : 1);
+	if (!bits)
+		return -ENOMEM;
+	bad = sim_copy_from_user(bits, log.padding2, n);
 	free(bits);
 	return bad ? -EFAULT : 0;
 }
@@ -366,6 +413,8 @@ long vm_x86_ioctl(struct sim_vm *vm, unsigned long req, unsigned long arg)
 	switch (req) {
 	case KVM_GET_DIRTY_LOG:
 		return get_dirty_log(vm, x, arg);
+	case KVM_CLEAR_DIRTY_LOG:
+		return clear_dirty_log(vm, x, arg);
 	case KVM_SET_TSS_ADDR:
 		/* kvm_vm_ioctl_set_tss_addr(); vmx_set_tss_addr() returns 0
 		 * with unrestricted guest, tdx is a no-op */

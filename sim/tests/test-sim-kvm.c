@@ -1013,6 +1013,7 @@ START_TEST(get_dirty_log_order)
 		.memory_size = 1 << 20, .userspace_addr = (uintptr_t)mem };
 	uint64_t bits[5];
 	struct kvm_dirty_log log = { .slot = 1, .dirty_bitmap = bits };
+	struct kvm_clear_dirty_log cl = { .slot = 1, .dirty_bitmap = bits };
 
 	ck_assert_ptr_ne(mem, MAP_FAILED);
 	ck_assert_int_eq(st_slot(vm, 0, 0, 1 << 20, mem, -1, 0), 0);
@@ -1034,6 +1035,27 @@ START_TEST(get_dirty_log_order)
 	ck_errno(xioctl(vm, KVM_GET_DIRTY_LOG, (uintptr_t)&log), EINVAL);
 	log.slot = 2U << 16;		/* address space 2 */
 	ck_errno(xioctl(vm, KVM_GET_DIRTY_LOG, (uintptr_t)&log), EINVAL);
+
+	/* kvm_clear_dirty_log_protect(): ... first_page % 64 before the
+	 * slot lookup, the range in the slot, then the bitmap read */
+	ck_errno(xioctl(vm, KVM_CLEAR_DIRTY_LOG, 0), EFAULT);
+	cl.first_page = 1;
+	cl.slot = 7;
+	ck_errno(xioctl(vm, KVM_CLEAR_DIRTY_LOG, (uintptr_t)&cl), EINVAL);
+	cl.first_page = 0;
+	ck_errno(xioctl(vm, KVM_CLEAR_DIRTY_LOG, (uintptr_t)&cl), ENOENT);
+	cl.slot = 1;
+	cl.num_pages = 257;
+	ck_errno(xioctl(vm, KVM_CLEAR_DIRTY_LOG, (uintptr_t)&cl), EINVAL);
+	cl.num_pages = 65;		/* partial, not a multiple of 64 */
+	ck_errno(xioctl(vm, KVM_CLEAR_DIRTY_LOG, (uintptr_t)&cl), EINVAL);
+	cl.num_pages = 64;
+	ck_assert_int_eq(xioctl(vm, KVM_CLEAR_DIRTY_LOG, (uintptr_t)&cl), 0);
+	cl.first_page = 192;
+	cl.num_pages = 64;		/* the last 64 pages */
+	ck_assert_int_eq(xioctl(vm, KVM_CLEAR_DIRTY_LOG, (uintptr_t)&cl), 0);
+	cl.dirty_bitmap = NULL;
+	ck_errno(xioctl(vm, KVM_CLEAR_DIRTY_LOG, (uintptr_t)&cl), EFAULT);
 	close(vm);
 	munmap(mem, 1 << 20);
 }
