@@ -22,6 +22,17 @@ uint64_t tdx_attest_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Formats the message into msg and stores it in the handle's record. */
+static void attest_vset(struct tdx_attest *att, int err, const char *step,
+			const char *field, char *msg, size_t len,
+			const char *fmt, va_list ap)
+{
+	vsnprintf(msg, len, fmt, ap);
+	pthread_mutex_lock(&att->lock);
+	tdx_err(&att->error, err, step, field, -1, "%s", msg);
+	pthread_mutex_unlock(&att->lock);
+}
+
 void tdx_attest_record(struct tdx_attest *att, const char *step,
 		       const char *fmt, ...)
 {
@@ -29,11 +40,8 @@ void tdx_attest_record(struct tdx_attest *att, const char *step,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	attest_vset(att, -EINVAL, step, NULL, msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&att->lock);
-	tdx_err(&att->error, -EINVAL, step, NULL, -1, "%s", msg);
-	pthread_mutex_unlock(&att->lock);
 	tdx_dbg(att->ctx, "attest: %s", msg);
 }
 
@@ -44,11 +52,8 @@ int tdx_attest_fail(struct tdx_attest *att, int err, const char *step,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	attest_vset(att, err, step, field, msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&att->lock);
-	tdx_err(&att->error, err, step, field, -1, "%s", msg);
-	pthread_mutex_unlock(&att->lock);
 	return err;
 }
 
